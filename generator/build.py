@@ -1,0 +1,94 @@
+"""The build: config -> load -> model -> render -> write, orchestrated in one place."""
+
+from __future__ import annotations
+
+import shutil
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from generator.config import load_config
+from generator.load import load_archive
+from generator.render import Renderer, find_theme
+from generator.write import (
+    SiteWriter,
+    check_output_folder,
+    publish,
+    remove_leftovers,
+    staging_folder,
+)
+
+
+@dataclass(frozen=True)
+class BuildOptions:
+    content: Path = Path("content")
+    out: Path = Path("_site")
+    config: Path = Path("site.yaml")
+    config_required: bool = False
+    base_url: str | None = None
+    quiet: bool = False
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    pages: int
+    questions: int
+    departments: int
+    files: int
+    bytes: int
+    seconds: float
+
+
+class Progress:
+    """Counts on stderr, at most a few times a second, so long builds show they are alive."""
+
+    def __init__(self, total: int, enabled: bool):
+        self.total = total
+        self.enabled = enabled and total >= 500
+        self.last = 0.0
+
+    def update(self, done: int) -> None:
+        now = time.monotonic()
+        if self.enabled and (now - self.last > 0.5 or done == self.total):
+            self.last = now
+            print(f"\rrendering pages: {done}/{self.total}", end="", file=sys.stderr, flush=True)
+            if done == self.total:
+                print(file=sys.stderr)
+
+
+def build(options: BuildOptions) -> BuildResult:
+    """Build the whole site; on any error the previous output folder is left untouched."""
+    started = time.monotonic()
+    config = load_config(
+        options.config, required=options.config_required, base_url=options.base_url
+    )
+    archive = load_archive(options.content)
+    theme = find_theme(config)
+    check_output_folder(options.out, [options.content, options.config, Path.cwd()])
+    remove_leftovers(options.out)
+    renderer = Renderer(config, archive, theme)
+    staging = staging_folder(options.out)
+    try:
+        writer = SiteWriter(staging)
+        expected = len(archive.questions) + len(archive.pages) + len(archive.departments) + 3
+        progress = Progress(expected, enabled=not options.quiet)
+        pages = 0
+        for path, html in renderer.render_all():
+            writer.write(path, html)
+            pages += 1
+            progress.update(min(pages, expected))
+        for folder in theme.static_dirs:
+            writer.copy_tree(folder, "static")
+        publish(staging, options.out)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return BuildResult(
+        pages=pages,
+        questions=len(archive.questions),
+        departments=len(archive.departments),
+        files=len(writer.written),
+        bytes=writer.bytes_written,
+        seconds=time.monotonic() - started,
+    )

@@ -1,0 +1,114 @@
+"""The `answers` command line."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from generator import __version__
+from generator.build import BuildOptions, BuildResult, build
+from generator.errors import ArchiveError
+from generator.load import load_archive
+
+
+def _add_site_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--content", type=Path, default=Path("content"), help="content folder")
+    parser.add_argument("--out", type=Path, default=Path("_site"), help="output folder")
+    parser.add_argument("--config", type=Path, default=None, help="config file (site.yaml)")
+    parser.add_argument("--base-url", default=None, help="override base_url from the config")
+    parser.add_argument("--quiet", action="store_true", help="print nothing but errors")
+
+
+def _build_options(args: argparse.Namespace) -> BuildOptions:
+    return BuildOptions(
+        content=args.content,
+        out=args.out,
+        config=args.config or Path("site.yaml"),
+        config_required=args.config is not None,
+        base_url=args.base_url,
+        quiet=args.quiet,
+    )
+
+
+def _summary(result: BuildResult, out: Path) -> str:
+    return (
+        f"built {result.pages} pages ({result.questions} questions, "
+        f"{result.departments} departments), {result.files} files, "
+        f"{result.bytes / 1e6:.1f} MB into {out}/ in {result.seconds:.2f} s"
+    )
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    result = build(_build_options(args))
+    if not args.quiet:
+        print(_summary(result, args.out))
+    return 0
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from generator.config import load_config
+
+    load_config(args.config or Path("site.yaml"), required=args.config is not None)
+    archive = load_archive(args.content)
+    print(f"{len(archive.questions)} questions and {len(archive.pages)} pages: no problems found")
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from generator.serve import serve
+
+    options = _build_options(args)
+    return serve(options, host=args.host, port=args.port, summary=_summary)
+
+
+def make_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="answers", description="Build a static archive of written questions and answers."
+    )
+    parser.add_argument("--version", action="version", version=f"answers {__version__}")
+    parser.add_argument("--debug", action="store_true", help="show tracebacks for errors")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    build_parser = commands.add_parser("build", help="build the site into the output folder")
+    _add_site_options(build_parser)
+    build_parser.set_defaults(handler=cmd_build)
+
+    check_parser = commands.add_parser("check", help="validate content and config, build nothing")
+    check_parser.add_argument("--content", type=Path, default=Path("content"))
+    check_parser.add_argument("--config", type=Path, default=None)
+    check_parser.set_defaults(handler=cmd_check)
+
+    serve_parser = commands.add_parser("serve", help="build, serve on 127.0.0.1, rebuild on change")
+    _add_site_options(serve_parser)
+    serve_parser.add_argument("--host", default="127.0.0.1")
+    serve_parser.add_argument("--port", type=int, default=8000)
+    serve_parser.set_defaults(handler=cmd_serve)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = make_parser().parse_args(argv)
+    try:
+        return int(args.handler(args))
+    except ArchiveError as exc:
+        for problem in exc.problems:
+            print(problem, file=sys.stderr)
+        count = len(exc.problems)
+        print(
+            f"{count} problem{'s' if count != 1 else ''} found; nothing was built", file=sys.stderr
+        )
+        return 1
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:
+        if args.debug:
+            raise
+        print(f"answers: internal error: {exc!r} (run with --debug for details)", file=sys.stderr)
+        return 70
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

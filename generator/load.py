@@ -1,0 +1,298 @@
+"""Loading stage: read every content file, validate it, and build the archive model.
+
+Everything is read and checked before anything is written, and every problem is collected,
+so one run reports all of them as `path:line: message`.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from datetime import date
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from generator.errors import ArchiveError, Problem, did_you_mean
+from generator.frontmatter import Document, FrontMatterError, parse_document
+from generator.model import HOUSES, STATUSES, Archive, Attachment, Page, Question, build_archive
+from generator.slugs import id_problem, slugify, unique_slugs
+
+QUESTIONS_DIR = "questions"
+RESERVED_PAGE_SLUGS = {
+    "questions", "departments", "search", "static", "members", "topics", "answered",
+    "feeds", "downloads", "index", "404", "page",
+}  # fmt: skip
+REQUIRED = ("title", "department", "asked_on", "question")
+
+
+class FieldError(ValueError):
+    """A field's value is not what the format allows; the message says what was expected."""
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, bool) or not isinstance(value, str | int | float):
+        raise FieldError(f"expected text, got {_kind(value)}")
+    text = str(value).strip()
+    if not text:
+        raise FieldError("expected text, got an empty value")
+    return text
+
+
+def _date(value: Any) -> date:
+    if isinstance(value, date) and not hasattr(value, "hour"):
+        return value
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value.strip())
+        except ValueError:
+            pass
+    raise FieldError(f"expected a date like 2021-10-15, got {value!r}")
+
+
+def _integer(value: Any) -> int:
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value)
+    raise FieldError(f"expected a whole number, got {value!r}")
+
+
+def _url(value: Any) -> str:
+    text = _text(value)
+    parts = urlsplit(text)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise FieldError(f"expected an http or https URL, got {text!r}")
+    return text
+
+
+def _choice(options: tuple[str, ...]) -> Callable[[Any], str]:
+    def check(value: Any) -> str:
+        text = _text(value)
+        if text not in options:
+            raise FieldError(
+                f"expected one of {', '.join(options)}, got {text!r}{did_you_mean(text, options)}"
+            )
+        return text
+
+    return check
+
+
+def _uins(value: Any) -> tuple[str, ...]:
+    if not isinstance(value, list):
+        raise FieldError(f"expected a list of UINs, got {_kind(value)}")
+    return tuple(_text(item) for item in value)
+
+
+def _attachments(value: Any) -> tuple[Attachment, ...]:
+    if not isinstance(value, list):
+        raise FieldError(f"expected a list of {{title, url}}, got {_kind(value)}")
+    found = []
+    for number, item in enumerate(value, start=1):
+        if not isinstance(item, dict) or set(item) != {"title", "url"}:
+            raise FieldError(f"attachment {number}: expected exactly the keys title and url")
+        found.append(Attachment(_text(item["title"]), _url(item["url"])))
+    return tuple(found)
+
+
+def _identifier(value: Any) -> str:
+    text = _text(value)
+    problem = id_problem(text)
+    if problem:
+        raise FieldError(problem)
+    return text
+
+
+def _kind(value: Any) -> str:
+    names = {dict: "a mapping", list: "a list", bool: "true/false", type(None): "nothing"}
+    return names.get(type(value), type(value).__name__)
+
+
+QUESTION_FIELDS: dict[str, Callable[[Any], Any]] = {
+    "id": _identifier,
+    "title": _text,
+    "department": _text,
+    "asked_on": _date,
+    "question": _text,
+    "house": _choice(HOUSES),
+    "uin": _text,
+    "api_id": _integer,
+    "asked_by": _text,
+    "asked_by_id": _integer,
+    "answered_by": _text,
+    "answered_by_id": _integer,
+    "answered_on": _date,
+    "due_on": _date,
+    "status": _choice(STATUSES),
+    "grouped_with": _uins,
+    "corrected_on": _date,
+    "holding_on": _date,
+    "attachments": _attachments,
+    "source": _url,
+    "original_department": _text,
+    "original_answer": _text,
+}
+PAGE_FIELDS: dict[str, Callable[[Any], Any]] = {"title": _text}
+
+
+def load_archive(content_dir: Path) -> Archive:
+    """Read and validate everything under `content_dir`; raise ArchiveError listing all problems."""
+    if not content_dir.is_dir():
+        raise ArchiveError([Problem(str(content_dir), None, "content folder not found")])
+    questions: list[Question] = []
+    pages: list[Page] = []
+    problems: list[Problem] = []
+    for path, relative in _content_files(content_dir):
+        display = _display(path)
+        try:
+            document = _read(path, display, is_question=relative.parts[0] == QUESTIONS_DIR)
+            if relative.parts[0] == QUESTIONS_DIR:
+                questions.append(question_from_document(document, relative, display))
+            else:
+                pages.append(_page_from_document(document, relative, display))
+        except ArchiveError as exc:
+            problems.extend(exc.problems)
+    problems.extend(_duplicates(questions, "id", lambda q: q.id))
+    problems.extend(_duplicates(pages, "page address", lambda p: p.slug))
+    if problems:
+        raise ArchiveError(problems)
+    department_slugs = unique_slugs([q.department for q in questions])
+    return build_archive(questions, pages, department_slugs)
+
+
+def _content_files(content_dir: Path) -> Iterator[tuple[Path, Path]]:
+    """Every Markdown file, in a sorted order so builds do not depend on the disk's order."""
+    for root, dirs, files in os.walk(content_dir):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        for name in sorted(files):
+            if name.endswith(".md") and not name.startswith("."):
+                path = Path(root) / name
+                yield path, path.relative_to(content_dir)
+
+
+def _display(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+def _read(path: Path, display: str, *, is_question: bool) -> Document:
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise ArchiveError([Problem(display, None, f"cannot read file: {exc.strerror}")]) from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        message = f"not valid UTF-8 (byte 0x{raw[exc.start]:02x}); save the file as UTF-8"
+        raise ArchiveError([Problem(display, line, message)]) from None
+    if is_question and not text.strip():
+        raise ArchiveError([Problem(display, 1, "empty file: expected front matter")])
+    try:
+        return parse_document(text, require_front_matter=is_question)
+    except FrontMatterError as exc:
+        raise ArchiveError([Problem(display, exc.line, str(exc))]) from None
+
+
+def _check_fields(
+    document: Document, display: str, spec: dict[str, Callable[[Any], Any]]
+) -> tuple[dict[str, Any], list[Problem]]:
+    values: dict[str, Any] = {}
+    problems = []
+    for key, raw in document.fields.items():
+        line = document.line(key)
+        if key not in spec:
+            problems.append(
+                Problem(display, line, f"{key}: unknown field{did_you_mean(key, spec)}")
+            )
+            continue
+        if raw is None:
+            continue
+        try:
+            values[key] = spec[key](raw)
+        except FieldError as exc:
+            problems.append(Problem(display, line, f"{key}: {exc}"))
+    return values, problems
+
+
+def question_from_document(document: Document, relative: Path, display: str) -> Question:
+    values, problems = _check_fields(document, display, QUESTION_FIELDS)
+    for key in REQUIRED:
+        if key not in document.fields or document.fields[key] is None:
+            problems.append(Problem(display, 1, f"{key}: required field is missing"))
+    if "id" not in document.fields:
+        values["id"] = slugify(relative.stem)
+        if not values["id"]:
+            problems.append(Problem(display, 1, "id: cannot derive an id from the file name"))
+    answer = document.body.strip("\n")
+    values.setdefault("status", "answered" if answer.strip() else "unanswered")
+    problems.extend(_status_problems(values, answer, document, display))
+    if problems:
+        raise ArchiveError(problems)
+    return Question(answer=answer, source_path=display, **values)
+
+
+def _status_problems(
+    values: dict[str, Any], answer: str, document: Document, display: str
+) -> list[Problem]:
+    status = values.get("status")
+    line = document.line("status")
+    if status in ("answered", "corrected") and not answer.strip():
+        return [
+            Problem(display, line, f"status: '{status}' needs an answer below the front matter")
+        ]
+    if status == "unanswered" and answer.strip():
+        return [Problem(display, line, "status: 'unanswered' but the file has an answer")]
+    asked, answered = values.get("asked_on"), values.get("answered_on")
+    if asked and answered and answered < asked:
+        return [Problem(display, document.line("answered_on"), "answered_on: before asked_on")]
+    return []
+
+
+def _page_from_document(document: Document, relative: Path, display: str) -> Page:
+    values, problems = _check_fields(document, display, PAGE_FIELDS)
+    segments = [slugify(part) for part in relative.with_suffix("").parts]
+    slug = "/".join(segments)
+    if not all(segments):
+        problems.append(Problem(display, None, "cannot make a page address from this file name"))
+    elif segments[0] in RESERVED_PAGE_SLUGS:
+        problems.append(
+            Problem(display, None, f"the address /{slug}/ is reserved for the archive's own pages")
+        )
+    if problems:
+        raise ArchiveError(problems)
+    title = (
+        values.get("title")
+        or _first_heading(document.body)
+        or segments[-1].replace("-", " ").capitalize()
+    )
+    return Page(slug=slug, title=title, body=document.body, source_path=display)
+
+
+def _first_heading(body: str) -> str | None:
+    for line in body.splitlines():
+        if line.startswith("# "):
+            return line[2:].strip()
+    return None
+
+
+def _duplicates(items: list[Any], what: str, key: Callable[[Any], str]) -> list[Problem]:
+    seen: dict[str, Any] = {}
+    problems = []
+    for item in items:
+        # Compare case-insensitively: 'A' and 'a' would collide on macOS and Windows disks.
+        folded = key(item).casefold()
+        if folded in seen:
+            first = seen[folded]
+            problems.append(
+                Problem(
+                    item.source_path,
+                    None,
+                    f"duplicate {what} '{key(item)}' (also used by {first.source_path})",
+                )
+            )
+        else:
+            seen[folded] = item
+    return problems

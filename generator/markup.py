@@ -1,0 +1,86 @@
+"""Answer text to safe HTML: Markdown (raw HTML allowed) rendered, then sanitised by allowlist.
+
+Answer text comes from outside the project, so whatever Markdown lets through is cleaned
+with nh3: only the tags and attributes an answer needs survive, links only to http(s) and
+mailto, and nothing that runs script or loads from elsewhere.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+
+import markdown
+import nh3
+
+ALLOWED_TAGS = {
+    "p", "br", "hr", "ul", "ol", "li", "dl", "dt", "dd", "blockquote", "pre", "code",
+    "em", "strong", "b", "i", "u", "s", "sub", "sup", "small", "abbr", "a",
+    "h2", "h3", "h4", "h5", "h6",
+    "table", "caption", "thead", "tbody", "tfoot", "tr", "th", "td", "colgroup", "col",
+}  # fmt: skip
+ALLOWED_ATTRIBUTES = {
+    "a": {"href", "title"},
+    "abbr": {"title"},
+    "ol": {"start", "type"},
+    "td": {"colspan", "rowspan"},
+    "th": {"colspan", "rowspan", "scope"},
+    "col": {"span"},
+    "colgroup": {"span"},
+}
+URL_SCHEMES = {"http", "https", "mailto"}
+_H1 = re.compile(r"<(/?)h1\b", re.IGNORECASE)
+_TABLE_OPEN = re.compile(r"<table>")
+_TABLE_CLOSE = re.compile(r"</table>")
+_SPACE = re.compile(r"\s+")
+
+
+class AnswerRenderer:
+    """Reuses one Markdown instance: building a new one per answer costs more than rendering."""
+
+    def __init__(self) -> None:
+        self._markdown = markdown.Markdown(
+            extensions=["tables", "sane_lists"], output_format="html"
+        )
+
+    def to_html(self, text: str) -> str:
+        if not text.strip():
+            return ""
+        self._markdown.reset()
+        rendered = self._markdown.convert(text)
+        # The page's own <h1> is the question heading: answers start their headings at <h2>.
+        rendered = _H1.sub(r"<\1h2", rendered)
+        return wrap_tables(sanitise(rendered))
+
+
+def sanitise(fragment: str) -> str:
+    return nh3.clean(
+        fragment,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes=URL_SCHEMES,
+        link_rel="noopener noreferrer nofollow",
+        strip_comments=True,
+    )
+
+
+def wrap_tables(fragment: str) -> str:
+    """Let wide tables scroll on a phone; the wrapper is focusable so keyboards can scroll it."""
+    opened = _TABLE_OPEN.sub(
+        '<div class="table-scroll" tabindex="0" role="region" aria-label="Table"><table>', fragment
+    )
+    return _TABLE_CLOSE.sub("</table></div>", opened)
+
+
+def plain_text(fragment: str) -> str:
+    """The visible text of an HTML fragment, on one line."""
+    text = nh3.clean(fragment.replace("<", " <"), tags=set())
+    return _SPACE.sub(" ", html.unescape(text)).strip()
+
+
+def extract(text: str, length: int) -> str:
+    """At most `length` characters, cut at a word boundary with an ellipsis."""
+    if len(text) <= length:
+        return text
+    cut = text[:length].rsplit(" ", 1)[0].rstrip(" ,;:.")
+    return cut + "…"

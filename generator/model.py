@@ -1,0 +1,140 @@
+"""The archive model: immutable questions, pages and departments, built once per build."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+
+HOUSES = ("Commons", "Lords")
+STATUSES = ("answered", "unanswered", "holding", "withdrawn", "corrected")
+
+
+@dataclass(frozen=True)
+class Attachment:
+    title: str
+    url: str
+
+
+@dataclass(frozen=True)
+class Question:
+    """One written question and its answer, as a content file describes it."""
+
+    id: str
+    title: str
+    department: str
+    asked_on: date
+    question: str
+    answer: str = ""
+    house: str | None = None
+    uin: str | None = None
+    api_id: int | None = None
+    asked_by: str | None = None
+    asked_by_id: int | None = None
+    answered_by: str | None = None
+    answered_by_id: int | None = None
+    answered_on: date | None = None
+    due_on: date | None = None
+    status: str = "answered"
+    grouped_with: tuple[str, ...] = ()
+    corrected_on: date | None = None
+    holding_on: date | None = None
+    attachments: tuple[Attachment, ...] = ()
+    source: str | None = None
+    original_department: str | None = None
+    original_answer: str | None = None
+    source_path: str = field(default="", compare=False)
+
+    @property
+    def url_path(self) -> str:
+        return f"questions/{self.id}/"
+
+    @property
+    def sort_date(self) -> date:
+        """The date lists sort by: when it was answered, or asked if not yet answered."""
+        return self.answered_on or self.asked_on
+
+    @property
+    def newest_first_key(self) -> tuple[int, str]:
+        return (-self.sort_date.toordinal(), self.id)
+
+
+@dataclass(frozen=True)
+class Page:
+    """A plain page such as `content/about.md`, served at `/<slug>/`."""
+
+    slug: str
+    title: str
+    body: str
+    source_path: str = field(default="", compare=False)
+
+    @property
+    def url_path(self) -> str:
+        return f"{self.slug}/"
+
+
+@dataclass(frozen=True)
+class Department:
+    name: str
+    slug: str
+    questions: tuple[Question, ...]  # newest first
+
+    @property
+    def url_path(self) -> str:
+        return f"departments/{self.slug}/"
+
+
+@dataclass(frozen=True)
+class Archive:
+    """Everything the pages and the search index are made from, computed once."""
+
+    questions: tuple[Question, ...]  # newest first
+    departments: tuple[Department, ...]  # by name
+    pages: tuple[Page, ...]
+    department_of: dict[str, Department]  # question id -> its department
+    by_uin: dict[str, tuple[Question, ...]]
+
+    def neighbours(self, question: Question) -> tuple[Question | None, Question | None]:
+        """The next older and next newer question in the same department."""
+        siblings = self.department_of[question.id].questions
+        index = _position(siblings, question)
+        older = siblings[index + 1] if index + 1 < len(siblings) else None
+        newer = siblings[index - 1] if index > 0 else None
+        return older, newer
+
+
+def _position(siblings: tuple[Question, ...], question: Question) -> int:
+    """Binary search by the newest-first key; siblings are sorted by it."""
+    key = question.newest_first_key
+    low, high = 0, len(siblings)
+    while low < high:
+        middle = (low + high) // 2
+        if siblings[middle].newest_first_key < key:
+            low = middle + 1
+        else:
+            high = middle
+    return low
+
+
+def build_archive(
+    questions: list[Question], pages: list[Page], department_slugs: dict[str, str]
+) -> Archive:
+    ordered = tuple(sorted(questions, key=lambda q: q.newest_first_key))
+    grouped: dict[str, list[Question]] = defaultdict(list)
+    by_uin: dict[str, list[Question]] = defaultdict(list)
+    for question in ordered:
+        grouped[question.department].append(question)
+        if question.uin:
+            by_uin[question.uin].append(question)
+    departments = tuple(
+        Department(name, department_slugs[name], tuple(grouped[name]))
+        for name in sorted(grouped, key=str.casefold)
+    )
+    department_of = {q.id: d for d in departments for q in d.questions}
+    return Archive(
+        questions=ordered,
+        departments=departments,
+        pages=tuple(sorted(pages, key=lambda p: p.slug)),
+        department_of=department_of,
+        by_uin={uin: tuple(qs) for uin, qs in by_uin.items()},
+    )
