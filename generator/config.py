@@ -87,7 +87,7 @@ def _read_values(path: Path, display: str) -> dict[str, Any]:
             problems.append(
                 Problem(display, line, f"{key}: expected {expected.__name__}, got {got}")
             )
-        elif key in _POSITIVE and value < 1:
+        elif key in _POSITIVE and isinstance(value, int) and value < 1:
             problems.append(Problem(display, line, f"{key}: expected a positive number"))
     if problems:
         raise ArchiveError(problems)

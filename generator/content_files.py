@@ -22,10 +22,7 @@ FIELD_ORDER = (
     "grouped_with", "attachments", "source", "original_answer",
 )  # fmt: skip
 
-try:
-    _Dumper: type[yaml.SafeDumper] = yaml.CSafeDumper
-except AttributeError:
-    _Dumper = yaml.SafeDumper
+_Dumper: Any = yaml.CSafeDumper if getattr(yaml, "__with_libyaml__", False) else yaml.SafeDumper
 
 
 def default_status(question: Question) -> str:
@@ -77,5 +74,3 @@ def question_path(question: Question) -> Path:
     """Where a question lives under `content/`: questions/<house>/<year>/<id>.md."""
     house = (question.house or "unknown").lower()
     return Path("questions") / house / str(question.asked_on.year) / f"{question.id}.md"
-
-

@@ -27,7 +27,7 @@ class SiteHandler(SimpleHTTPRequestHandler):
 
     def translate_path(self, path: str) -> str:
         if not path.startswith(self.base_path):
-            return str(Path(self.directory) / "\x00missing")
+            return str(Path(self.directory) / ".outside-base-path" / "missing")
         return super().translate_path("/" + path[len(self.base_path) :])
 
     def do_GET(self) -> None:

@@ -13,12 +13,9 @@ from typing import Any
 
 import yaml
 
-try:
-    _Loader: type[yaml.SafeLoader] = yaml.CSafeLoader
-except AttributeError:  # PyYAML built without libyaml: correct but about 6x slower
-    _Loader = yaml.SafeLoader
-
-HAS_LIBYAML = _Loader is not yaml.SafeLoader
+# PyYAML built without libyaml still works, but about 6x slower.
+HAS_LIBYAML = bool(getattr(yaml, "__with_libyaml__", False))
+_Loader: Any = yaml.CSafeLoader if HAS_LIBYAML else yaml.SafeLoader
 _DATE_LIKE = re.compile(r"\b\d{4}-\d{1,2}-\d{1,2}\b")
 _TOP_LEVEL_KEY = re.compile(r"^(['\"]?)([A-Za-z_][\w-]*)\1\s*:(?:\s|$)")
 

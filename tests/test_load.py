@@ -1,0 +1,174 @@
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from generator.errors import ArchiveError
+from generator.load import load_archive
+from tests.sitebuild import FIXTURE_ARCHIVE, MINIMAL_QUESTION, write_question
+
+
+def problems(content: Path) -> list[str]:
+    with pytest.raises(ArchiveError) as caught:
+        load_archive(content)
+    return [str(p) for p in caught.value.problems]
+
+
+def question_text(**fields: str) -> str:
+    lines = MINIMAL_QUESTION.split("\n")
+    for key, value in fields.items():
+        lines.insert(1, f"{key}: {value}")
+    return "\n".join(lines)
+
+
+def test_fixture_archive_loads() -> None:
+    archive = load_archive(FIXTURE_ARCHIVE / "content")
+    assert len(archive.questions) == 8
+    assert [d.name for d in archive.departments] == [
+        "Department for Education",
+        "Department for Transport",
+        "HM Treasury",
+    ]
+    assert [p.slug for p in archive.pages] == ["about"]
+    assert archive.pages[0].title == "About the fixture"
+    statuses = {q.id: q.status for q in archive.questions}
+    assert statuses["hc-2023-12-04-4100"] == "unanswered"
+    assert statuses["hc-2023-11-14-2154"] == "answered"
+    assert statuses["hc-2023-12-01-4001"] == "holding"
+
+
+def test_newest_first_and_neighbours() -> None:
+    archive = load_archive(FIXTURE_ARCHIVE / "content")
+    education = archive.departments[0]
+    ids = [q.id for q in education.questions]
+    assert ids == [
+        "hc-2023-12-01-4001",
+        "hc-2023-12-04-4100",
+        "hc-2023-11-14-2154",
+        "hc-2023-11-14-2155",
+        "hl-2023-11-01-hl1234",
+    ]
+    older, newer = archive.neighbours(education.questions[2])
+    assert older is not None and older.id == "hc-2023-11-14-2155"
+    assert newer is not None and newer.id == "hc-2023-12-04-4100"
+    assert archive.neighbours(education.questions[0])[1] is None
+    assert archive.neighbours(education.questions[-1])[0] is None
+
+
+def test_values_are_typed(tmp_path: Path) -> None:
+    write_question(tmp_path, "a.md", question_text(uin="12345", api_id="'99'"))
+    (question,) = load_archive(tmp_path).questions
+    assert question.id == "a"
+    assert question.uin == "12345"
+    assert question.api_id == 99
+    assert question.asked_on == date(2024, 1, 10)
+    assert question.answer == "Waiting times are published monthly."
+
+
+def test_id_defaults_to_a_slug_of_the_file_name(tmp_path: Path) -> None:
+    write_question(tmp_path, "2024/My Question.md", MINIMAL_QUESTION)
+    assert load_archive(tmp_path).questions[0].id == "my-question"
+
+
+def test_missing_required_fields(tmp_path: Path) -> None:
+    path = write_question(tmp_path, "a.md", "---\ntitle: T\n---\n")
+    assert problems(tmp_path) == [
+        f"{path}:1: asked_on: required field is missing",
+        f"{path}:1: department: required field is missing",
+        f"{path}:1: question: required field is missing",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("asked_on", "2021-02-30", "impossible date 2021-02-30"),
+        ("answered_on", "'last week'", "answered_on: expected a date like 2021-10-15"),
+        (
+            "house",
+            "Commmons",
+            "house: expected one of Commons, Lords, got 'Commmons' (did you mean",
+        ),
+        ("status", "pending", "status: expected one of answered, unanswered"),
+        ("api_id", "abc", "api_id: expected a whole number"),
+        ("grouped_with", "'123'", "grouped_with: expected a list of UINs"),
+        ("source", "javascript:alert(1)", "source: expected an http or https URL"),
+        ("attachments", "[{title: x}]", "attachment 1: expected exactly the keys title and url"),
+        ("id", "../../etc", "id: expected lower-case letters"),
+        ("id", "con", "reserved file name on Windows"),
+        ("departmnet", "x", "departmnet: unknown field (did you mean 'department'?)"),
+        ("asked_by", "[a, b]", "asked_by: expected text, got a list"),
+    ],
+)
+def test_bad_fields_name_file_line_and_field(
+    tmp_path: Path, field: str, value: str, message: str
+) -> None:
+    path = write_question(tmp_path, "a.md", question_text(**{field: value}))
+    (problem,) = [p for p in problems(tmp_path) if "required" not in p]
+    assert problem.startswith(f"{path}:2: ")
+    assert message in problem
+
+
+def test_every_bad_file_is_reported(tmp_path: Path) -> None:
+    first = write_question(tmp_path, "a.md", question_text(status="nope"))
+    second = write_question(tmp_path, "b.md", "no front matter\n")
+    found = problems(tmp_path)
+    assert len(found) == 2
+    assert found[0].startswith(f"{first}:2: status")
+    assert found[1] == f"{second}:1: expected front matter: the file must start with a '---' line"
+
+
+def test_duplicate_ids_name_both_files(tmp_path: Path) -> None:
+    write_question(tmp_path, "a/x.md", MINIMAL_QUESTION)
+    write_question(tmp_path, "b/X.md", MINIMAL_QUESTION)
+    (problem,) = problems(tmp_path)
+    assert "duplicate id 'x'" in problem
+    assert "a/x.md" in problem and "b/X.md" in problem
+
+
+def test_status_consistency(tmp_path: Path) -> None:
+    write_question(tmp_path, "a.md", question_text(status="unanswered"))
+    write_question(tmp_path, "b.md", question_text(status="answered").replace("Waiting", "") + "")
+    write_question(tmp_path, "c.md", question_text(answered_on="2020-01-01"))
+    found = problems(tmp_path)
+    assert any("a.md:2: status: 'unanswered' but the file has an answer" in p for p in found)
+    assert any("c.md:2: answered_on: before asked_on" in p for p in found)
+
+
+def test_answered_status_needs_an_answer(tmp_path: Path) -> None:
+    text = (
+        "---\ntitle: T\ndepartment: D\nasked_on: 2024-01-01\nquestion: Q\nstatus: answered\n---\n"
+    )
+    path = write_question(tmp_path, "a.md", text)
+    assert problems(tmp_path) == [
+        f"{path}:6: status: 'answered' needs an answer below the front matter"
+    ]
+
+
+def test_not_utf8(tmp_path: Path) -> None:
+    path = write_question(tmp_path, "a.md", "")
+    path.write_bytes(MINIMAL_QUESTION.replace("how long", "caf\xe9").encode("latin-1"))
+    (problem,) = problems(tmp_path)
+    assert problem.startswith(f"{path}:5: not valid UTF-8")
+
+
+def test_empty_file(tmp_path: Path) -> None:
+    path = write_question(tmp_path, "a.md", "")
+    assert problems(tmp_path) == [f"{path}:1: empty file: expected front matter"]
+
+
+def test_reserved_page_address(tmp_path: Path) -> None:
+    (tmp_path / "search.md").write_text("# Search\n", encoding="utf-8")
+    (problem,) = problems(tmp_path)
+    assert "the address /search/ is reserved" in problem
+
+
+def test_missing_content_folder(tmp_path: Path) -> None:
+    assert problems(tmp_path / "nope") == [f"{tmp_path / 'nope'}: content folder not found"]
+
+
+def test_hidden_and_non_markdown_files_are_ignored(tmp_path: Path) -> None:
+    write_question(tmp_path, "a.md", MINIMAL_QUESTION)
+    write_question(tmp_path, ".draft.md", "broken")
+    write_question(tmp_path, "notes.txt", "broken")
+    assert len(load_archive(tmp_path).questions) == 1

@@ -1,0 +1,75 @@
+from pathlib import Path
+
+import pytest
+
+from generator.errors import ArchiveError
+from generator.write import SiteWriter, check_output_folder, publish, remove_leftovers
+
+
+@pytest.mark.parametrize(
+    "relative",
+    ["../x.html", "/etc/passwd", "a/../../x", "a//b", "a\\..\\b", "a/\x00b", "", "./a"],
+)
+def test_writer_refuses_paths_outside_the_site(tmp_path: Path, relative: str) -> None:
+    writer = SiteWriter(tmp_path / "site")
+    with pytest.raises(ArchiveError, match="refusing to write outside the site"):
+        writer.write(relative, "x")
+    assert not any(tmp_path.rglob("*.html"))
+
+
+def test_writer_refuses_symlink_escape(tmp_path: Path) -> None:
+    (tmp_path / "site").mkdir()
+    (tmp_path / "site" / "link").symlink_to(tmp_path)
+    with pytest.raises(ArchiveError, match="outside the site"):
+        SiteWriter(tmp_path / "site").write("link/x.html", "x")
+
+
+def test_writer_refuses_two_pages_at_one_path(tmp_path: Path) -> None:
+    writer = SiteWriter(tmp_path)
+    writer.write("a/index.html", "1")
+    with pytest.raises(ArchiveError, match="two pages would be written"):
+        writer.write("a/index.html", "2")
+
+
+def test_publish_replaces_the_old_site_whole(tmp_path: Path) -> None:
+    out = tmp_path / "_site"
+    (out / "old").mkdir(parents=True)
+    (out / "index.html").write_text("old")
+    staging = tmp_path / "staging"
+    staging.mkdir()
+    (staging / "index.html").write_text("new")
+    publish(staging, out)
+    assert (out / "index.html").read_text() == "new"
+    assert not (out / "old").exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["_site"]
+
+
+def test_leftovers_of_a_killed_build_are_cleared(tmp_path: Path) -> None:
+    out = tmp_path / "_site"
+    out.mkdir()
+    dead = tmp_path / "._site.building-999999999"
+    dead.mkdir()
+    remove_leftovers(out)
+    assert not dead.exists()
+
+
+def test_site_moved_aside_is_restored(tmp_path: Path) -> None:
+    old = tmp_path / "._site.old-999999999"
+    old.mkdir()
+    (old / "index.html").write_text("old site")
+    remove_leftovers(tmp_path / "_site")
+    assert (tmp_path / "_site" / "index.html").read_text() == "old site"
+
+
+def test_output_folder_must_not_hold_the_content(tmp_path: Path) -> None:
+    content = tmp_path / "content"
+    content.mkdir()
+    with pytest.raises(ArchiveError, match="would replace"):
+        check_output_folder(tmp_path, [content])
+
+
+def test_output_folder_must_look_like_a_site(tmp_path: Path) -> None:
+    (tmp_path / "out").mkdir()
+    (tmp_path / "out" / "thesis.docx").write_text("precious")
+    with pytest.raises(ArchiveError, match="does not look like a built site"):
+        check_output_folder(tmp_path / "out", [])
