@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import itertools
 import shutil
 import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from generator.browse import build_browse
 from generator.config import load_config
+from generator.downloads import render_downloads
+from generator.feeds import render_feeds
+from generator.figures import department_figures
 from generator.load import load_archive
 from generator.render import Renderer, find_theme
 from generator.write import (
@@ -67,17 +72,24 @@ def build(options: BuildOptions) -> BuildResult:
     theme = find_theme(config)
     check_output_folder(options.out, [options.content, options.config, Path.cwd()])
     remove_leftovers(options.out)
-    renderer = Renderer(config, archive, theme)
+    browse = build_browse(archive)
+    renderer = Renderer(config, archive, theme, browse, department_figures(archive))
     staging = staging_folder(options.out)
     try:
         writer = SiteWriter(staging)
-        expected = len(archive.questions) + len(archive.pages) + len(archive.departments) + 3
+        expected = (
+            len(archive.questions) + len(archive.pages) + len(archive.departments) + 3
+            + len(browse.members) + len(browse.topics) + len(browse.years)
+        )  # fmt: skip
         progress = Progress(expected, enabled=not options.quiet)
         pages = 0
         for path, html in renderer.render_all():
             writer.write(path, html)
             pages += 1
             progress.update(min(pages, expected))
+        feeds = render_feeds(config, archive, browse, renderer.extracts, renderer.feed_contents)
+        for path, text in itertools.chain(feeds, render_downloads(archive, config)):
+            writer.write(path, text)
         for folder in theme.static_dirs:
             writer.copy_tree(folder, "static")
         publish(staging, options.out)

@@ -7,7 +7,8 @@ templates only lay it out.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
+import json
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -15,8 +16,14 @@ from typing import Any
 
 import jinja2
 
+from generator.browse import Browse, build_browse
+from generator.browse_pages import BrowsePages
 from generator.config import SiteConfig
+from generator.downloads import archive_path, department_paths
 from generator.errors import ArchiveError, Problem
+from generator.feeds import FeedLink, archive_feed, full_content_ids, group_feed
+from generator.figures import DEFINITIONS, Figures, department_figures
+from generator.links import link_references, resolver
 from generator.markup import AnswerRenderer, extract, plain_text
 from generator.model import Archive, Department, Question
 
@@ -51,12 +58,29 @@ def find_theme(config: SiteConfig) -> Theme:
     )
 
 
+def json_for_script(value: Any) -> str:
+    """JSON safe inside <script>: no '<', '>' or '&' can end the element or open a comment."""
+    text = json.dumps(value, ensure_ascii=False, sort_keys=True)
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
 class Renderer:
-    def __init__(self, config: SiteConfig, archive: Archive, theme: Theme):
+    def __init__(
+        self,
+        config: SiteConfig,
+        archive: Archive,
+        theme: Theme,
+        browse: Browse | None = None,
+        figures: dict[str, Figures] | None = None,
+    ):
         self.config = config
         self.archive = archive
+        self.browse = browse if browse is not None else build_browse(archive)
+        self.figures = figures if figures is not None else department_figures(archive)
         self.answers = AnswerRenderer()
         self.extracts: dict[str, str] = {}
+        self.feed_contents: dict[str, str] = {}  # answer HTML for the feeds that carry it
+        self._feed_content_ids = full_content_ids(archive)
         self.env = jinja2.Environment(
             loader=jinja2.FileSystemLoader([str(d) for d in theme.template_dirs]),
             autoescape=True,
@@ -72,6 +96,8 @@ class Renderer:
             abs_url=config.absolute_url,
             asset=self._asset_urls(theme),
             house_name=HOUSE_NAMES,
+            archive_feed=archive_feed(config),
+            definitions=DEFINITIONS,
             nav_pages=[(p.title, p.url_path) for p in archive.pages if "/" not in p.slug],
         )
 
@@ -91,6 +117,8 @@ class Renderer:
         return urls
 
     def _page(self, template: str, path: str, **context: Any) -> tuple[str, str]:
+        context.setdefault("feed", None)
+        context.setdefault("og_type", "website")
         html = self.env.get_template(template).render(canonical=path, **context)
         return f"{path}index.html" if path.endswith("/") or not path else path, html
 
@@ -105,36 +133,86 @@ class Renderer:
             body = self.answers.to_html(page.body)
             yield self._page("page.html", page.url_path, page=page, body=body)
         yield self._page("404.html", "404.html")
+        yield from BrowsePages(self, self.browse).render()
+
+    def link_references(self, question: Question, fragment: str) -> str:
+        """Sanitised answer HTML with references to archived questions linked."""
+        resolve = resolver(self.archive.by_uin, question)
+        return link_references(fragment, resolve, lambda q: self.url(q.url_path))
 
     def question_page(self, question: Question) -> tuple[str, str]:
-        answer_html = self.answers.to_html(question.answer)
-        summary = plain_text(answer_html) if answer_html else question.question
+        fragment = self.answers.to_html(question.answer)
+        summary = plain_text(fragment) if fragment else question.question
+        answer_html = self.link_references(question, fragment)
         self.extracts[question.id] = extract(summary, self.config.extract_length)
+        if question.id in self._feed_content_ids:
+            self.feed_contents[question.id] = answer_html
         older, newer = self.archive.neighbours(question)
+        topic, subtopic = self.browse.topic_of[question.id]
+        answered_month = (
+            f"answered/{question.answered_on.year}/{question.answered_on.month:02d}/"
+            if question.answered_on and question.status != "withdrawn"
+            else None
+        )
         return self._page(
             "question.html",
             question.url_path,
             q=question,
             answer_html=answer_html,
-            original_answer_html=self.answers.to_html(question.original_answer or ""),
+            original_answer_html=self.link_references(
+                question, self.answers.to_html(question.original_answer or "")
+            ),
             department=self.archive.department_of[question.id],
             older=older,
             newer=newer,
             grouped=self.grouped_links(question),
             citation=self.citation(question),
+            asker=self.browse.asker_of.get(question.id),
+            answerer=self.browse.answerer_of.get(question.id),
+            topic=topic,
+            subtopic=subtopic,
+            answered_month=answered_month,
+            json_ld=json_for_script(self.structured_data(question, summary)),
+            og_type="article",
         )
 
     def grouped_links(self, question: Question) -> list[tuple[str, str | None]]:
-        """Each grouped UIN with a link when exactly that question is in the archive."""
-        links = []
-        for uin in question.grouped_with:
-            matches = [
-                q
-                for q in self.archive.by_uin.get(uin, ())
-                if q.house == question.house and q.id != question.id
-            ]
-            links.append((uin, self.url(matches[0].url_path) if len(matches) == 1 else None))
-        return links
+        """Grouped UINs, both ways, each with a link when exactly that question is archived."""
+        return [
+            (link.uin, self.url(link.question.url_path) if link.question else None)
+            for link in self.browse.groups.get(question.id, ())
+        ]
+
+    def structured_data(self, question: Question, answer_text: str) -> dict[str, Any]:
+        """schema.org `Question` with its `acceptedAnswer` (not QAPage: no user answers here)."""
+        url = self.config.absolute_url(question.url_path)
+        data: dict[str, Any] = {
+            "@context": "https://schema.org",
+            "@type": "Question",
+            "name": question.title,
+            "text": question.question,
+            "url": url,
+            "dateCreated": question.asked_on.isoformat(),
+            "inLanguage": self.config.language,
+            "about": {"@type": "GovernmentOrganization", "name": question.department},
+            "answerCount": 0,
+        }
+        if question.asked_by:
+            data["author"] = {"@type": "Person", "name": question.asked_by}
+        if question.answered_on and question.status in ("answered", "corrected"):
+            answer: dict[str, Any] = {
+                "@type": "Answer",
+                "text": answer_text,
+                "url": f"{url}#answer-heading",
+                "dateCreated": question.answered_on.isoformat(),
+            }
+            if question.corrected_on:
+                answer["dateModified"] = question.corrected_on.isoformat()
+            if question.answered_by:
+                answer["author"] = {"@type": "Person", "name": question.answered_by}
+            data["answerCount"] = 1
+            data["acceptedAnswer"] = answer
+        return data
 
     def citation(self, question: Question) -> str:
         parts = [f"“{question.title}”"]
@@ -151,19 +229,37 @@ class Renderer:
         return f"{cite}. {self.config.title}, {self.config.absolute_url(question.url_path)}"
 
     def department_pages(self, department: Department) -> Iterator[tuple[str, str]]:
+        yield from self.listing_pages(
+            "department.html",
+            department.url_path,
+            department.questions,
+            department=department,
+            figures=self.figures[department.name],
+            downloads=department_paths(department),
+            feed=group_feed("departments", department.slug, department.name, self.config),
+        )
+
+    def listing_pages(
+        self, template: str, first: str, questions: Sequence[Question], **context: Any
+    ) -> Iterator[tuple[str, str]]:
+        """A list of questions, newest first, `per_page` to a page (`first`, then page/<n>/)."""
         per_page = self.config.per_page
-        chunks = [
-            department.questions[i : i + per_page]
-            for i in range(0, len(department.questions), per_page)
-        ]
-        for number, chunk in enumerate(chunks, start=1):
+        count = max(1, -(-len(questions) // per_page))
+        for number in range(1, count + 1):
+            chunk = questions[(number - 1) * per_page : number * per_page]
             yield self._page(
-                "department.html",
-                self.listing_path(department.url_path, number),
-                department=department,
-                entries=[(q, self.extracts[q.id]) for q in chunk],
-                pagination=self.pagination(department.url_path, number, len(chunks)),
+                template,
+                self.listing_path(first, number),
+                entries=self.entries(chunk),
+                pagination=self.pagination(first, number, count),
+                **context,
             )
+
+    def entries(self, questions: Sequence[Question]) -> list[tuple[Question, str]]:
+        return [(q, self.extracts[q.id]) for q in questions]
+
+    def feed_link(self, kind: str, slug: str, name: str) -> FeedLink:
+        return group_feed(kind, slug, name, self.config)
 
     @staticmethod
     def listing_path(first: str, number: int) -> str:
@@ -187,6 +283,7 @@ class Renderer:
                 "department": d,
                 "count": len(d.questions),
                 "latest": d.questions[0].sort_date,
+                "figures": self.figures[d.name],
             }
             for d in self.archive.departments
         ]
@@ -199,4 +296,6 @@ class Renderer:
             latest=[(q, self.extracts[q.id]) for q in latest],
             departments=self.department_rows(),
             question_count=len(self.archive.questions),
+            feed=archive_feed(self.config),
+            archive_download=archive_path(),
         )

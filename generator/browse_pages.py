@@ -1,0 +1,84 @@
+"""Rendering of the browsing pages: members, topics and the answered-by-date archive.
+
+Every list comes ready-made from `browse.Browse`; this module only pages through it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+from generator.browse import Browse, Member, Month, Topic, Year
+
+if TYPE_CHECKING:
+    from generator.render import Renderer
+
+MEMBER_PREVIEW = 5
+
+
+class BrowsePages:
+    def __init__(self, renderer: Renderer, browse: Browse):
+        self.renderer = renderer
+        self.browse = browse
+
+    def render(self) -> Iterator[tuple[str, str]]:
+        page = self.renderer._page
+        yield page("members.html", "members/", members=self.browse.members)
+        for member in self.browse.members:
+            yield from self.member_pages(member)
+        yield page("topics.html", "topics/", topics=self.browse.topics)
+        for topic in self.browse.topics:
+            yield from self.topic_pages(topic)
+        yield page("answered.html", "answered/", years=self.browse.years)
+        for year in self.browse.years:
+            yield from self.year_pages(year)
+
+    def member_pages(self, member: Member) -> Iterator[tuple[str, str]]:
+        r = self.renderer
+        feed = r.feed_link("members", member.slug, member.name)
+        yield r._page(
+            "member.html",
+            member.url_path,
+            member=member,
+            asked=r.entries(member.asked[:MEMBER_PREVIEW]),
+            answered=r.entries(member.answered[:MEMBER_PREVIEW]),
+            feed=feed,
+        )
+        for role, questions in (("asked", member.asked), ("answered", member.answered)):
+            if questions:
+                yield from r.listing_pages(
+                    "member_questions.html",
+                    f"{member.url_path}{role}/",
+                    questions,
+                    member=member,
+                    role=role,
+                    total=len(questions),
+                    feed=feed,
+                )
+
+    def topic_pages(self, topic: Topic) -> Iterator[tuple[str, str]]:
+        r = self.renderer
+        feed = r.feed_link("topics", topic.slug, topic.name)
+        yield from r.listing_pages(
+            "topic.html", topic.url_path, topic.questions, topic=topic, subtopic=None, feed=feed
+        )
+        for subtopic in topic.subtopics:
+            yield from r.listing_pages(
+                "topic.html",
+                subtopic.url_path,
+                subtopic.questions,
+                topic=topic,
+                subtopic=subtopic,
+                feed=feed,
+            )
+
+    def year_pages(self, year: Year) -> Iterator[tuple[str, str]]:
+        r = self.renderer
+        yield r._page("answered_year.html", year.url_path, year=year)
+        for month in year.months:
+            yield from self.month_pages(year, month)
+
+    def month_pages(self, year: Year, month: Month) -> Iterator[tuple[str, str]]:
+        yield from self.renderer.listing_pages(
+            "answered_month.html", month.url_path, month.questions, year=year, month=month
+        )

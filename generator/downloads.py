@@ -1,0 +1,115 @@
+"""Downloads for reuse: each department's questions as CSV and JSON, the archive as JSON Lines.
+
+Records carry the content fields as stored (the answer as its Markdown/HTML source) plus
+the question's full URL, so a download can be cited and joined back to the site.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterator
+from typing import Any
+
+from generator.config import SiteConfig
+from generator.model import Archive, Department, Question
+
+COLUMNS = (
+    "id", "url", "house", "uin", "api_id", "title", "department", "asked_by", "asked_by_id",
+    "asked_on", "due_on", "answered_by", "answered_by_id", "answered_on", "status",
+    "holding_on", "corrected_on", "grouped_with", "question", "answer", "original_answer",
+    "original_department", "attachments", "source",
+)  # fmt: skip
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def archive_path() -> str:
+    return "downloads/archive.jsonl"
+
+
+def department_paths(department: Department) -> dict[str, str]:
+    base = f"downloads/departments/{department.slug}"
+    return {"csv": f"{base}.csv", "json": f"{base}.json"}
+
+
+def record(question: Question, config: SiteConfig) -> dict[str, Any]:
+    """One question as plain JSON types, keys in COLUMNS order."""
+    values: dict[str, Any] = {
+        "id": question.id,
+        "url": config.absolute_url(question.url_path),
+        "house": question.house,
+        "uin": question.uin,
+        "api_id": question.api_id,
+        "title": question.title,
+        "department": question.department,
+        "asked_by": question.asked_by,
+        "asked_by_id": question.asked_by_id,
+        "asked_on": question.asked_on.isoformat(),
+        "due_on": _iso(question.due_on),
+        "answered_by": question.answered_by,
+        "answered_by_id": question.answered_by_id,
+        "answered_on": _iso(question.answered_on),
+        "status": question.status,
+        "holding_on": _iso(question.holding_on),
+        "corrected_on": _iso(question.corrected_on),
+        "grouped_with": list(question.grouped_with),
+        "question": question.question,
+        "answer": question.answer,
+        "original_answer": question.original_answer,
+        "original_department": question.original_department,
+        "attachments": [{"title": a.title, "url": a.url} for a in question.attachments],
+        "source": question.source,
+    }
+    return {key: values[key] for key in COLUMNS}
+
+
+def _iso(value: Any) -> str | None:
+    return value.isoformat() if value else None
+
+
+def _cell(value: Any) -> str:
+    """A CSV cell; text a spreadsheet would run as a formula is prefixed with an apostrophe."""
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        text = "; ".join(
+            f"{item['title']} <{item['url']}>" if isinstance(item, dict) else str(item)
+            for item in value
+        )
+    else:
+        text = str(value)
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+def department_csv(department: Department, config: SiteConfig) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(COLUMNS)
+    for question in department.questions:
+        row = record(question, config)
+        writer.writerow([_cell(row[key]) for key in COLUMNS])
+    return buffer.getvalue()
+
+
+def department_json(department: Department, config: SiteConfig) -> str:
+    document = {
+        "department": department.name,
+        "url": config.absolute_url(department.url_path),
+        "count": len(department.questions),
+        "questions": [record(q, config) for q in department.questions],
+    }
+    return json.dumps(document, ensure_ascii=False, indent=1) + "\n"
+
+
+def archive_jsonl(archive: Archive, config: SiteConfig) -> Iterator[str]:
+    for question in archive.questions:
+        yield json.dumps(record(question, config), ensure_ascii=False) + "\n"
+
+
+def render_downloads(archive: Archive, config: SiteConfig) -> Iterator[tuple[str, str]]:
+    for department in archive.departments:
+        paths = department_paths(department)
+        yield paths["csv"], department_csv(department, config)
+        yield paths["json"], department_json(department, config)
+    yield archive_path(), "".join(archive_jsonl(archive, config))

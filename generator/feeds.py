@@ -1,0 +1,165 @@
+"""Atom 1.0 feeds: the whole archive, each department, each member and each topic.
+
+Each question's `<entry>` is serialised once and shared by every feed that lists it, so
+writing thousands of feeds costs a join per feed, not a render. Entry ids are UUIDs derived
+from the question id: stable across builds and across changes of `base_url`. Dates come
+from the questions, never from the clock, so the same archive gives the same bytes.
+"""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+import re
+import uuid
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from datetime import date
+from xml.sax.saxutils import escape, quoteattr
+
+from generator.browse import Browse
+from generator.config import SiteConfig
+from generator.model import Archive, Question
+
+FEED_SIZE = 50
+ATOM_TYPE = "application/atom+xml"
+ATOM_NAMESPACE = "http://www.w3.org/2005/Atom"
+_NAMESPACE = uuid.UUID("6f1c1d0e-2a43-5b8e-9a7e-3c1d9a2b4f60")
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+@dataclass(frozen=True)
+class FeedLink:
+    """What a page needs to advertise its feed with `<link rel="alternate">`."""
+
+    title: str
+    path: str
+
+
+def archive_feed(config: SiteConfig) -> FeedLink:
+    return FeedLink(f"{config.title}: latest answers", "feeds/all.xml")
+
+
+def group_feed(kind: str, slug: str, name: str, config: SiteConfig) -> FeedLink:
+    """kind is 'departments', 'members' or 'topics'."""
+    return FeedLink(f"{name} \u2013 {config.title}", f"feeds/{kind}/{slug}.xml")
+
+
+def entry_id(question: Question) -> str:
+    return f"urn:uuid:{uuid.uuid5(_NAMESPACE, 'question:' + question.id)}"
+
+
+def _stamp(day: date) -> str:
+    return f"{day.isoformat()}T00:00:00Z"
+
+
+def _text(value: str) -> str:
+    return escape(_NOT_XML.sub("", value))
+
+
+def _updated(question: Question) -> date:
+    return max(d for d in (question.asked_on, question.answered_on, question.corrected_on) if d)
+
+
+class FeedWriter:
+    """Serialises entries once; `contents` holds answer HTML for the feeds that carry it."""
+
+    def __init__(self, config: SiteConfig, summaries: Mapping[str, str]):
+        self.config = config
+        self.summaries = summaries
+        self._entries: dict[tuple[str, bool], str] = {}
+
+    def entry(self, question: Question, content: str | None) -> str:
+        key = (question.id, content is not None)
+        cached = self._entries.get(key)
+        if cached is None:
+            cached = self._entry(question, content)
+            self._entries[key] = cached
+        return cached
+
+    def _entry(self, question: Question, content: str | None) -> str:
+        link = quoteattr(self.config.absolute_url(question.url_path))
+        published = question.answered_on or question.asked_on
+        lines = [
+            "<entry>",
+            f"<id>{entry_id(question)}</id>",
+            f"<title>{_text(question.title)}</title>",
+            f'<link rel="alternate" type="text/html" href={link}/>',
+            f"<published>{_stamp(published)}</published>",
+            f"<updated>{_stamp(_updated(question))}</updated>",
+        ]
+        if question.asked_by:
+            lines.append(f"<author><name>{_text(question.asked_by)}</name></author>")
+        lines.append(f"<category term={quoteattr(_NOT_XML.sub('', question.department))}/>")
+        lines.append(
+            f"<summary>{_text(self.summaries.get(question.id, question.question))}</summary>"
+        )
+        if content is not None:
+            lines.append(f'<content type="html">{_text(content)}</content>')
+        lines.append("</entry>")
+        return "\n".join(lines)
+
+    def feed(
+        self,
+        link: FeedLink,
+        page_path: str,
+        questions: Iterable[Question],
+        contents: Mapping[str, str] | None = None,
+    ) -> tuple[str, str]:
+        """The newest FEED_SIZE questions (given newest first) as one Atom document."""
+        chosen = list(itertools.islice(questions, FEED_SIZE))
+        entries = [
+            self.entry(q, contents.get(q.id, "") if contents is not None else None) for q in chosen
+        ]
+        updated = max((_updated(q) for q in chosen), default=date(2000, 1, 1))
+        absolute = self.config.absolute_url
+        head = [
+            '<?xml version="1.0" encoding="utf-8"?>',
+            f'<feed xmlns="{ATOM_NAMESPACE}" xml:lang={quoteattr(self.config.language)}>',
+            f"<id>urn:uuid:{uuid.uuid5(_NAMESPACE, 'feed:' + link.path)}</id>",
+            f"<title>{_text(link.title)}</title>",
+            f'<link rel="self" type="{ATOM_TYPE}" href={quoteattr(absolute(link.path))}/>',
+            f'<link rel="alternate" type="text/html" href={quoteattr(absolute(page_path))}/>',
+            f"<updated>{_stamp(updated)}</updated>",
+            f"<author><name>{_text(self.config.title)}</name></author>",
+            "<generator>answer-archive</generator>",
+        ]
+        return link.path, "\n".join([*head, *entries, "</feed>"]) + "\n"
+
+
+def newest_of(*lists: tuple[Question, ...]) -> Iterator[Question]:
+    """Merge newest-first lists into one newest-first stream without duplicates."""
+    seen: set[str] = set()
+    for question in heapq.merge(*lists, key=lambda q: q.newest_first_key):
+        if question.id not in seen:
+            seen.add(question.id)
+            yield question
+
+
+def render_feeds(
+    config: SiteConfig,
+    archive: Archive,
+    browse: Browse,
+    summaries: Mapping[str, str],
+    contents: Mapping[str, str],
+) -> Iterator[tuple[str, str]]:
+    """Every feed: archive and departments carry full answers; members and topics summaries."""
+    writer = FeedWriter(config, summaries)
+    yield writer.feed(archive_feed(config), "", archive.questions, contents)
+    for department in archive.departments:
+        link = group_feed("departments", department.slug, department.name, config)
+        yield writer.feed(link, department.url_path, department.questions, contents)
+    for member in browse.members:
+        link = group_feed("members", member.slug, member.name, config)
+        yield writer.feed(link, member.url_path, newest_of(member.asked, member.answered))
+    for topic in browse.topics:
+        link = group_feed("topics", topic.slug, topic.name, config)
+        yield writer.feed(link, topic.url_path, topic.questions)
+
+
+def full_content_ids(archive: Archive) -> frozenset[str]:
+    """Questions whose answer HTML the feeds carry: the newest of the archive and departments."""
+    chosen = {q.id for q in archive.questions[:FEED_SIZE]}
+    for department in archive.departments:
+        chosen.update(q.id for q in department.questions[:FEED_SIZE])
+    return frozenset(chosen)
