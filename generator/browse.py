@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
-from generator.model import Archive, Question
+from generator.model import Archive, Department, Question
 from generator.slugs import slugify
 
 TOP_DEPARTMENTS = 10
@@ -28,7 +28,7 @@ class Member:
     member_id: int | None
     asked: tuple[Question, ...]  # newest first
     answered: tuple[Question, ...]  # newest first
-    top_departments: tuple[tuple[str, int], ...]  # departments asked most, with counts
+    top_departments: tuple[tuple[Department, int], ...]  # departments asked most, with counts
 
     @property
     def url_path(self) -> str:
@@ -114,7 +114,7 @@ def split_heading(title: str) -> tuple[str, str | None]:
 
 
 def build_browse(archive: Archive) -> Browse:
-    members, asker_of, answerer_of = _members(archive.questions)
+    members, asker_of, answerer_of = _members(archive)
     topics, topic_of = _topics(archive.questions)
     return Browse(
         members=members,
@@ -139,8 +139,9 @@ def _mentions(question: Question) -> Iterable[tuple[str, str | None, int | None]
 
 
 def _members(
-    questions: tuple[Question, ...],
+    archive: Archive,
 ) -> tuple[tuple[Member, ...], dict[str, Member], dict[str, Member]]:
+    questions = archive.questions
     ids_of_name: dict[str, set[int]] = defaultdict(set)
     for question in questions:
         for _, name, member_id in _mentions(question):
@@ -171,7 +172,7 @@ def _members(
                     member_id=numbers.get(key),
                     asked=tuple(lists[key]["asked"]),
                     answered=tuple(lists[key]["answered"]),
-                    top_departments=_top_departments(lists[key]["asked"]),
+                    top_departments=_top_departments(lists[key]["asked"], archive),
                 )
                 for key in lists
             ),
@@ -210,10 +211,16 @@ def _member_slugs(display: dict[str, str], numbers: dict[str, int]) -> dict[str,
     return slugs
 
 
-def _top_departments(asked: list[Question]) -> tuple[tuple[str, int], ...]:
+def _top_departments(
+    asked: list[Question], archive: Archive
+) -> tuple[tuple[Department, int], ...]:
+    # Count by name: hashing a Department would hash all of its questions.
     counts = Counter(q.department for q in asked)
     ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0].casefold()))
-    return tuple(ranked[:TOP_DEPARTMENTS])
+    first = {q.department: q for q in asked}
+    return tuple(
+        (archive.department_of[first[name].id], count) for name, count in ranked[:TOP_DEPARTMENTS]
+    )
 
 
 # Topics --------------------------------------------------------------------------------
