@@ -211,9 +211,7 @@ def _member_slugs(display: dict[str, str], numbers: dict[str, int]) -> dict[str,
     return slugs
 
 
-def _top_departments(
-    asked: list[Question], archive: Archive
-) -> tuple[tuple[Department, int], ...]:
+def _top_departments(asked: list[Question], archive: Archive) -> tuple[tuple[Department, int], ...]:
     # Count by name: hashing a Department would hash all of its questions.
     counts = Counter(q.department for q in asked)
     ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0].casefold()))

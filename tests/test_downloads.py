@@ -1,0 +1,80 @@
+"""Downloads: department CSV and JSON, the whole archive as JSON Lines."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import date
+from pathlib import Path
+
+from generator.config import SiteConfig
+from generator.downloads import COLUMNS, department_csv
+from generator.model import Department, Question
+
+
+def test_department_csv_has_every_question_and_column(browse_site: Path) -> None:
+    text = (browse_site / "downloads/departments/department-for-education.csv").read_text(
+        encoding="utf-8"
+    )
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert tuple(rows[0]) == COLUMNS
+    assert len(rows) == 7
+    by_id = {row["id"]: row for row in rows}
+    sen = by_id["hc-2023-11-14-2154"]
+    assert sen["asked_by"] == "Siân Gwenllian" and sen["asked_by_id"] == "4981"
+    assert sen["url"] == "https://example.org/pq/questions/hc-2023-11-14-2154/"
+    assert sen["grouped_with"] == "2155"
+    assert "| 2022 | 49.2%" in sen["answer"]
+    corrected = by_id["hc-2023-10-02-1200"]
+    assert corrected["status"] == "corrected" and corrected["corrected_on"] == "2023-10-20"
+    assert corrected["original_answer"] == "Local authorities receive **£200 million** in 2023-24."
+    assert corrected["attachments"] == (
+        "Funding by authority <https://questions-statements.parliament.uk/attachments/1200.xlsx>"
+    )
+    assert by_id["hc-2024-02-01-4100"]["answered_on"] == ""
+
+
+def test_department_json(browse_site: Path) -> None:
+    data = json.loads(
+        (browse_site / "downloads/departments/hm-treasury.json").read_text(encoding="utf-8")
+    )
+    assert data["department"] == "HM Treasury"
+    assert data["url"] == "https://example.org/pq/departments/hm-treasury/"
+    assert data["count"] == 2 == len(data["questions"])
+    growth = data["questions"][0]
+    assert list(growth) == list(COLUMNS)
+    assert growth["asked_by"] == "Lord Ó Maonlaí"
+    assert growth["grouped_with"] == ["HL2001"]
+    assert growth["asked_by_id"] is None
+    assert data["questions"][1]["status"] == "withdrawn"
+
+
+def test_archive_json_lines(browse_site: Path) -> None:
+    lines = (browse_site / "downloads/archive.jsonl").read_text(encoding="utf-8").splitlines()
+    records = [json.loads(line) for line in lines]
+    assert len(records) == len(list((browse_site / "questions").glob("*/index.html"))) == 15
+    assert records[0]["id"] == "hc-2024-03-04-6000"  # newest first, as the site lists them
+    assert {r["house"] for r in records} == {"Commons", "Lords"}
+    assert all(r["url"].endswith(f"/questions/{r['id']}/") for r in records)
+
+
+def test_department_pages_offer_their_downloads(browse_site: Path) -> None:
+    html = (browse_site / "departments/hm-treasury/index.html").read_text(encoding="utf-8")
+    assert 'href="/pq/downloads/departments/hm-treasury.csv" download' in html
+    assert 'href="/pq/downloads/departments/hm-treasury.json" download' in html
+    home = (browse_site / "index.html").read_text(encoding="utf-8")
+    assert 'href="/pq/downloads/archive.jsonl" download' in home
+
+
+def test_csv_cells_that_a_spreadsheet_would_run_are_defused() -> None:
+    question = Question(
+        id="x", title="=HYPERLINK(\"http://evil\")", department="D", asked_on=date(2024, 1, 1),
+        question="+1", answer="- a list item\n- another", asked_by="@someone",
+    )  # fmt: skip
+    text = department_csv(Department("D", "d", (question,)), SiteConfig())
+    row = next(csv.DictReader(io.StringIO(text)))
+    assert row["title"] == '\'=HYPERLINK("http://evil")'
+    assert row["question"] == "'+1"
+    assert row["asked_by"] == "'@someone"
+    assert row["answer"].startswith("'- a list item")
