@@ -15,6 +15,8 @@ from generator.model import Archive, Department, Question
 from generator.slugs import slugify
 
 TOP_DEPARTMENTS = 10
+UNTITLED_PREFIX = "Untitled question"
+UNTITLED_TOPIC = "Untitled questions"
 RESERVED_SUBTOPIC_SLUGS = frozenset({"page"})  # /topics/<t>/page/<n>/ is pagination
 
 
@@ -107,7 +109,13 @@ class Browse:
 
 
 def split_heading(title: str) -> tuple[str, str | None]:
-    """'Local Government: Children' -> ('Local Government', 'Children'); no colon: (title, None)."""
+    """'Local Government: Children' -> ('Local Government', 'Children'); no colon: (title, None).
+
+    Questions Parliament has not yet given a heading (the importers title them 'Untitled
+    question ...') share one topic instead of making one topic each.
+    """
+    if title.startswith(UNTITLED_PREFIX):
+        return UNTITLED_TOPIC, None
     topic, colon, rest = title.partition(":")
     subtopic = rest.strip() if colon else ""
     return topic.strip() or title.strip(), subtopic or None

@@ -77,16 +77,13 @@ def build(options: BuildOptions) -> BuildResult:
     staging = staging_folder(options.out)
     try:
         writer = SiteWriter(staging)
-        expected = (
-            len(archive.questions) + len(archive.pages) + len(archive.departments) + 3
-            + len(browse.members) + len(browse.topics) + len(browse.years)
-        )  # fmt: skip
+        expected = renderer.expected_pages()
         progress = Progress(expected, enabled=not options.quiet)
         pages = 0
         for path, html in renderer.render_all():
             writer.write(path, html)
             pages += 1
-            progress.update(min(pages, expected))
+            progress.update(pages)
         feeds = render_feeds(config, archive, browse, renderer.extracts, renderer.feed_contents)
         for path, text in itertools.chain(feeds, render_downloads(archive, config)):
             writer.write(path, text)

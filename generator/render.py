@@ -261,6 +261,27 @@ class Renderer:
     def feed_link(self, kind: str, slug: str, name: str) -> FeedLink:
         return group_feed(kind, slug, name, self.config)
 
+    def expected_pages(self) -> int:
+        """How many pages render_all will yield, for the progress count."""
+        per_page = self.config.per_page
+
+        def pages(questions: Sequence[Question]) -> int:
+            return max(1, -(-len(questions) // per_page))
+
+        browse = self.browse
+        return (
+            len(self.archive.questions)
+            + sum(pages(d.questions) for d in self.archive.departments)
+            + len(self.archive.pages)
+            + 3  # departments index, home, 404
+            + 3  # members, topics and answered indexes
+            + sum(1 + pages(m.asked) * bool(m.asked) + pages(m.answered) * bool(m.answered)
+                  for m in browse.members)
+            + sum(pages(t.questions) + sum(pages(s.questions) for s in t.subtopics)
+                  for t in browse.topics)
+            + sum(1 + sum(pages(m.questions) for m in y.months) for y in browse.years)
+        )  # fmt: skip
+
     @staticmethod
     def listing_path(first: str, number: int) -> str:
         return first if number == 1 else f"{first}page/{number}/"

@@ -44,6 +44,8 @@ def archive_of(*questions: Question) -> Archive:
         ("NHS: Dental Services: Children", ("NHS", "Dental Services: Children")),
         ("Schools:", ("Schools", None)),
         (": odd", (": odd", "odd")),
+        ("Untitled question (UIN 2392)", ("Untitled questions", None)),
+        ("Untitled question to HM Treasury", ("Untitled questions", None)),
     ],
 )
 def test_split_heading(title: str, expected: tuple[str, str | None]) -> None:

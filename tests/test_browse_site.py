@@ -238,3 +238,13 @@ def test_matches_golden_file(browse_site: Path, golden: str, path: str) -> None:
     if os.environ.get("UPDATE_GOLDEN"):
         expected.write_text(built, encoding="utf-8")
     assert built == expected.read_text(encoding="utf-8")
+
+
+def test_progress_count_matches_the_pages_rendered(tmp_path: Path) -> None:
+    from generator.config import load_config
+    from generator.load import load_archive
+    from generator.render import Renderer, find_theme
+
+    config = load_config(BROWSE_FIXTURE / "site.yaml")
+    renderer = Renderer(config, load_archive(BROWSE_FIXTURE / "content"), find_theme(config))
+    assert sum(1 for _ in renderer.render_all()) == renderer.expected_pages() == 95
