@@ -147,3 +147,25 @@ def test_nu_html_checker_catches_errors(tmp_path: Path) -> None:
     broken = tmp_path / "broken.html"
     broken.write_text("<!doctype html><html lang=en><title>x</title><p><div></span>")
     assert "error" in nu_errors([broken]).lower()
+
+
+def test_axe_catches_low_contrast_in_dark_mode(page: Page) -> None:
+    """The check above can fail: a colour that is fine in light mode fails in dark mode."""
+    page.emulate_media(color_scheme="dark")
+    page.set_content(
+        '<!doctype html><html lang="en"><head><title>t</title><style>'
+        "@media (prefers-color-scheme: dark) { body { background: #111; color: #333; } }"
+        "</style></head><body><main><h1>Heading</h1><p>Some text</p></main></body></html>"
+    )
+    ids = {v["id"] for v in AXE.run(page).response["violations"]}
+    assert "color-contrast" in ids
+
+
+def test_pages_make_no_external_requests(page: Page, browse_site_url: str) -> None:
+    requested: list[str] = []
+    page.on("request", lambda request: requested.append(request.url))
+    for path in PAGE_TYPES.values():
+        page.goto(browse_site_url + path)
+    assert requested
+    assert all(url.startswith(browse_site_url) for url in requested), requested
+    assert any("/static/sort-table.js?v=" in url for url in requested)
