@@ -61,6 +61,13 @@ def _updated(question: Question) -> date:
     return max(d for d in (question.asked_on, question.answered_on, question.corrected_on) if d)
 
 
+def _content(question: Question, answer_html: str) -> str:
+    """The question, then its answer (already sanitised HTML), as a reader would want both."""
+    paragraphs = "".join(f"<p>{escape(p)}</p>" for p in question.question.split("\n\n"))
+    answer = answer_html or "<p>Not answered yet.</p>"
+    return f"<h2>Question</h2>{paragraphs}<h2>Answer</h2>{answer}"
+
+
 class FeedWriter:
     """Serialises entries once; `contents` holds answer HTML for the feeds that carry it."""
 
@@ -95,7 +102,7 @@ class FeedWriter:
             f"<summary>{_text(self.summaries.get(question.id, question.question))}</summary>"
         )
         if content is not None:
-            lines.append(f'<content type="html">{_text(content)}</content>')
+            lines.append(f'<content type="html">{_text(_content(question, content))}</content>')
         lines.append("</entry>")
         return "\n".join(lines)
 

@@ -80,6 +80,9 @@ def test_archive_feed_is_newest_first_with_full_answers(browse_site: Path) -> No
     content = answered.find(f"{ATOM}content")
     assert content is not None and content.get("type") == "html"
     assert "<table>" in (content.text or "")
+    assert (content.text or "").startswith("<h2>Question</h2><p>To ask the Secretary of State")
+    unanswered = next(e for e in found if "hl-2024-03-01-hl3000" in ET.tostring(e, "unicode"))
+    assert "<p>Not answered yet.</p>" in (unanswered.findtext(f"{ATOM}content") or "")
 
 
 def test_member_and_topic_feeds_carry_summaries_only(browse_site: Path) -> None:
