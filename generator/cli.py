@@ -85,6 +85,10 @@ def make_parser() -> argparse.ArgumentParser:
     serve_parser.add_argument("--host", default="127.0.0.1")
     serve_parser.add_argument("--port", type=int, default=8000)
     serve_parser.set_defaults(handler=cmd_serve)
+
+    from generator.importers.commands import add_commands
+
+    add_commands(commands)  # import, fetch, update
     return parser
 
 

@@ -20,7 +20,7 @@ class Progress:
         self.stream = stream or sys.stderr
         self.tty = self.stream.isatty()
         self.total: int | None = None
-        self.last = 0.0
+        self.last = time.monotonic()
         self.drawn = False
 
     def update(self, summary: Summary, *, force: bool = False) -> None:
@@ -36,7 +36,7 @@ class Progress:
             filled = min(WIDTH, WIDTH * done // self.total)
             bar = f"[{'#' * filled}{'.' * (WIDTH - filled)}] {done}/{self.total}"
         else:
-            bar = f"{done} records"
+            bar = f"{done} done"
         line = f"{self.label} {bar}: {summary.line()}"
         if self.tty:
             self.stream.write(f"\r\x1b[2K{line}")

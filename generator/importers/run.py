@@ -118,7 +118,6 @@ def run_import(options: ImportOptions) -> Summary:
                 importer.page(path, where, options.asked_on)
     finally:
         store.save()
-        progress.update(importer.summary, force=True)
         progress.finish()
     return importer.summary
 
