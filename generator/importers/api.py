@@ -70,7 +70,8 @@ def records_of(data: Any, where: str) -> Iterator[Record]:
         raise fail(where, "not a Written Questions API response (no 'results' or 'value')")
     for number, item in enumerate(items, start=1):
         value = item.get("value", item) if isinstance(item, dict) else item
-        yield Record(f"{where}:record {number}", value)
+        label = record_key(value)
+        yield Record(f"{where}:record {number}" + (f" ({label})" if label else ""), value)
 
 
 def record_key(value: Any) -> str | None:
@@ -226,10 +227,8 @@ class _Fields:
             raise self.error(name, f"expected a date like 2021-10-15T00:00:00, got {raw!r}")
         try:
             return datetime.fromisoformat(raw.strip().removesuffix("Z")).date()
-        except ValueError:
-            raise self.error(
-                name, f"expected a date like 2021-10-15T00:00:00, got {raw!r}"
-            ) from None
+        except ValueError as exc:
+            raise self.error(name, f"not a date ({exc}): {raw!r}") from None
 
     def house(self) -> str | None:
         raw = self.text("house")
