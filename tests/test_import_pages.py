@@ -94,7 +94,7 @@ def test_impossible_date_is_reported_with_its_line() -> None:
 
 
 def test_text_that_is_not_a_question_page_is_an_error() -> None:
-    with pytest.raises(ArchiveError, match="not-a-page.txt:1: no 'Question to the"):
+    with pytest.raises(ArchiveError, match=r"not-a-page\.txt:1: no .Question to the"):
         page("not-a-page.txt")
 
 
