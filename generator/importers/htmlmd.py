@@ -80,7 +80,10 @@ def answer_to_markdown(html: str, renderer: AnswerRenderer | None = None) -> str
         return ""
     renderer = renderer or AnswerRenderer()
     source = sanitise(html)
-    converted = "\n\n".join(b for b in _blocks(parse(html)) if b.strip())
+    try:
+        converted = "\n\n".join(b for b in _blocks(parse(html)) if b.strip())
+    except _NotMarkdown:
+        return _html_block(source, wrap=True)
     if _fingerprint(renderer.to_html(converted)) == _fingerprint(source):
         return converted
     return _html_block(source, wrap=True)
