@@ -84,7 +84,6 @@ class ImportStore:
         question = self._unclash(question, key)
         relative = question_path(question).as_posix()
         text = question_to_text(question)
-        _validate(text, relative, where)
         outcome = self._write(relative, text, key, where, summary)
         self.claimed[relative] = key
         summary.add(outcome)
@@ -110,6 +109,7 @@ class ImportStore:
             self._record(relative, text, key)
             side.unlink(missing_ok=True)
             return Outcome.UNCHANGED
+        _validate(text, relative, where)  # only what is about to be written needs checking
         known = self.entries.get(relative, {}).get("sha256")
         if current is not None and not self.force and known != digest(current):
             write_text_atomic(side, text)
