@@ -201,3 +201,21 @@ def test_update_on_an_empty_archive_says_what_to_do(
     code = main(["update", "--api", "http://127.0.0.1:9", "--content", str(tmp_path)])
     assert code == 1
     assert "run `answers fetch --answered-from DATE` first" in capsys.readouterr().err
+
+
+def test_retry_after_as_seconds_or_a_date() -> None:
+    from datetime import UTC, datetime, timedelta
+    from email.utils import format_datetime
+
+    from generator.importers.http import MAX_RETRY_AFTER, _retry_after
+
+    assert _retry_after("12") == 12.0
+    assert _retry_after("99999") == MAX_RETRY_AFTER
+    soon = format_datetime(datetime.now(UTC) + timedelta(seconds=30), usegmt=True)
+    assert 25 <= (_retry_after(soon) or 0) <= 30
+    assert _retry_after(None) is None and _retry_after("soon") is None
+
+
+def test_fetch_without_any_date_is_refused(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["fetch", "--api", "http://127.0.0.1:9"]) == 2
+    assert "give at least one of --answered-from" in capsys.readouterr().err

@@ -81,6 +81,14 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def cmd_fetch(args: argparse.Namespace) -> int:
+    dates = ("answered_from", "answered_to", "tabled_from", "tabled_to")
+    if all(getattr(args, name, None) is None for name in dates):
+        print(
+            "answers fetch: give at least one of --answered-from, --answered-to, "
+            "--tabled-from, --tabled-to (fetching the whole API is rarely meant)",
+            file=sys.stderr,
+        )
+        return 2
     query = Query(
         api=args.api,
         answered_from=args.answered_from,
@@ -98,6 +106,9 @@ def cmd_fetch(args: argparse.Namespace) -> int:
     )
     try:
         summary = run_fetch(options)
+    except KeyboardInterrupt:
+        print("\nstopped; run the same command again to resume", file=sys.stderr)
+        raise
     except FetchError as exc:
         print(f"answers fetch: {exc}", file=sys.stderr)
         print(
