@@ -145,3 +145,36 @@ def test_house_from_question_wording(question: str, house: str | None) -> None:
 )  # fmt: skip
 def test_department_names_are_normalised(given: str, name: str, original: str | None) -> None:
     assert normalise(given) == (name, original)
+
+
+def test_sentences_that_look_like_markers_stay_in_the_answer() -> None:
+    text = "\n".join(
+        [
+            "Question to the Cabinet Office:",
+            "To ask the Minister for the Cabinet Office, whether he will publish the report.",
+            "Answered by a written statement on 5 May, as the House was told.",
+            "This question was answered on 20th October 2021 in part, and now in full.",
+        ]
+    )
+    question = parse_page(text, "p.txt", asked_on=date(2021, 10, 1))
+    assert question.answered_by is None and question.answered_on is None
+    assert question.answer == (
+        "Answered by a written statement on 5 May, as the House was told.\n\n"
+        "This question was answered on 20th October 2021 in part, and now in full."
+    )
+
+
+def test_answerer_named_on_the_answered_by_line() -> None:
+    text = "\n".join(
+        [
+            "Question to the Cabinet Office:",
+            "To ask the Minister for the Cabinet Office, whether he will publish the report.",
+            "Answered by Mr. J. Smith",
+            "Answered on 3rd November 2021",
+            "Yes.",
+        ]
+    )
+    question = parse_page(text, "p.txt", asked_on=date(2021, 10, 1))
+    assert question.answered_by == "Mr. J. Smith"
+    assert question.answered_on == date(2021, 11, 3)
+    assert question.answer == "Yes."

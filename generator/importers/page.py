@@ -22,9 +22,13 @@ from generator.model import Question
 _QUESTION_TO = re.compile(r"^question to (?:the )?(?P<body>.+?)\s*:?$", re.IGNORECASE)
 _ASKED_ON = re.compile(r"^\(?\s*asked on (?P<date>[^)]+?)\s*\)?(?:\s*-\s*view source)?$", re.I)
 _BARE_QUESTION = re.compile(r"^question\s*:?$", re.IGNORECASE)
-_ANSWERED_BY = re.compile(r"^answered by\s*:?\s*(?P<name>.*)$", re.IGNORECASE)
+# A name on the same line is at most a few words: a sentence starting "Answered by" is answer.
+_ANSWERED_BY = re.compile(r"^answered by\s*:?\s*(?P<name>(?:.{0,79}[^.])?)$", re.IGNORECASE)
 _PORTRAIT = re.compile(r"^(?P<name>.+?)\s+portrait$", re.IGNORECASE)
-_ANSWERED_ON = re.compile(r"^(?:this question was )?answered on (?P<date>.+?)\.?$", re.IGNORECASE)
+_ANSWERED_ON = re.compile(
+    r"^(?:this question was )?answered on (?P<date>\d{1,2}(?:st|nd|rd|th)? [a-z]+ \d{4})\.?$",
+    re.IGNORECASE,
+)
 _ROLE_WORDS = re.compile(
     r"\b(minister|secretary|spokesperson|whip|leader|chancellor|attorney|solicitor|"
     r"paymaster|chair|commissioner|speaker|lord privy seal|parliamentary|shadow)\b",
@@ -171,12 +175,10 @@ def _answerer(lines: list[Line], by: int | None, on: int | None) -> tuple[str | 
     block = lines[by + 1 : end]
     if not block:
         return None, by + 1
-    position = 0
     portrait = _PORTRAIT.match(block[0].text)
     name = portrait.group("name") if portrait else block[0].text
-    position = 1
-    if portrait and len(block) > 1 and block[1].text == name:
-        position = 2
+    repeated = portrait is not None and len(block) > 1 and block[1].text == name
+    position = 2 if repeated else 1
     if on is None and position < len(block) and _is_role(block[position].text):
         position += 1
     return name, by + 1 + position
