@@ -251,7 +251,9 @@ class _Fields:
         if not isinstance(raw, dict):
             raise self.error(name, f"expected a member object, got {type(raw).__name__}")
         member = raw.get("name") or raw.get("nameDisplayAs") or raw.get("listAs")
-        return _SPACES.sub(" ", member).strip() or None if isinstance(member, str) else None
+        if not isinstance(member, str):
+            return None
+        return _SPACES.sub(" ", member).strip() or None
 
     def uins(self, name: str) -> tuple[str, ...]:
         raw = self.value.get(name)

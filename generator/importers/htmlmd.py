@@ -22,7 +22,7 @@ _VOID = {"br", "hr", "img", "col", "wbr", "input", "meta", "link"}
 _DROPPED = {"script", "style", "template", "head", "title"}
 _INLINE_KEPT = {"sup", "sub", "u", "s", "small", "code"}
 _EMPHASIS = {"strong": "**", "b": "**", "em": "*", "i": "*"}
-_UNWRAPPED_BLOCKS = {"div", "section", "article", "body", "html", "main", "span", "font"}
+_UNWRAPPED_BLOCKS = {"div", "section", "article", "body", "html", "main"}
 _BLOCKS = {
     "p", "ul", "ol", "li", "table", "blockquote", "pre", "hr", "h1", "h2", "h3", "h4", "h5",
     "h6", "dl", "div", "section", "article", "body", "html", "main",
