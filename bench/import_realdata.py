@@ -57,6 +57,8 @@ def main() -> int:
     print(f"first import:  {first.line()}")
     print(f"  {first_seconds:.1f} s ({records / first_seconds:.0f} records/s), "
           f"peak RSS {first_peak:.0f} MB (interpreter and modules: {base:.0f} MB)")  # fmt: skip
+    print(f"  warnings (text looking cut short; realdata is whole, so these would be false "
+          f"alarms): {len(first.warnings)}")  # fmt: skip
     print(f"re-import:     {again.line()}")
     print(f"  {again_seconds:.1f} s")
     print(f"load as a build would: {len(archive.questions)} questions in {load_seconds:.1f} s")
