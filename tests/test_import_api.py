@@ -201,3 +201,17 @@ def test_converted_answers_keep_every_word_and_link(html: str) -> None:
         html.replace("<script>alert(1)</script>", "")
     ).replace(" ", "")
     assert ("<table>" in html) == ("<table>" in rendered)
+
+
+def test_truncated_field_must_be_true_or_false(tmp_path: Path) -> None:
+    from generator.load import load_archive
+
+    path = tmp_path / "questions" / "q.md"
+    path.parent.mkdir(parents=True)
+    path.write_text(
+        "---\ntitle: T\ndepartment: D\nasked_on: 2024-01-02\nquestion: Q?\ntruncated: 3\n---\n"
+    )
+    with pytest.raises(ArchiveError, match=r"q\.md:6: truncated: expected true or false, got 3"):
+        load_archive(tmp_path)
+    path.write_text(path.read_text().replace("truncated: 3", "truncated: true"))
+    assert load_archive(tmp_path).questions[0].truncated is True
