@@ -119,3 +119,30 @@ def test_progress_shows_counts_on_stderr(
     main(["import", str(API / "answers.json"), "--content", str(tmp_path)])
     err = capsys.readouterr().err
     assert "importing " in err and "imported" in err
+
+
+def test_progress_bar_redraws_in_place_on_a_terminal() -> None:
+    import io
+
+    from generator.importers.progress import Progress
+    from generator.importers.store import Outcome, Summary
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    stream = Terminal()
+    progress = Progress("fetching", stream=stream)
+    progress.total = 4
+    summary = Summary()
+    summary.add(Outcome.IMPORTED)
+    summary.add(Outcome.UNCHANGED)
+    progress.update(summary, force=True)
+    progress.message("a problem")
+    progress.finish()
+    text = stream.getvalue()
+    assert (
+        "\r\x1b[2Kfetching [" + "#" * 12 + "." * 12 + "] 2/4: 1 imported, 0 updated, 1 unchanged"
+        in text
+    )
+    assert "\r\x1b[2Ka problem\n" in text and text.endswith("\r\x1b[2K")
