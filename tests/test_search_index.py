@@ -11,8 +11,8 @@ from pathlib import Path
 
 import lunr.pipeline
 import lunr.stemmer
-from lunr.token import Token
 import pytest
+from lunr.token import Token
 
 from generator.load import load_archive
 from generator.search import (
@@ -108,7 +108,7 @@ def test_tricky_tokens_are_findable(index, query: str, first: str) -> None:  # t
 
 
 def test_hyphenated_years_and_apostrophes(index) -> None:  # type: ignore[no-untyped-def]
-    # "2023-24", "2023–24" and "2023/24" are all written in the fixtures: all are found.
+    # "2023-24", "2023/24" and the en-dash form are all written in the fixtures: all are found.
     found = set(refs(index, "+2023 +24"))
     assert {
         "2022-03-01-send-funding",
@@ -189,8 +189,9 @@ def test_search_files_are_deterministic(tmp_path: Path) -> None:
     for seed in ("1", "2"):
         out = tmp_path / f"site{seed}"
         subprocess.run(
-            [sys.executable, "-m", "generator", "build", "--content", str(SEARCH_ARCHIVE / "content"),
-             "--config", str(SEARCH_ARCHIVE / "site.yaml"), "--out", str(out)],
+            [sys.executable, "-m", "generator", "build", "--out", str(out),
+             "--content", str(SEARCH_ARCHIVE / "content"),
+             "--config", str(SEARCH_ARCHIVE / "site.yaml")],
             check=True, capture_output=True, env={**os.environ, "PYTHONHASHSEED": seed},
         )  # fmt: skip
         outputs.append(

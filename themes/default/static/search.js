@@ -34,7 +34,6 @@
   if (typeof lunr === "undefined") return;
   lunr.Pipeline.registerFunction(answersNormalise, "answersNormalise");
 
-  var PAGE_SIZE = 20;
   var DEBOUNCE_MS = 180;
   var FILTERS = ["department", "house", "year", "status"];
   var MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August",
@@ -174,7 +173,8 @@
 
   function showMore(moveFocus) {
     var list = document.getElementById("result-list");
-    var end = Math.min(current.length, shown + PAGE_SIZE), first = null;
+    var pageSize = Number(root.dataset.pageSize) || 20;
+    var end = Math.min(current.length, shown + pageSize), first = null;
     for (var i = shown; i < end; i++) {
       var item = renderResult(current[i]);
       list.appendChild(item);
