@@ -227,8 +227,8 @@ def test_search_page_markup(search_site: Path) -> None:
     assert '<option value="department-for-education">Department for Education (4)</option>' in html
     assert '<option value="Lords">House of Lords (4)</option>' in html
     assert '<option value="holding">Holding answer (1)</option>' in html
-    noscript = html.split("<noscript>")[1].split("</noscript>")[0]
-    assert noscript.count('<li><a href="/departments/') == 7
+    fallback = html.split('id="search-unavailable"')[1].split("</div>")[0]
+    assert fallback.count('<li><a href="/departments/') == 7
     assert "/static/vendor/lunr/lunr.min.js?v=" in html
     assert "cdn" not in html.lower()
 

@@ -45,6 +45,9 @@
 
   var root = document.getElementById("search");
   if (!root) return;
+  // Shown to browsers that run no script; hidden again if the index cannot be loaded.
+  var unavailable = document.getElementById("search-unavailable");
+  unavailable.hidden = true;
   var form = document.getElementById("search-form");
   var input = document.getElementById("search-q");
   var status = document.getElementById("search-status");
@@ -298,6 +301,7 @@
       .catch(function (error) {
         status.textContent = "Search could not be loaded (" + error.message + "). " +
           "You can browse questions by department instead.";
+        unavailable.hidden = false;
       });
   }
 
