@@ -79,6 +79,8 @@ def build(options: BuildOptions) -> BuildResult:
             writer.write(path, html)
             pages += 1
             progress.update(min(pages, expected))
+        if progress.enabled:
+            print(f"building the search index: {len(archive.questions)} questions", file=sys.stderr)
         for path, data in search_files(archive):
             writer.write(path, data)
         for folder in theme.static_dirs:

@@ -117,7 +117,10 @@ def test_same_results_in_lunr_py_and_lunr_js(search_page: Page, search_site: Pat
     assert len(non_empty) == len(QUERIES) - 1, "every query but the stop word finds something"
 
 
-def test_pipelines_identical_over_vocabulary(search_page: Page) -> None:
+def test_pipelines_identical_over_vocabulary(search_page: Page, search_site: Path) -> None:
+    labels = json.loads((search_site / "search" / "index.json").read_text())["pipeline"]
+    registered = search_page.evaluate("Object.keys(lunr.Pipeline.registeredFunctions)")
+    assert set(labels) <= set(registered)
     words = WORDS.read_text(encoding="utf-8").split()
     assert len(words) > 3000
     words += EDGE_TOKENS
