@@ -7,8 +7,9 @@ true (and tests prove it):
 - `normalise`, a pipeline function registered as `answersNormalise` here and in
   `themes/default/static/search.js`, runs first in the index pipeline and the search
   pipeline. It makes this archive's tokens findable: "£51.3" -> "51.3", "children's" ->
-  "children", "2023/24" and "2023<en dash>24" -> "2023", "24" (as lunr already does for "2023-24"),
-  "1,000" -> "1000", and it trims punctuation the same way in both languages.
+  "children", "2023/24" and "2023<en dash>24" -> "2023", "24" (as lunr's tokenizer already
+  does for "2023-24"), "1,000" -> "1000"; and it trims punctuation the same way in both
+  languages.
 - `js_stemmer`, lunr.py's Porter stemmer with lunr.js's final-"y" rule, labelled "stemmer"
   so that the serialised index names lunr.js's own stemmer. It is not registered globally:
   lunr.py's registry keeps its own "stemmer", and `load_index` rebuilds the right pipeline.

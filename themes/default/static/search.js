@@ -116,12 +116,13 @@
     if (!index) { status.textContent = "Loading the search index…"; return; }
     var state = formState(), query = state.q.trim(), hits;
     matched = Object.create(null);
+    status.classList.remove("search-problem");
     if (query) {
       try {
         hits = index.search(query);
       } catch (error) {
         if (!(error instanceof lunr.QueryParseError)) throw error;
-        showProblem(query, error.message);
+        showProblem(error.message);
         return;
       }
       current = [];
@@ -159,19 +160,14 @@
     return count > shown ? text + "; showing " + shown + "." : text + ".";
   }
 
-  function showProblem(query, message) {
+  function showProblem(message) {
     current = [];
     results.textContent = "";
     more.hidden = true;
-    status.textContent = "";
-    var box = document.createElement("div");
-    box.className = "notice search-problem";
-    var p = document.createElement("p");
-    p.textContent = "That search could not be understood (" + message + "). Check for a stray “:”, " +
-      "“~”, “^” or a “+” or “-” with no word after it, or see the search tips.";
-    box.appendChild(p);
-    results.appendChild(box);
-    status.textContent = "That search could not be understood.";
+    status.classList.add("search-problem");
+    status.textContent = "That search could not be understood (" + message + "). Check for a " +
+      "stray “:”, “~” or “^”, or a “+” or “-” with no word after it; the search tips below " +
+      "the filters show what works.";
   }
 
   function showMore(moveFocus) {
@@ -227,9 +223,17 @@
     });
   }
 
+  // Punctuation around a word stays outside its highlight ("2023." marks "2023").
+  var PUNCTUATION = "[.,;:!?()\\[\\]{}\"'\u2018\u2019\u201c\u201d\u2026]+";
+  var LEADING = new RegExp("^" + PUNCTUATION), TRAILING = new RegExp(PUNCTUATION + "$");
+
   function words(text) {
     var found = [], re = /[^\s\-]+/g, m;
-    while ((m = re.exec(text))) found.push({ start: m.index, end: m.index + m[0].length, hit: isMatch(m[0]) });
+    while ((m = re.exec(text))) {
+      var trimmed = m[0].replace(LEADING, "");
+      var start = m.index + m[0].length - trimmed.length, core = trimmed.replace(TRAILING, "");
+      if (core) found.push({ start: start, end: start + core.length, hit: isMatch(core) });
+    }
     return found;
   }
 
