@@ -9,6 +9,9 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, ConsoleMessage, Page, expect
 
+from generator.build import BuildOptions, build
+from tests.conftest import SEARCH_ARCHIVE, serve_folder
+
 TITLES = "#results .result-title a"
 
 
@@ -235,3 +238,26 @@ def test_index_that_fails_to_load_is_explained(page: Page, search_url: str) -> N
     page.goto(search_url + "/search/?q=children")
     expect(page.locator("#search-status")).to_contain_text("Search could not be loaded (HTTP 404")
     expect(page.locator("#search-unavailable")).to_be_visible()
+
+
+def test_search_works_under_a_project_subpath(
+    page: Page, tmp_path_factory: pytest.TempPathFactory, problems: list[str]
+) -> None:
+    """A GitHub project site lives under /<repo>/: the index, documents and links follow."""
+    root = tmp_path_factory.mktemp("subpath")
+    build(
+        BuildOptions(
+            content=SEARCH_ARCHIVE / "content",
+            out=root / "archive",
+            config=SEARCH_ARCHIVE / "site.yaml",
+            base_url="https://example.org/archive/",
+            quiet=True,
+        )
+    )
+    with serve_folder(root) as base:
+        page.goto(base + "/archive/search/?q=HL1234")
+        link = page.locator(TITLES).first
+        expect(link).to_have_text("Teachers: Recruitment")
+        assert link.get_attribute("href") == "/archive/questions/2022-05-10-teacher-recruitment/"
+        link.click()
+        expect(page.locator("h1")).to_have_text("Teachers: Recruitment")
