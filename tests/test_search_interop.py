@@ -47,6 +47,7 @@ QUERIES = [
     "+children -hospices",  # presence
     "+education +funding",
     "-defence housing",
+    "-hospices",  # only a prohibited term: everything else
     "2023-24",  # hyphenated and other year forms
     "2023\u201324",
     "2023/24",
