@@ -33,6 +33,7 @@ from lunr.index import Index
 from lunr.pipeline import Pipeline
 from lunr.stemmer import PorterStemmer
 from lunr.stop_word_filter import stop_word_filter
+from lunr.token_set import TokenSet
 
 from generator.markup import AnswerRenderer, extract, plain_text
 from generator.model import Archive, Question
@@ -204,6 +205,16 @@ def build_index(records: Iterable[SearchRecord]) -> Index:
         builder.field(name, boost=boost)
     for record in records:
         builder.add({"ref": record.ref, **dict(record.fields)})
+    if builder.document_count == 0:
+        # lunr.py divides by the document count; an archive with no questions yet still
+        # gets a valid (empty) index, so its search page works and says so.
+        return Index(
+            inverted_index={},
+            field_vectors={},
+            token_set=TokenSet.from_list([]),
+            fields=[name for name, _boost in FIELD_BOOSTS],
+            pipeline=builder.search_pipeline,
+        )
     return builder.build()
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
+from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -261,3 +263,22 @@ def test_search_works_under_a_project_subpath(
         assert link.get_attribute("href") == "/archive/questions/2022-05-10-teacher-recruitment/"
         link.click()
         expect(page.locator("h1")).to_have_text("Teachers: Recruitment")
+
+
+def test_an_archive_without_questions_has_a_working_search_page(
+    page: Page, tmp_path: Path, problems: list[str]
+) -> None:
+    (tmp_path / "content" / "questions").mkdir(parents=True)
+    (tmp_path / "content" / "about.md").write_text("# About\n\nNo questions yet.\n")
+    out = tmp_path / "_site"
+    build(
+        BuildOptions(
+            content=tmp_path / "content", out=out, config=tmp_path / "none.yaml", quiet=True
+        )
+    )
+    index = json.loads((out / "search" / "index.json").read_text())
+    assert (index["fieldVectors"], index["invertedIndex"]) == ([], [])
+    with serve_folder(out) as base:
+        page.goto(base + "/search/?q=children")
+        expect(page.locator("#search-status")).to_contain_text("No results for “children”.")
+        expect(page.locator("label[for=search-q]")).to_have_text("Search 0 questions and answers")
