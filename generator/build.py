@@ -11,6 +11,7 @@ from pathlib import Path
 from generator.config import load_config
 from generator.load import load_archive
 from generator.render import Renderer, find_theme
+from generator.search import search_files
 from generator.write import (
     SiteWriter,
     check_output_folder,
@@ -71,13 +72,17 @@ def build(options: BuildOptions) -> BuildResult:
     staging = staging_folder(options.out)
     try:
         writer = SiteWriter(staging)
-        expected = len(archive.questions) + len(archive.pages) + len(archive.departments) + 3
+        expected = len(archive.questions) + len(archive.pages) + len(archive.departments) + 4
         progress = Progress(expected, enabled=not options.quiet)
         pages = 0
         for path, html in renderer.render_all():
             writer.write(path, html)
             pages += 1
             progress.update(min(pages, expected))
+        if progress.enabled:
+            print(f"building the search index: {len(archive.questions)} questions", file=sys.stderr)
+        for path, data in search_files(archive):
+            writer.write(path, data)
         for folder in theme.static_dirs:
             writer.copy_tree(folder, "static")
         publish(staging, options.out)

@@ -19,6 +19,7 @@ from generator.config import SiteConfig
 from generator.errors import ArchiveError, Problem
 from generator.markup import AnswerRenderer, extract, plain_text
 from generator.model import Archive, Department, Question
+from generator.search import search_facets
 
 PROJECT_THEMES = Path(__file__).resolve().parent.parent / "themes"
 HOUSE_NAMES = {"Commons": "House of Commons", "Lords": "House of Lords"}
@@ -105,6 +106,7 @@ class Renderer:
             body = self.answers.to_html(page.body)
             yield self._page("page.html", page.url_path, page=page, body=body)
         yield self._page("404.html", "404.html")
+        yield self.search_page()
 
     def question_page(self, question: Question) -> tuple[str, str]:
         answer_html = self.answers.to_html(question.answer)
@@ -190,6 +192,15 @@ class Renderer:
             }
             for d in self.archive.departments
         ]
+
+    def search_page(self) -> tuple[str, str]:
+        """The search page; its filter options are counted here, its results in the browser."""
+        return self._page(
+            "search.html",
+            "search/",
+            facets=search_facets(self.archive),
+            question_count=len(self.archive.questions),
+        )
 
     def home_page(self) -> tuple[str, str]:
         latest = self.archive.questions[: self.config.latest_count]
