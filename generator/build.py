@@ -12,6 +12,7 @@ from generator.config import load_config
 from generator.load import load_archive
 from generator.render import Renderer, find_theme
 from generator.search import search_files
+from generator.sitefiles import budget_warning, folder_size, site_files
 from generator.write import (
     SiteWriter,
     check_output_folder,
@@ -39,6 +40,7 @@ class BuildResult:
     files: int
     bytes: int
     seconds: float
+    warnings: tuple[str, ...] = ()
 
 
 class Progress:
@@ -85,10 +87,13 @@ def build(options: BuildOptions) -> BuildResult:
             writer.write(path, data)
         for folder in theme.static_dirs:
             writer.copy_tree(folder, "static")
+        for path, text in site_files(config, archive, sorted(writer.written)):
+            writer.write(path, text)
         publish(staging, options.out)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
+    over_budget = budget_warning(options.out, folder_size(options.out), config.size_budget)
     return BuildResult(
         pages=pages,
         questions=len(archive.questions),
@@ -96,4 +101,5 @@ def build(options: BuildOptions) -> BuildResult:
         files=len(writer.written),
         bytes=writer.bytes_written,
         seconds=time.monotonic() - started,
+        warnings=tuple(w for w in [over_budget] if w),
     )

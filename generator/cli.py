@@ -44,6 +44,8 @@ def cmd_build(args: argparse.Namespace) -> int:
     result = build(_build_options(args))
     if not args.quiet:
         print(_summary(result, args.out))
+    for warning in result.warnings:
+        print(warning, file=sys.stderr)
     return 0
 
 
