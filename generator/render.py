@@ -17,7 +17,7 @@ import jinja2
 
 from generator.config import SiteConfig
 from generator.errors import ArchiveError, Problem
-from generator.markup import AnswerRenderer, extract, plain_text
+from generator.markup import AnswerRenderer, extract, plain_text, rebase_links
 from generator.model import Archive, Department, Question
 from generator.search import search_facets
 
@@ -103,7 +103,7 @@ class Renderer:
         yield self._page("departments.html", "departments/", departments=self.department_rows())
         yield self.home_page()
         for page in self.archive.pages:
-            body = self.answers.to_html(page.body)
+            body = rebase_links(self.answers.to_html(page.body), self.config.base_path)
             yield self._page("page.html", page.url_path, page=page, body=body)
         yield self._page("404.html", "404.html")
         yield self.search_page()
