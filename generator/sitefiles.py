@@ -145,7 +145,10 @@ def folder_size(folder: Path) -> int:
 
 
 def human_size(size: int) -> str:
-    return f"{size / 1e9:.2f} GB" if size >= 10**9 else f"{size / 1e6:.1f} MB"
+    """Decimal units, as GitHub states its limits: '1.20 GB', '640.5 MB', '20 kB'."""
+    if size >= 10**9:
+        return f"{size / 1e9:.2f} GB"
+    return f"{size / 1e6:.1f} MB" if size >= 10**6 else f"{size / 1e3:.0f} kB"
 
 
 def budget_warning(folder: Path, size: int, budget: int) -> str | None:
