@@ -35,13 +35,50 @@ from generator.model import Question  # noqa: E402
 
 GIGABYTE = 10**9
 YEAR = 60_000  # written questions in a parliamentary year
-WORDS = (
-    "the department funding local authorities schools children support services "
-    "government review programme national health social care housing transport "
-    "policy guidance data published million billion year annual assessment plans "
-    "consultation statutory duties regional councils providers training staff "
-    "improve performance delivery partners investment infrastructure"
-).split()
+WORDS = [
+    "the",
+    "department",
+    "funding",
+    "local",
+    "authorities",
+    "schools",
+    "children",
+    "support",
+    "services",
+    "government",
+    "review",
+    "programme",
+    "national",
+    "health",
+    "social",
+    "care",
+    "housing",
+    "transport",
+    "policy",
+    "guidance",
+    "data",
+    "published",
+    "million",
+    "billion",
+    "year",
+    "annual",
+    "assessment",
+    "plans",
+    "consultation",
+    "statutory",
+    "duties",
+    "regional",
+    "councils",
+    "providers",
+    "training",
+    "staff",
+    "improve",
+    "performance",
+    "delivery",
+    "partners",
+    "investment",
+    "infrastructure",
+]
 DEPARTMENTS = [f"Department for Subject {n}" for n in range(1, 31)]
 
 
