@@ -7,6 +7,10 @@ and crawled from the home page, robots.txt, the sitemap and a missing deep addre
 from __future__ import annotations
 
 import shutil
+import socket
+import subprocess
+import sys
+import time
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.error import HTTPError
@@ -17,16 +21,17 @@ import pytest
 from generator.build import BuildOptions, build
 from tests.crawl import CrawlReport, crawl, serve_site, unreached_pages
 
-FIXTURE = Path(__file__).parent / "fixtures" / "pages-site"
+FIXTURES = Path(__file__).parent / "fixtures"
+FIXTURE = FIXTURES / "pages-site"
 PROJECT_URL = "https://user.github.io/repo/"
 DOMAIN_URL = "https://archive.example.org/"
 
 
-def build_fixture(out: Path, base_url: str) -> Path:
+def build_fixture(out: Path, base_url: str, fixture: Path = FIXTURE) -> Path:
     build(
         BuildOptions(
-            content=FIXTURE / "content",
-            config=FIXTURE / "site.yaml",
+            content=fixture / "content",
+            config=fixture / "site.yaml",
             config_required=True,
             out=out,
             base_url=base_url,
@@ -62,6 +67,42 @@ def test_project_crawl_reaches_every_page_asset_and_site_file(
     # Canonical links and sitemap entries were mapped from the public URL and fetched.
     assert project_crawl.fragments_checked >= 3
     assert any("parliament.uk" in url for url in project_crawl.external)
+
+
+def test_the_foundation_fixture_archive_also_crawls_clean_under_a_subpath(
+    tmp_path: Path,
+) -> None:
+    url = "https://example.github.io/archive/"
+    site = build_fixture(tmp_path / "_site", url, FIXTURES / "archive")
+    with serve_site(site, "/archive/") as root:
+        report = crawl(root, public_url=url)
+    assert report.problems == []
+    assert unreached_pages(site, report) == []
+
+
+def test_the_preview_server_serves_the_site_as_pages_will(tmp_path: Path) -> None:
+    """`make serve` (`answers serve`) previews a project site under its /repo/ path."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    command = [sys.executable, "-m", "generator", "serve", "--port", str(port)]
+    command += ["--content", str(FIXTURE / "content"), "--config", str(FIXTURE / "site.yaml")]
+    command += ["--out", str(tmp_path / "_site"), "--quiet"]
+    server = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        root = f"http://127.0.0.1:{port}/repo/"
+        for _ in range(150):
+            try:
+                urlopen(root, timeout=1).close()
+                break
+            except OSError:
+                time.sleep(0.1)
+        report = crawl(root, public_url=PROJECT_URL)
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+    assert report.problems == []
+    assert unreached_pages(tmp_path / "_site", report) == []
 
 
 @pytest.mark.parametrize("public_url", [DOMAIN_URL, ""])

@@ -229,3 +229,31 @@ def test_nothing_to_commit_is_success(repo: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert "nothing to commit" in result.stdout
     assert git(repo, "rev-parse", "HEAD") == before
+
+
+# Each command the README's publishing section tells people to run, and what runs it.
+PUBLISH_COMMANDS = {
+    "make serve": ("tests/test_publish_crawl.py", "test_the_preview_server_serves_the_site"),
+    "make build": (".github/workflows/pages.yml", "run: make build"),
+    "answers update": (".github/workflows/update.yml", "run: .venv/bin/answers update"),
+}
+
+
+def test_every_command_in_the_publishing_docs_is_tested_or_run_by_ci() -> None:
+    readme = (ROOT / "README.md").read_text()
+    section = readme.split("## Publish your archive on GitHub Pages", 1)[1].split("\n## ")[0]
+    blocks = section.split("```sh")[1:]
+    commands = {
+        line.split("#")[0].strip()
+        for block in blocks
+        for line in block.split("```")[0].splitlines()
+    } - {""}
+    commands |= {c for c in PUBLISH_COMMANDS if f"`{c}`" in section}
+    assert commands and commands <= set(PUBLISH_COMMANDS), commands
+    for command in commands:
+        path, evidence = PUBLISH_COMMANDS[command]
+        assert evidence in (ROOT / path).read_text(), (command, path)
+        if command.startswith("make "):
+            target = command.split()[1]
+            made = subprocess.run(["make", "-n", target], cwd=ROOT, capture_output=True, text=True)
+            assert made.returncode == 0, made.stderr
