@@ -6,6 +6,7 @@ search index, sitemaps, static files), grouped by kind. Content comes from one o
     python bench/site_size.py --content content/        # any archive (e.g. an imported one)
     python bench/site_size.py --synthetic 5000          # generated, with realistic lengths
     python bench/site_size.py --realdata ../shared/realdata   # the API dumps, converted here
+    python bench/site_size.py --realdata ../shared/realdata --answered-only
 
 `--realdata` converts the API records with a minimal mapping (heading, department, dates,
 question and answer HTML, UIN, house, status) written through the project's own content-file
@@ -123,13 +124,15 @@ def _api_date(value: str | None) -> date | None:
     return date.fromisoformat(value[:10]) if value else None
 
 
-def realdata(folder: Path, content: Path) -> int:
+def realdata(folder: Path, content: Path, answered_only: bool = False) -> int:
     """The API dumps as content files (a minimal mapping, enough to measure size)."""
     count = 0
     for dump in sorted(folder.glob("*.json.gz")):
         for record in json.loads(gzip.decompress(dump.read_bytes()))["results"]:
             value = record["value"]
             answer = value.get("answerText") or ""
+            if answered_only and not answer:
+                continue
             asked = _api_date(value["dateTabled"])
             assert asked is not None
             answered = _api_date(value.get("dateAnswered")) if answer else None
@@ -210,6 +213,11 @@ def main() -> int:
     source.add_argument("--content", type=Path, help="an existing content folder")
     source.add_argument("--synthetic", type=int, metavar="N", help="generate N questions")
     source.add_argument("--realdata", type=Path, metavar="DIR", help="API dumps (*.json.gz)")
+    parser.add_argument(
+        "--answered-only",
+        action="store_true",
+        help="with --realdata: only answered questions (what a year looks like once answered)",
+    )
     parser.add_argument("--config", type=Path, default=None, help="site.yaml to build with")
     parser.add_argument("--base-url", default="https://user.github.io/repo/")
     args = parser.parse_args()
@@ -219,8 +227,9 @@ def main() -> int:
             synthetic(args.synthetic, content)
             label = f"Synthetic archive ({args.synthetic:,} questions)"
         elif args.realdata:
-            realdata(args.realdata, content)
-            label = f"Real questions from {args.realdata.name}/"
+            realdata(args.realdata, content, args.answered_only)
+            which = "answered questions" if args.answered_only else "questions"
+            label = f"Real {which} from {args.realdata.name}/"
         else:
             label = f"Archive in {args.content}/"
         config = args.config or Path(scratch) / "absent.yaml"
