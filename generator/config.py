@@ -65,6 +65,8 @@ def parse_size(value: Any) -> int:
 
 def check_cname(value: Any) -> str:
     """A bare domain name such as archive.example.org: what GitHub Pages puts in CNAME."""
+    if isinstance(value, str):
+        value = value.strip().lower()  # domain names are case-insensitive
     if not isinstance(value, str) or not _HOSTNAME.match(value):
         raise ValueError(
             f"expected a domain name such as archive.example.org (no https://, no path), "

@@ -10,12 +10,13 @@ Reusable by every test that adds a page type: build a site into a folder, then
 What is followed, from the home page, `robots.txt`, `sitemap.xml` and a missing deep address
 (which must answer with the site's 404 page, whose links must work from any depth):
 
-- in HTML: `href`, `src`, `srcset`, `action`, `poster`, and any `data-*` attribute whose
-  value is a URL of the site (so a script's fetch URL, such as a search index, is checked
-  when the page names it in a data attribute); fragments are checked against the `id`s
-  (and `<a name>`s) of the target page;
+- in HTML: `href`, `src`, `srcset`, `action`, `poster`, the `og:url`, `og:image` and
+  `twitter:image` metas, and any `data-*` attribute whose value is a URL of the site (so a
+  script's fetch URL, such as a search index, is checked when the page names it in a data
+  attribute); fragments are checked against the `id`s (and `<a name>`s) of the target page;
 - in CSS: `url(...)` and `@import`;
-- in sitemaps: every `<loc>`; in robots.txt (a seed): `Sitemap:` lines.
+- in XML: every sitemap `<loc>` and every Atom `<link href>` (feeds and their entries);
+  in robots.txt (a seed): `Sitemap:` lines.
 
 Absolute URLs under `public_url` (canonical links, sitemap entries, Open Graph URLs) are
 mapped onto the local server, so they are checked too; any other URL on the public host
@@ -43,6 +44,7 @@ from urllib.parse import unquote, urldefrag, urljoin, urlsplit
 
 MISSING = "no/such/page/here/"
 _URL_ATTRIBUTES = {"href", "src", "action", "poster"}
+_URL_METAS = {"og:url", "og:image", "twitter:image"}
 _CSS_URL = re.compile(r"""url\(\s*['"]?([^'")]+)['"]?\s*\)|@import\s+['"]([^'"]+)['"]""")
 
 
@@ -102,6 +104,10 @@ class _PageParser(HTMLParser):
         self._in_style = False
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "meta":
+            fields = dict(attrs)
+            if (fields.get("property") or fields.get("name")) in _URL_METAS and fields["content"]:
+                self.links.append(fields["content"])
         for name, value in attrs:
             if value is None:
                 continue
@@ -174,9 +180,11 @@ def _links_in(fetched: _Fetched, site_paths: tuple[str, ...]) -> tuple[list[str]
         return parser.links + css_links, parser.anchors
     if kind == "text/css":
         return [m.group(1) or m.group(2) for m in _CSS_URL.finditer(text)], set()
-    if kind in ("text/xml", "application/xml"):
+    if kind in ("text/xml", "application/xml", "application/atom+xml", "application/rss+xml"):
         tree = ET.fromstring(fetched.body)
-        return [el.text.strip() for el in tree.iter() if el.tag.endswith("loc") and el.text], set()
+        locs = [el.text.strip() for el in tree.iter() if el.tag.endswith("loc") and el.text]
+        hrefs = [el.get("href", "") for el in tree.iter() if el.tag.endswith("}link")]
+        return locs + [h for h in hrefs if h], set()
     if kind == "text/plain":
         lines = [line.split(":", 1) for line in text.splitlines() if ":" in line]
         return [value.strip() for key, value in lines if key.strip().lower() == "sitemap"], set()

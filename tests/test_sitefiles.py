@@ -146,7 +146,7 @@ def test_last_changed_is_the_newest_recorded_date() -> None:
 
 
 def test_cname_is_written_for_a_custom_domain(tmp_path: Path) -> None:
-    site = copy_fixture(tmp_path, "cname: archive.example.org\n")
+    site = copy_fixture(tmp_path, "cname: Archive.Example.org\n")
     (site / "site.yaml").write_text(
         (site / "site.yaml").read_text().replace(BASE, "https://archive.example.org/")
     )
