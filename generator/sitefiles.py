@@ -8,6 +8,7 @@ shows, not the time of the build.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterable, Iterator
 from datetime import date
 from pathlib import Path
@@ -21,12 +22,16 @@ SITEMAP = "sitemap.xml"
 SITEMAP_LIMIT = 50_000  # URLs per sitemap file, the protocol's limit
 NOT_IN_SITEMAP = frozenset({"404.html"})
 _XMLNS = "http://www.sitemaps.org/schemas/sitemap/0.9"
+_URL_SAFE = re.compile(r"^[A-Za-z0-9._~/-]*$")
 
 
 def last_changed(question: Question) -> date:
     """The newest date a question records: asked, answered, given a holding answer, corrected."""
-    dates = (question.answered_on, question.holding_on, question.corrected_on)
-    return max([question.asked_on, *(d for d in dates if d)])
+    latest = question.asked_on
+    for when in (question.answered_on, question.holding_on, question.corrected_on):
+        if when is not None and when > latest:
+            latest = when
+    return latest
 
 
 def content_dates(archive: Archive) -> dict[str, date | None]:
@@ -37,12 +42,11 @@ def content_dates(archive: Archive) -> dict[str, date | None]:
     generated page (home, indexes, and page types added later) lists archive content, so it
     falls back to the newest date in the archive.
     """
-    newest = max((last_changed(q) for q in archive.questions), default=None)
-    dates: dict[str, date | None] = {"": newest}
+    changed = {q.url_path: last_changed(q) for q in archive.questions}
+    dates: dict[str, date | None] = {"": max(changed.values(), default=None)}
     for department in archive.departments:
-        dates[department.url_path] = max(last_changed(q) for q in department.questions)
-    for question in archive.questions:
-        dates[question.url_path] = last_changed(question)
+        dates[department.url_path] = max(changed[q.url_path] for q in department.questions)
+    dates.update(changed)
     for page in archive.pages:
         dates[page.url_path] = None
     return dates
@@ -69,7 +73,12 @@ def sitemap_entries(
     """(canonical URL, lastmod) for every HTML page written, in a sorted order."""
     dates = content_dates(archive)
     paths = sorted(url_path(p) for p in written if p.endswith(".html") and p not in NOT_IN_SITEMAP)
-    return [(config.absolute_url(quote(p, safe="/")), _lastmod(p, dates)) for p in paths]
+    return [(config.absolute_url(_quote(p)), _lastmod(p, dates)) for p in paths]
+
+
+def _quote(path: str) -> str:
+    """Percent-encode a path for a URL; the usual slug paths need nothing, so skip the work."""
+    return path if _URL_SAFE.match(path) else quote(path, safe="/")
 
 
 def _urlset(entries: list[tuple[str, date | None]]) -> str:

@@ -254,3 +254,10 @@ def test_site_page_links_are_rebased_in_the_built_site(built: Path) -> None:
     assert 'href="/repo/departments/"' in about
     assert 'href="/repo/questions/2024-03-04-school-transport/#answer-heading"' in about
     assert 'href="/departments/"' not in about
+
+
+def test_sitemap_urls_are_percent_encoded_when_needed() -> None:
+    archive = load_archive(FIXTURE / "content")
+    written = ["index.html", "notes/a b/index.html", "notes/é/index.html", "404.html"]
+    locs = [loc for loc, _ in sitemap_entries(SiteConfig(base_url=BASE), archive, written)]
+    assert locs == [BASE, BASE + "notes/a%20b/", BASE + "notes/%C3%A9/"]
