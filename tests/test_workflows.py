@@ -202,6 +202,7 @@ def test_commit_message_counts_new_and_changed_files(repo: Path) -> None:
     (questions / "2026").mkdir()
     (questions / "2026" / "e.md").write_text("new\n")
     (questions / "a.md").write_text("a, now answered\n")
+    (repo / "content" / ".imports.json").write_text("{}\n")  # the importer's records
     (repo / "README.md").write_text("an unrelated edit stays out of the commit\n")
     result = commit_content(repo)
     assert result.returncode == 0, result.stderr
@@ -209,6 +210,7 @@ def test_commit_message_counts_new_and_changed_files(repo: Path) -> None:
     assert git(repo, "log", "-1", "--format=%s").strip() == "Update archive: 2 new, 1 changed"
     committed = git(repo, "show", "--name-status", "--format=", "HEAD").split("\n")
     assert sorted(filter(None, committed)) == [
+        "A\tcontent/.imports.json",
         "A\tcontent/questions/2026/e.md",
         "A\tcontent/questions/d.md",
         "M\tcontent/questions/a.md",
@@ -220,6 +222,13 @@ def test_removed_files_are_counted_too(repo: Path) -> None:
     (repo / "content" / "questions" / "b.md").unlink()
     result = commit_content(repo)
     assert result.stdout.strip() == "Update archive: 0 new, 0 changed, 1 removed"
+
+
+def test_bookkeeping_alone_is_committed_uncounted(repo: Path) -> None:
+    (repo / "content" / ".fetch-checkpoint.json").write_text("{}\n")
+    result = commit_content(repo)
+    assert result.stdout.strip() == "Update archive: 0 new, 0 changed"
+    assert git(repo, "status", "--porcelain") == ""
 
 
 def test_nothing_to_commit_is_success(repo: Path) -> None:
