@@ -69,8 +69,9 @@ def test_sitemap_lists_every_page_once_with_its_canonical_url(built: Path) -> No
     assert set(entries) == expected
     assert len(entries) == len(pages) - 1
     for loc in entries:
-        page = built / loc.removeprefix(BASE) / "index.html"
-        assert f'<link rel="canonical" href="{loc}">' in page.read_text()
+        html = (built / loc.removeprefix(BASE) / "index.html").read_text()
+        assert f'<link rel="canonical" href="{loc}">' in html
+        assert "noindex" not in html  # a page kept out of search engines is kept out here too
 
 
 def test_sitemap_lastmod_comes_from_content_dates(built: Path) -> None:
