@@ -153,13 +153,18 @@ def test_update_workflow_fetches_commits_builds_and_deploys_daily() -> None:
 
 
 def test_make_targets_the_workflows_use_exist() -> None:
-    make = shutil.which("make")
-    assert make, "make is needed to build the site"
+    assert shutil.which("make"), "make is needed to build the site"
     for target in (".venv/.installed", "build"):
-        result = subprocess.run(
-            [make, "-n", target], cwd=ROOT, capture_output=True, text=True, check=False
-        )
+        result = make_dry_run(target)
         assert result.returncode == 0, result.stderr
+
+
+def make_dry_run(target: str) -> subprocess.CompletedProcess[str]:
+    """`make -n TARGET` in the project as a user would type it (not the caller's make flags)."""
+    env = {k: v for k, v in os.environ.items() if k not in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL")}
+    return subprocess.run(
+        ["make", "-n", target], cwd=ROOT, capture_output=True, text=True, check=False, env=env
+    )
 
 
 def git(repo: Path, *args: str) -> str:
@@ -265,6 +270,5 @@ def test_every_command_in_the_publishing_docs_is_tested_or_run_by_ci() -> None:
         path, evidence = PUBLISH_COMMANDS[command]
         assert evidence in (ROOT / path).read_text(), (command, path)
         if command.startswith("make "):
-            target = command.split()[1]
-            made = subprocess.run(["make", "-n", target], cwd=ROOT, capture_output=True, text=True)
+            made = make_dry_run(command.split()[1])
             assert made.returncode == 0, made.stderr
