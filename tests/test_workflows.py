@@ -161,9 +161,15 @@ def test_make_targets_the_workflows_use_exist() -> None:
 
 def make_dry_run(target: str) -> subprocess.CompletedProcess[str]:
     """`make -n TARGET` in the project as a user would type it (not the caller's make flags)."""
-    env = {k: v for k, v in os.environ.items() if k not in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL")}
+    skip = ("MAKEFLAGS", "MFLAGS", "MAKELEVEL", "MAKEOVERRIDES")
+    env = {k: v for k, v in os.environ.items() if k not in skip}
     return subprocess.run(
-        ["make", "-n", target], cwd=ROOT, capture_output=True, text=True, check=False, env=env
+        ["make", "-n", "VENV=.venv", target],  # the workflows use the default .venv
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+        env=env,
     )
 
 
