@@ -69,6 +69,23 @@ def test_project_crawl_reaches_every_page_asset_and_site_file(
     assert any("parliament.uk" in url for url in project_crawl.external)
 
 
+def test_every_asset_and_data_file_is_reached_by_the_crawl(
+    project_site: Path, project_crawl: CrawlReport
+) -> None:
+    """Scripts, styles, images and data (such as a search index) are all linked from pages,
+    so the crawl proves they load under /repo/. A file only a script knows about must be
+    named in a data-* attribute of the page (see tests/crawl.py)."""
+    reached = {url.split("/repo/", 1)[1].split("?")[0] for url in project_crawl.pages}
+    kinds = {".css", ".js", ".json", ".svg", ".png", ".jpg", ".woff2", ".xml", ".txt"}
+    files = [
+        p.relative_to(project_site).as_posix()
+        for p in project_site.rglob("*")
+        if p.is_file() and p.suffix in kinds
+    ]
+    assert files
+    assert [f for f in files if f not in reached] == []
+
+
 def test_the_foundation_fixture_archive_also_crawls_clean_under_a_subpath(
     tmp_path: Path,
 ) -> None:
