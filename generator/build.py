@@ -16,6 +16,8 @@ from generator.feeds import render_feeds
 from generator.figures import department_figures
 from generator.load import load_archive
 from generator.render import Renderer, find_theme
+from generator.search import search_files
+from generator.sitefiles import budget_warning, folder_size, site_files
 from generator.write import (
     SiteWriter,
     check_output_folder,
@@ -43,6 +45,7 @@ class BuildResult:
     files: int
     bytes: int
     seconds: float
+    warnings: tuple[str, ...] = ()
 
 
 class Progress:
@@ -87,12 +90,19 @@ def build(options: BuildOptions) -> BuildResult:
         feeds = render_feeds(config, archive, browse, renderer.extracts, renderer.feed_contents)
         for path, text in itertools.chain(feeds, render_downloads(archive, config)):
             writer.write(path, text)
+        if progress.enabled:
+            print(f"building the search index: {len(archive.questions)} questions", file=sys.stderr)
+        for path, data in search_files(archive):
+            writer.write(path, data)
         for folder in theme.static_dirs:
             writer.copy_tree(folder, "static")
+        for path, text in site_files(config, archive, sorted(writer.written)):
+            writer.write(path, text)
         publish(staging, options.out)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
+    over_budget = budget_warning(options.out, folder_size(options.out), config.size_budget)
     return BuildResult(
         pages=pages,
         questions=len(archive.questions),
@@ -100,4 +110,5 @@ def build(options: BuildOptions) -> BuildResult:
         files=len(writer.written),
         bytes=writer.bytes_written,
         seconds=time.monotonic() - started,
+        warnings=tuple(w for w in [over_budget] if w),
     )

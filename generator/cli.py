@@ -44,6 +44,8 @@ def cmd_build(args: argparse.Namespace) -> int:
     result = build(_build_options(args))
     if not args.quiet:
         print(_summary(result, args.out))
+    for warning in result.warnings:
+        print(warning, file=sys.stderr)
     return 0
 
 
@@ -85,6 +87,10 @@ def make_parser() -> argparse.ArgumentParser:
     serve_parser.add_argument("--host", default="127.0.0.1")
     serve_parser.add_argument("--port", type=int, default=8000)
     serve_parser.set_defaults(handler=cmd_serve)
+
+    from generator.importers.commands import add_commands
+
+    add_commands(commands)  # import, fetch, update
     return parser
 
 

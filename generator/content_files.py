@@ -19,7 +19,7 @@ FIELD_ORDER = (
     "id", "title", "house", "uin", "api_id", "department", "original_department",
     "asked_by", "asked_by_id", "asked_on", "due_on", "question", "answered_by",
     "answered_by_id", "answered_on", "status", "holding_on", "corrected_on",
-    "grouped_with", "attachments", "source", "original_answer",
+    "grouped_with", "attachments", "source", "original_answer", "truncated",
 )  # fmt: skip
 
 _Dumper: Any = yaml.CSafeDumper if getattr(yaml, "__with_libyaml__", False) else yaml.SafeDumper
@@ -34,7 +34,7 @@ def front_matter_fields(question: Question) -> dict[str, Any]:
     fields: dict[str, Any] = {}
     for name in FIELD_ORDER:
         value = getattr(question, name)
-        if value is None or value == () or value == "":
+        if value is None or value is False or value == () or value == "":
             continue
         if name == "status" and value == default_status(question):
             continue

@@ -78,6 +78,12 @@ def _choice(options: tuple[str, ...]) -> Callable[[Any], str]:
     return check
 
 
+def _flag(value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise FieldError(f"expected true or false, got {value!r}")
+    return value
+
+
 def _uins(value: Any) -> tuple[str, ...]:
     if not isinstance(value, list):
         raise FieldError(f"expected a list of UINs, got {_kind(value)}")
@@ -131,6 +137,7 @@ QUESTION_FIELDS: dict[str, Callable[[Any], Any]] = {
     "source": _url,
     "original_department": _text,
     "original_answer": _text,
+    "truncated": _flag,
 }
 PAGE_FIELDS: dict[str, Callable[[Any], Any]] = {"title": _text}
 

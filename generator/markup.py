@@ -33,6 +33,7 @@ _H1 = re.compile(r"<(/?)h1\b", re.IGNORECASE)
 _TABLE_OPEN = re.compile(r"<table>")
 _TABLE_CLOSE = re.compile(r"</table>")
 _SPACE = re.compile(r"\s+")
+_ROOT_RELATIVE_HREF = re.compile(r'(<a\b[^>]*?\bhref=")/(?!/)')
 
 
 class AnswerRenderer:
@@ -70,6 +71,14 @@ def wrap_tables(fragment: str) -> str:
         '<div class="table-scroll" tabindex="0" role="region" aria-label="Table"><table>', fragment
     )
     return _TABLE_CLOSE.sub("</table></div>", opened)
+
+
+def rebase_links(fragment: str, base_path: str) -> str:
+    """Site pages write links from the site root ('/departments/'); under a project subpath
+    ('/repo/') they must start with it, so the same page works wherever the site is hosted."""
+    if base_path == "/":
+        return fragment
+    return _ROOT_RELATIVE_HREF.sub(lambda m: m.group(1) + base_path, fragment)
 
 
 def plain_text(fragment: str) -> str:

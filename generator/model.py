@@ -43,6 +43,7 @@ class Question:
     source: str | None = None
     original_department: str | None = None
     original_answer: str | None = None
+    truncated: bool = False
     source_path: str = field(default="", compare=False)
 
     @property

@@ -24,8 +24,9 @@ from generator.errors import ArchiveError, Problem
 from generator.feeds import FeedLink, archive_feed, full_content_ids, group_feed
 from generator.figures import DEFINITIONS, Figures, department_figures
 from generator.links import link_references, resolver
-from generator.markup import AnswerRenderer, extract, plain_text
+from generator.markup import AnswerRenderer, extract, plain_text, rebase_links
 from generator.model import Archive, Department, Question
+from generator.search import search_facets
 
 PROJECT_THEMES = Path(__file__).resolve().parent.parent / "themes"
 HOUSE_NAMES = {"Commons": "House of Commons", "Lords": "House of Lords"}
@@ -130,9 +131,10 @@ class Renderer:
         yield self._page("departments.html", "departments/", departments=self.department_rows())
         yield self.home_page()
         for page in self.archive.pages:
-            body = self.answers.to_html(page.body)
+            body = rebase_links(self.answers.to_html(page.body), self.config.base_path)
             yield self._page("page.html", page.url_path, page=page, body=body)
         yield self._page("404.html", "404.html")
+        yield self.search_page()
         yield from BrowsePages(self, self.browse).render()
 
     def link_references(self, question: Question, fragment: str) -> str:
@@ -273,7 +275,7 @@ class Renderer:
             len(self.archive.questions)
             + sum(pages(d.questions) for d in self.archive.departments)
             + len(self.archive.pages)
-            + 3  # departments index, home, 404
+            + 4  # departments index, home, 404, search
             + 3  # members, topics and answered indexes
             + sum(1 + pages(m.asked) * bool(m.asked) + pages(m.answered) * bool(m.answered)
                   for m in browse.members)
@@ -308,6 +310,15 @@ class Renderer:
             }
             for d in self.archive.departments
         ]
+
+    def search_page(self) -> tuple[str, str]:
+        """The search page; its filter options are counted here, its results in the browser."""
+        return self._page(
+            "search.html",
+            "search/",
+            facets=search_facets(self.archive),
+            question_count=len(self.archive.questions),
+        )
 
     def home_page(self) -> tuple[str, str]:
         latest = self.archive.questions[: self.config.latest_count]

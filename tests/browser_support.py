@@ -69,13 +69,7 @@ def nu_errors(files: list[Path]) -> str:
     return "" if result.returncode == 0 else (result.stdout + result.stderr).strip()
 
 
-# Fixtures, imported by tests/conftest.py ------------------------------------------------
-
-
-@pytest.fixture(scope="session")
-def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
-    """pytest-playwright's launch args, pointed at Debian's Chromium (RECIPES.md section 1)."""
-    return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
+# Fixtures, imported by tests/conftest.py (which points Playwright at Chromium) -----------
 
 
 @pytest.fixture(scope="session")

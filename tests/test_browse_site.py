@@ -247,4 +247,4 @@ def test_progress_count_matches_the_pages_rendered(tmp_path: Path) -> None:
 
     config = load_config(BROWSE_FIXTURE / "site.yaml")
     renderer = Renderer(config, load_archive(BROWSE_FIXTURE / "content"), find_theme(config))
-    assert sum(1 for _ in renderer.render_all()) == renderer.expected_pages() == 95
+    assert sum(1 for _ in renderer.render_all()) == renderer.expected_pages() == 96

@@ -1,0 +1,316 @@
+"""Search stage: the model becomes a Lunr index and a compact document store for the browser.
+
+The index is built here with lunr.py and searched in the browser with lunr.js 2.3.9, so
+every text-processing step must give the same terms on both sides. Two things make that
+true (and tests prove it):
+
+- `normalise`, a pipeline function registered as `answersNormalise` here and in
+  `themes/default/static/search.js`, runs first in the index pipeline and the search
+  pipeline. It makes this archive's tokens findable: "£51.3" -> "51.3", "children's" ->
+  "children", "2023/24" and "2023<en dash>24" -> "2023", "24" (as lunr's tokenizer already
+  does for "2023-24"), "1,000" -> "1000"; and it trims punctuation the same way in both
+  languages.
+- `js_stemmer`, lunr.py's Porter stemmer with lunr.js's final-"y" rule, labelled "stemmer"
+  so that the serialised index names lunr.js's own stemmer. It is not registered globally:
+  lunr.py's registry keeps its own "stemmer", and `load_index` rebuilds the right pipeline.
+
+The rest of the module is a plain model -> records -> files flow, split so that the index
+can later be written in term chunks (issue 9) from the same `SearchRecord`s.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import re
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from lunr.builder import Builder
+from lunr.index import Index
+from lunr.pipeline import Pipeline
+from lunr.stemmer import PorterStemmer
+from lunr.stop_word_filter import stop_word_filter
+from lunr.token_set import TokenSet
+
+from generator.markup import AnswerRenderer, extract, plain_text
+from generator.model import Archive, Question
+
+INDEX_PATH = "search/index.json"
+DOCUMENTS_PATH = "search/documents.json"
+NORMALISE_LABEL = "answersNormalise"
+STORE_VERSION = 1
+QUESTION_SNIPPET = 240
+ANSWER_SNIPPET = 360
+
+# A heading match beats everything; a UIN or a name is nearly as telling; the long answer
+# text matters least (its many words would otherwise drown the heading).
+FIELD_BOOSTS: tuple[tuple[str, int], ...] = (
+    ("title", 10),
+    ("uin", 8),
+    ("asked_by", 4),
+    ("answered_by", 3),
+    ("department", 3),
+    ("question", 2),
+    ("answer", 1),
+)
+
+_APOSTROPHES = re.compile("[\u2018\u2019\u02bc`\u00b4]")
+# Unicode spaces lunr.js's query lexer splits on but lunr.py's tokenizer does not, dashes
+# other than "-", and "/" ("2023/24", "and/or") all split a token into parts.
+_SPLIT = re.compile(
+    "[/\u2010-\u2015\u2212\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff]+"
+)
+_DIGIT_GROUP = re.compile(r"(\d),(?=\d{3}(?!\d))")
+# A word character: ASCII letters and digits, or anything from U+00C0 up except the
+# general punctuation, currency and symbol blocks and UTF-16 surrogates. Defined by code
+# point ranges, not by a Unicode database, so Python and JavaScript agree on every character
+# (JavaScript sees a character beyond U+FFFF as two surrogates: neither side keeps it at an
+# edge of a word).
+_WORD_CHAR = (
+    "0-9a-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u1fff\u2070-\u209f\u2c00-\u2dff"
+    "\u3040-\ud7ff\ue000-\ufefe"
+)
+_TRIM = re.compile(f"^[^{_WORD_CHAR}]+|[^{_WORD_CHAR}]+$")
+_POSSESSIVE = re.compile("'s$")
+
+
+def normalise_term(term: str) -> list[str]:
+    """The terms one lower-cased token stands for (mirrored exactly by search.js)."""
+    text = _DIGIT_GROUP.sub(r"\1", _APOSTROPHES.sub("'", term))
+    terms = []
+    for part in _SPLIT.split(text):
+        word = _TRIM.sub("", _POSSESSIVE.sub("", _TRIM.sub("", part)))
+        if word:
+            terms.append(word)
+    return terms
+
+
+def normalise(token: Any, i: int | None = None, tokens: Any = None) -> list[Any]:
+    """Pipeline function: a token becomes zero or more normalised tokens."""
+    return [token.clone(lambda _s, _m, word=word: word) for word in normalise_term(str(token))]
+
+
+class JsCompatPorterStemmer(PorterStemmer):  # type: ignore[misc]
+    """lunr.py's stemmer turns a final "y" into "i" after any vowel-containing stem
+    ("deploy" -> "deploi"); lunr.js 2.3.9 does so only after a consonant
+    (/^(.+?[^aeiou])y$/). The browser stems queries with lunr.js, so the index must too."""
+
+    b: str  # the word being stemmed (lunr.py's name)
+    k: int  # index of its current last character
+
+    def step1c(self) -> None:
+        if self.b[self.k] == "y" and self.k >= 2 and self.b[self.k - 1] not in "aeiou":
+            self.b = self.b[: self.k] + "i" + self.b[self.k + 1 :]
+
+
+_PORTER = JsCompatPorterStemmer()
+
+
+def js_stemmer(token: Any, i: int | None = None, tokens: Any = None) -> Any:
+    return token.update(_PORTER.stem)
+
+
+# Serialised as "stemmer" so lunr.js uses its own stemmer; deliberately not registered,
+# so lunr.py's global registry (and anyone else using lunr.py) keeps the original.
+js_stemmer.label = "stemmer"  # type: ignore[attr-defined]
+
+
+def register_pipeline() -> None:
+    """Register `answersNormalise` with lunr.py (a new label, so nothing is overwritten).
+
+    lunr.py only needs it registered to serialise and load it by name; doing it here rather
+    than at import keeps importing this module free of side effects on lunr.
+    """
+    if Pipeline.registered_functions.get(NORMALISE_LABEL) is not normalise:
+        Pipeline.register_function(normalise, NORMALISE_LABEL)
+
+
+def index_pipeline() -> list[Callable[..., Any]]:
+    return [normalise, stop_word_filter, js_stemmer]
+
+
+def search_pipeline() -> list[Callable[..., Any]]:
+    return [normalise, js_stemmer]
+
+
+@dataclass(frozen=True)
+class SearchRecord:
+    """One question as the search sees it: indexed fields plus what a result shows."""
+
+    ref: str
+    url: str
+    fields: tuple[tuple[str, str], ...]  # (field name, plain text), in FIELD_BOOSTS order
+    title: str
+    department: str
+    department_slug: str
+    house: str
+    status: str
+    asked_on: str
+    answered_on: str
+    asked_by: str
+    uin: str
+    question_snippet: str
+    answer_snippet: str
+
+
+def search_records(archive: Archive) -> tuple[SearchRecord, ...]:
+    """Every question, newest first (the order filter-only results are listed in)."""
+    answers = AnswerRenderer()
+    return tuple(
+        _record(question, archive.department_of[question.id].slug, answers)
+        for question in archive.questions
+    )
+
+
+def _record(question: Question, department_slug: str, answers: AnswerRenderer) -> SearchRecord:
+    answer_text = plain_text(answers.to_html(question.answer)) if question.answer else ""
+    values = {
+        "title": question.title,
+        "uin": question.uin or "",
+        "asked_by": question.asked_by or "",
+        "answered_by": question.answered_by or "",
+        "department": question.department,
+        "question": question.question,
+        "answer": answer_text,
+    }
+    return SearchRecord(
+        ref=question.id,
+        url=question.url_path,
+        fields=tuple((name, values[name]) for name, _boost in FIELD_BOOSTS),
+        title=question.title,
+        department=question.department,
+        department_slug=department_slug,
+        house=question.house or "",
+        status=question.status,
+        asked_on=question.asked_on.isoformat(),
+        answered_on=question.answered_on.isoformat() if question.answered_on else "",
+        asked_by=question.asked_by or "",
+        uin=question.uin or "",
+        question_snippet=extract(question.question, QUESTION_SNIPPET),
+        answer_snippet=extract(answer_text, ANSWER_SNIPPET),
+    )
+
+
+def build_index(records: Iterable[SearchRecord]) -> Index:
+    """A lunr.py index whose terms and scores lunr.js reproduces exactly."""
+    register_pipeline()
+    builder = Builder()
+    builder.pipeline.add(*index_pipeline())
+    builder.search_pipeline.add(*search_pipeline())
+    builder.ref("ref")
+    for name, boost in FIELD_BOOSTS:
+        builder.field(name, boost=boost)
+    for record in records:
+        builder.add({"ref": record.ref, **dict(record.fields)})
+    if builder.document_count == 0:
+        # lunr.py divides by the document count; an archive with no questions yet still
+        # gets a valid (empty) index, so its search page works and says so.
+        return Index(
+            inverted_index={},
+            field_vectors={},
+            token_set=TokenSet.from_list([]),
+            fields=[name for name, _boost in FIELD_BOOSTS],
+            pipeline=builder.search_pipeline,
+        )
+    return builder.build()
+
+
+def load_index(data: dict[str, Any]) -> Index:
+    """Load a serialised index for searching in Python with the same pipeline as the build."""
+    register_pipeline()
+    index = Index.load(data)
+    index.pipeline = Pipeline()
+    index.pipeline.add(*search_pipeline())
+    return index
+
+
+def document_store(records: Iterable[SearchRecord]) -> dict[str, Any]:
+    """What the results list shows, as compact rows; departments are listed once."""
+    rows = list(records)
+    departments = sorted({(r.department, r.department_slug) for r in rows}, key=_casefold_first)
+    position = {name: i for i, (name, _slug) in enumerate(departments)}
+    return {
+        "version": STORE_VERSION,
+        "columns": list(STORE_COLUMNS),
+        "departments": [list(pair) for pair in departments],
+        "docs": [_row(r, position[r.department]) for r in rows],
+    }
+
+
+def _casefold_first(pair: tuple[str, str]) -> tuple[str, str]:
+    return (pair[0].casefold(), pair[0])
+
+
+STORE_COLUMNS = (
+    "ref", "url", "title", "department", "house", "status", "asked_on", "answered_on",
+    "asked_by", "uin", "question", "answer",
+)  # fmt: skip
+
+
+def _row(record: SearchRecord, department: int) -> list[str | int]:
+    return [
+        record.ref, record.url, record.title, department, record.house, record.status,
+        record.asked_on, record.answered_on, record.asked_by, record.uin,
+        record.question_snippet, record.answer_snippet,
+    ]  # fmt: skip
+
+
+def to_json_bytes(data: Any) -> bytes:
+    """Compact, key-sorted JSON: the same input always gives the same bytes."""
+    text = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return text.encode("utf-8")
+
+
+def search_files(archive: Archive) -> Iterator[tuple[str, bytes]]:
+    """The files under `_site/search/` (besides the page itself), as (path, bytes)."""
+    records = search_records(archive)
+    yield INDEX_PATH, to_json_bytes(build_index(records).serialize())
+    yield DOCUMENTS_PATH, to_json_bytes(document_store(records))
+
+
+@dataclass(frozen=True)
+class Facet:
+    value: str  # what the URL and the filter use
+    label: str
+    count: int
+
+
+@dataclass(frozen=True)
+class SearchFacets:
+    """The filter options the search page offers, computed once from the model."""
+
+    departments: tuple[Facet, ...]
+    houses: tuple[Facet, ...]
+    years: tuple[Facet, ...]  # year answered, newest first
+    statuses: tuple[Facet, ...]
+
+
+STATUS_LABELS = {
+    "answered": "Answered",
+    "unanswered": "Awaiting answer",
+    "holding": "Holding answer",
+    "withdrawn": "Withdrawn",
+    "corrected": "Corrected",
+}
+
+
+def search_facets(archive: Archive) -> SearchFacets:
+    houses = Counter(q.house for q in archive.questions if q.house)
+    years = Counter(str(q.answered_on.year) for q in archive.questions if q.answered_on)
+    statuses = Counter(q.status for q in archive.questions)
+    return SearchFacets(
+        departments=tuple(Facet(d.slug, d.name, len(d.questions)) for d in archive.departments),
+        houses=tuple(Facet(h, h, n) for h, n in sorted(houses.items())),
+        years=tuple(Facet(y, y, n) for y, n in sorted(years.items(), reverse=True)),
+        statuses=tuple(
+            Facet(s, STATUS_LABELS.get(s, s), statuses[s]) for s in STATUS_LABELS if s in statuses
+        ),
+    )
+
+
+def gzip_size(data: bytes) -> int:
+    """Bytes as a static host serving gzip would send them (for benchmarks and reports)."""
+    return len(gzip.compress(data, compresslevel=9, mtime=0))

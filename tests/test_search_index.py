@@ -1,0 +1,241 @@
+"""The search stage in Python: tokens, stemmer, index, document store, files, facets."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import lunr.pipeline
+import lunr.stemmer
+import pytest
+from lunr.token import Token
+
+from generator.load import load_archive
+from generator.search import (
+    ANSWER_SNIPPET,
+    FIELD_BOOSTS,
+    STORE_COLUMNS,
+    build_index,
+    document_store,
+    js_stemmer,
+    load_index,
+    normalise_term,
+    search_facets,
+    search_records,
+)
+from tests.conftest import SEARCH_ARCHIVE
+
+ROOT = Path(__file__).resolve().parent.parent
+VENDOR = ROOT / "themes" / "default" / "static" / "vendor" / "lunr"
+
+
+@pytest.fixture(scope="module")
+def archive():  # type: ignore[no-untyped-def]
+    return load_archive(SEARCH_ARCHIVE / "content")
+
+
+@pytest.fixture(scope="module")
+def index(search_site: Path):  # type: ignore[no-untyped-def]
+    return load_index(json.loads((search_site / "search" / "index.json").read_text()))
+
+
+def refs(index, query: str) -> list[str]:  # type: ignore[no-untyped-def]
+    return [hit["ref"] for hit in index.search(query)]
+
+
+@pytest.mark.parametrize(
+    ("token", "terms"),
+    [
+        ("£51.3", ["51.3"]),
+        ("children's", ["children"]),
+        ("children\u2019s", ["children"]),
+        ("members'", ["members"]),
+        ("o'brien", ["o'brien"]),
+        ("2023\u201324", ["2023", "24"]),
+        ("2023/24", ["2023", "24"]),
+        ("£1,000,000", ["1000000"]),
+        ("2021,2022", ["2021,2022"]),
+        ("(ehc)", ["ehc"]),
+        ("hl1234", ["hl1234"]),
+        ("café", ["café"]),
+        ("“quoted”", ["quoted"]),
+        ("£", []),
+        ("'s", ["s"]),
+    ],
+)
+def test_normalise_term(token: str, terms: list[str]) -> None:
+    assert normalise_term(token) == terms
+
+
+def test_stemmer_follows_lunr_js_without_changing_lunr_py() -> None:
+    def stem(word: str) -> str:
+        return str(js_stemmer(Token(word)))
+
+    # lunr.js: final y -> i only after a consonant (and "try" -> "tri").
+    assert [stem(w) for w in ("deploy", "display", "key", "try", "policy")] == [
+        "deploy",
+        "display",
+        "key",
+        "tri",
+        "polici",
+    ]
+    # lunr.py's own registered stemmer is left exactly as it was.
+    assert lunr.stemmer.porter_stemmer.stem("deploy") == "deploi"
+    assert lunr.pipeline.Pipeline.registered_functions["stemmer"] is lunr.stemmer.stemmer
+
+
+@pytest.mark.parametrize(
+    ("query", "first"),
+    [
+        ("HL1234", "2022-05-10-teacher-recruitment"),
+        ("EHC", "2021-10-15-local-government-children"),
+        ("£51.3 billion", "2021-10-15-local-government-children"),
+        ("51.3", "2021-10-15-local-government-children"),
+        ("2024-25", "2024-03-04-fuel-duty"),
+        ("title:hospices", "2024-04-22-hospices"),
+        ("uin:59350", "2021-10-15-local-government-children"),
+        ("asked_by:blower", "2022-05-10-teacher-recruitment"),
+        ("cafés", "2021-09-14-cafe-licences"),
+        ("1,000", "2022-03-01-send-funding"),
+    ],
+)
+def test_tricky_tokens_are_findable(index, query: str, first: str) -> None:  # type: ignore[no-untyped-def]
+    assert refs(index, query)[0] == first
+
+
+def test_hyphenated_years_and_apostrophes(index) -> None:  # type: ignore[no-untyped-def]
+    # "2023-24", "2023/24" and the en-dash form are all written in the fixtures: all are found.
+    found = set(refs(index, "+2023 +24"))
+    assert {
+        "2022-03-01-send-funding",
+        "2024-02-02-armed-forces-housing",
+        "2023-02-14-defence-procurement",
+    } <= found
+    assert set(refs(index, "2023-24")) >= found
+    possessive = {
+        "2023-11-20-mental-health-children",
+        "2021-10-15-local-government-children",
+        "2024-04-22-hospices",
+    }
+    assert set(refs(index, "children's")) == possessive
+    assert set(refs(index, "children\u2019s")) == possessive
+
+
+def test_stemmed_words_match_their_forms(index) -> None:  # type: ignore[no-untyped-def]
+    deploy = {
+        "2022-03-01-send-funding",
+        "2024-02-02-armed-forces-housing",
+        "2023-02-14-defence-procurement",
+    }
+    assert set(refs(index, "deploy")) == deploy
+    assert set(refs(index, "deploying")) == deploy
+
+
+def test_heading_match_outranks_answer_match(index) -> None:  # type: ignore[no-untyped-def]
+    # "housing" is in one heading and in another question's department name.
+    assert refs(index, "housing")[0] == "2024-02-02-armed-forces-housing"
+    assert dict(FIELD_BOOSTS)["title"] > dict(FIELD_BOOSTS)["answer"]
+
+
+def test_loaded_index_searches_like_the_built_one(archive, index) -> None:  # type: ignore[no-untyped-def]
+    built = build_index(search_records(archive))
+    for query in ("children", "deploy~1", "+health -children", "educat*", "2023-24"):
+        assert index.search(query) == built.search(query)
+
+
+def test_document_store_is_compact(archive) -> None:  # type: ignore[no-untyped-def]
+    store = document_store(search_records(archive))
+    assert store["columns"] == list(STORE_COLUMNS)
+    assert len(store["docs"]) == len(archive.questions)
+    names = [name for name, _slug in store["departments"]]
+    assert names == sorted(names, key=str.casefold)
+    rows = {row[0]: dict(zip(STORE_COLUMNS, row, strict=True)) for row in store["docs"]}
+    hospices = rows["2024-04-22-hospices"]
+    assert hospices["url"] == "questions/2024-04-22-hospices/"
+    assert store["departments"][hospices["department"]] == [
+        "Department of Health and Social Care",
+        "department-of-health-and-social-care",
+    ]
+    assert (hospices["house"], hospices["status"], hospices["uin"]) == (
+        "Lords",
+        "answered",
+        "HL3990",
+    )
+    assert (hospices["asked_on"], hospices["answered_on"]) == ("2024-04-22", "2024-05-01")
+    assert rows["2024-03-04-fuel-duty"]["answered_on"] == ""
+    assert all(
+        len(row[STORE_COLUMNS.index("answer")]) <= ANSWER_SNIPPET + 1 for row in store["docs"]
+    )
+
+
+def test_build_writes_search_files(search_site: Path) -> None:
+    index = json.loads((search_site / "search" / "index.json").read_text())
+    assert index["version"] == "2.3.9"
+    assert index["pipeline"] == ["answersNormalise", "stemmer"]
+    assert index["fields"] == [name for name, _boost in FIELD_BOOSTS]
+    store = json.loads((search_site / "search" / "documents.json").read_text())
+    assert len(store["docs"]) == 13
+    assert (search_site / "search" / "index.html").is_file()
+    assert (search_site / "static" / "vendor" / "lunr" / "LICENSE").is_file()
+
+
+def test_search_files_are_deterministic(tmp_path: Path) -> None:
+    """Same input, same bytes, whatever Python's hash seed (sets order differently)."""
+    outputs = []
+    for seed in ("1", "2"):
+        out = tmp_path / f"site{seed}"
+        subprocess.run(
+            [sys.executable, "-m", "generator", "build", "--out", str(out),
+             "--content", str(SEARCH_ARCHIVE / "content"),
+             "--config", str(SEARCH_ARCHIVE / "site.yaml")],
+            check=True, capture_output=True, env={**os.environ, "PYTHONHASHSEED": seed},
+        )  # fmt: skip
+        outputs.append(
+            [
+                (out / "search" / name).read_bytes()
+                for name in ("index.json", "documents.json", "index.html")
+            ]
+        )
+    assert outputs[0] == outputs[1]
+
+
+def test_facets_count_the_archive(archive) -> None:  # type: ignore[no-untyped-def]
+    facets = search_facets(archive)
+    departments = {f.label: f.count for f in facets.departments}
+    assert departments["Department for Education"] == 4
+    assert departments["Ministry of Defence"] == 2
+    assert [(f.value, f.count) for f in facets.houses] == [("Commons", 9), ("Lords", 4)]
+    assert [f.value for f in facets.years] == ["2024", "2023", "2022", "2021"]
+    assert {f.value: f.count for f in facets.statuses} == {
+        "answered": 9,
+        "unanswered": 1,
+        "holding": 1,
+        "withdrawn": 1,
+        "corrected": 1,
+    }
+
+
+def test_search_page_markup(search_site: Path) -> None:
+    html = (search_site / "search" / "index.html").read_text()
+    assert 'id="results"' in html
+    assert '<label for="search-q">' in html
+    assert 'role="status" aria-live="polite"' in html
+    assert '<option value="department-for-education">Department for Education (4)</option>' in html
+    assert '<option value="Lords">House of Lords (4)</option>' in html
+    assert '<option value="holding">Holding answer (1)</option>' in html
+    fallback = html.split('id="search-unavailable"')[1].split("</div>")[0]
+    assert fallback.count('<li><a href="/departments/') == 7
+    assert "/static/vendor/lunr/lunr.min.js?v=" in html
+    assert "cdn" not in html.lower()
+
+
+def test_vendored_lunr_is_the_npm_release() -> None:
+    minified = (VENDOR / "lunr.min.js").read_bytes()
+    recorded = (VENDOR / "README.md").read_text()
+    assert hashlib.sha256(minified).hexdigest() in recorded
+    assert b"2.3.9" in minified[:200]
+    assert "Permission is hereby granted" in (VENDOR / "LICENSE").read_text()
