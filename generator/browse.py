@@ -43,10 +43,29 @@ class Subtopic:
     slug: str
     questions: tuple[Question, ...]  # newest first
     topic_slug: str
+    has_page: bool  # see subtopic_has_page
 
     @property
     def url_path(self) -> str:
         return f"topics/{self.topic_slug}/{self.slug}/"
+
+    @property
+    def link_path(self) -> str:
+        """Its own page; for a one-question subtopic, that question; else its topic."""
+        if self.has_page:
+            return self.url_path
+        if len(self.questions) == 1:
+            return self.questions[0].url_path
+        return f"topics/{self.topic_slug}/"
+
+
+def subtopic_has_page(size: int, topic_size: int) -> bool:
+    """A page only when it lists something new: two or more questions, fewer than the topic.
+
+    Most subtopics have one question (3,528 of 4,736 in the real data), and a page listing
+    one question, or repeating its topic's list, would cost site size for nothing.
+    """
+    return 2 <= size < topic_size
 
 
 @dataclass(frozen=True)
@@ -261,7 +280,9 @@ def _topics(
         )
         subtopics = []
         for s, name in sub_names.items():
-            sub = Subtopic(name, sub_slugs[s], tuple(in_sub[key][s]), topic_slugs[key])
+            found = tuple(in_sub[key][s])
+            has_page = subtopic_has_page(len(found), len(in_topic[key]))
+            sub = Subtopic(name, sub_slugs[s], found, topic_slugs[key], has_page)
             subs[(key, s)] = sub
             subtopics.append(sub)
         subtopics.sort(key=lambda t: (t.name.casefold(), t.slug))

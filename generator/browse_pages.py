@@ -62,7 +62,7 @@ class BrowsePages:
         yield from r.listing_pages(
             "topic.html", topic.url_path, topic.questions, topic=topic, subtopic=None, feed=feed
         )
-        for subtopic in topic.subtopics:
+        for subtopic in (s for s in topic.subtopics if s.has_page):
             yield from r.listing_pages(
                 "topic.html",
                 subtopic.url_path,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import itertools
 import shutil
 import sys
 import time
@@ -88,8 +87,10 @@ def build(options: BuildOptions) -> BuildResult:
             pages += 1
             progress.update(pages)
         feeds = render_feeds(config, archive, browse, renderer.extracts, renderer.feed_contents)
-        for path, text in itertools.chain(feeds, render_downloads(archive, config)):
+        for path, text in feeds:
             writer.write(path, text)
+        for path, data in render_downloads(archive, config):
+            writer.write(path, data)
         if progress.enabled:
             print(f"building the search index: {len(archive.questions)} questions", file=sys.stderr)
         for path, data in search_files(archive):

@@ -174,7 +174,7 @@ class Renderer:
             topic=topic,
             subtopic=subtopic,
             answered_month=answered_month,
-            json_ld=json_for_script(self.structured_data(question, summary)),
+            json_ld=json_for_script(self.structured_data(question, self.extracts[question.id])),
             og_type="article",
         )
 
@@ -186,7 +186,11 @@ class Renderer:
         ]
 
     def structured_data(self, question: Question, answer_text: str) -> dict[str, Any]:
-        """schema.org `Question` with its `acceptedAnswer` (not QAPage: no user answers here)."""
+        """schema.org `Question` with its `acceptedAnswer` (not QAPage: no user answers here).
+
+        The answer's text is its extract, not the whole answer: the page shows the whole
+        answer, and repeating it in every page's head would cost kilobytes per question.
+        """
         url = self.config.absolute_url(question.url_path)
         data: dict[str, Any] = {
             "@context": "https://schema.org",
@@ -279,7 +283,7 @@ class Renderer:
             + 3  # members, topics and answered indexes
             + sum(1 + pages(m.asked) * bool(m.asked) + pages(m.answered) * bool(m.answered)
                   for m in browse.members)
-            + sum(pages(t.questions) + sum(pages(s.questions) for s in t.subtopics)
+            + sum(pages(t.questions) + sum(pages(s.questions) for s in t.subtopics if s.has_page)
                   for t in browse.topics)
             + sum(1 + sum(pages(m.questions) for m in y.months) for y in browse.years)
         )  # fmt: skip

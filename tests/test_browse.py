@@ -110,10 +110,13 @@ def test_topics_and_subtopics(browse: Browse) -> None:
     ]  # fmt: skip
     schools = topics["Schools"]
     assert len(schools.questions) == 3
-    assert [(s.name, s.slug, len(s.questions)) for s in schools.subtopics] == [
-        ("Page", "page-2", 1),  # 'page' is kept for pagination: /topics/schools/page/2/
-        ("Special Educational Needs", "special-educational-needs", 2),
+    assert [(s.name, s.slug, len(s.questions), s.has_page) for s in schools.subtopics] == [
+        ("Page", "page-2", 1, False),  # 'page' is kept for pagination: /topics/schools/page/2/
+        ("Special Educational Needs", "special-educational-needs", 2, True),
     ]
+    assert schools.subtopics[0].link_path == "questions/hc-2024-03-04-6000/"
+    (dental,) = topics["NHS"].subtopics
+    assert (dental.has_page, dental.link_path) == (False, "topics/nhs/")
     assert topics["Taxation"].subtopics == ()
     topic, subtopic = browse.topic_of["hc-2023-10-02-1200"]
     assert (topic.name, subtopic and subtopic.name) == ("Local Government", "Children")

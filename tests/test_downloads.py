@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import gzip
 import io
 import json
 from datetime import date
@@ -13,10 +14,12 @@ from generator.downloads import COLUMNS, department_csv
 from generator.model import Department, Question
 
 
+def unzip(path: Path) -> str:
+    return gzip.decompress(path.read_bytes()).decode("utf-8")
+
+
 def test_department_csv_has_every_question_and_column(browse_site: Path) -> None:
-    text = (browse_site / "downloads/departments/department-for-education.csv").read_text(
-        encoding="utf-8"
-    )
+    text = unzip(browse_site / "downloads/departments/department-for-education.csv.gz")
     rows = list(csv.DictReader(io.StringIO(text)))
     assert tuple(rows[0]) == COLUMNS
     assert len(rows) == 7
@@ -36,9 +39,7 @@ def test_department_csv_has_every_question_and_column(browse_site: Path) -> None
 
 
 def test_department_json(browse_site: Path) -> None:
-    data = json.loads(
-        (browse_site / "downloads/departments/hm-treasury.json").read_text(encoding="utf-8")
-    )
+    data = json.loads(unzip(browse_site / "downloads/departments/hm-treasury.json.gz"))
     assert data["department"] == "HM Treasury"
     assert data["url"] == "https://example.org/pq/departments/hm-treasury/"
     assert data["count"] == 2 == len(data["questions"])
@@ -51,7 +52,7 @@ def test_department_json(browse_site: Path) -> None:
 
 
 def test_archive_json_lines(browse_site: Path) -> None:
-    lines = (browse_site / "downloads/archive.jsonl").read_text(encoding="utf-8").splitlines()
+    lines = unzip(browse_site / "downloads/archive.jsonl.gz").splitlines()
     records = [json.loads(line) for line in lines]
     assert len(records) == len(list((browse_site / "questions").glob("*/index.html"))) == 15
     assert records[0]["id"] == "hc-2024-03-04-6000"  # newest first, as the site lists them
@@ -61,10 +62,16 @@ def test_archive_json_lines(browse_site: Path) -> None:
 
 def test_department_pages_offer_their_downloads(browse_site: Path) -> None:
     html = (browse_site / "departments/hm-treasury/index.html").read_text(encoding="utf-8")
-    assert 'href="/pq/downloads/departments/hm-treasury.csv" download' in html
-    assert 'href="/pq/downloads/departments/hm-treasury.json" download' in html
+    assert 'href="/pq/downloads/departments/hm-treasury.csv.gz" download' in html
+    assert 'href="/pq/downloads/departments/hm-treasury.json.gz" download' in html
     home = (browse_site / "index.html").read_text(encoding="utf-8")
-    assert 'href="/pq/downloads/archive.jsonl" download' in home
+    assert 'href="/pq/downloads/archive.jsonl.gz" download' in home
+
+
+def test_downloads_are_reproducible_gzip(browse_site: Path) -> None:
+    data = (browse_site / "downloads/archive.jsonl.gz").read_bytes()
+    assert data[:2] == b"\x1f\x8b"
+    assert data[4:8] == b"\x00\x00\x00\x00"  # no timestamp: same content, same bytes
 
 
 def test_csv_cells_that_a_spreadsheet_would_run_are_defused() -> None:

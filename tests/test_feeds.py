@@ -168,7 +168,7 @@ def test_entry_id_is_a_uuid_urn_derived_from_the_question_id() -> None:
         ("members/zoe-degaard/index.html", "feeds/members/zoe-degaard.xml"),
         ("members/zoe-degaard/asked/index.html", "feeds/members/zoe-degaard.xml"),
         ("topics/nhs/index.html", "feeds/topics/nhs.xml"),
-        ("topics/nhs/dental-services/index.html", "feeds/topics/nhs.xml"),
+        ("topics/prisons/staff/index.html", "feeds/topics/prisons.xml"),
     ],
 )
 def test_pages_link_their_feeds(browse_site: Path, page: str, feed: str | None) -> None:
