@@ -51,6 +51,9 @@ def test_member_lists_are_paginated(browse_site: Path) -> None:
     assert "6 questions, newest first; page 1 of 3." in first
     assert first.count('class="question-item"') == 2 and third.count('class="question-item"') == 2
     assert "Prisons: Staff" in third and "9 October 2023" not in third
+    # Compact lists: the department instead of an extract (department lists keep extracts).
+    assert 'class="extract"' not in third and " · Ministry of Justice" in third
+    assert 'class="extract"' in page(browse_site, "departments/ministry-of-justice/index.html")
     assert not (browse_site / "members/rhys-ap-gwilym/answered").exists()
     assert not (browse_site / "members/rhys-ap-gwilym/asked/page/4").exists()
 
