@@ -21,7 +21,7 @@ def test_build_with_defaults_in_a_site_folder(tmp_path: Path) -> None:
     site = copy_archive(tmp_path)
     result = answers("build", cwd=site)
     assert result.returncode == 0, result.stderr
-    assert "built 59 pages (8 questions, 3 departments)" in result.stdout
+    assert "built 52 pages (8 questions, 3 departments)" in result.stdout
     assert (site / "_site/questions/hc-2023-11-14-2154/index.html").is_file()
 
 
