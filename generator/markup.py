@@ -32,6 +32,7 @@ URL_SCHEMES = {"http", "https", "mailto"}
 _H1 = re.compile(r"<(/?)h1\b", re.IGNORECASE)
 _TABLE_OPEN = re.compile(r"<table>")
 _TABLE_CLOSE = re.compile(r"</table>")
+_DEAD_LINK = re.compile(r"<a(?![^>]*\shref=)[^>]*>(.*?)</a>", re.DOTALL)
 _SPACE = re.compile(r"\s+")
 _ROOT_RELATIVE_HREF = re.compile(r'(<a\b[^>]*?\bhref=")/(?!/)')
 
@@ -55,7 +56,7 @@ class AnswerRenderer:
 
 
 def sanitise(fragment: str) -> str:
-    return nh3.clean(
+    cleaned = nh3.clean(
         fragment,
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
@@ -63,6 +64,15 @@ def sanitise(fragment: str) -> str:
         link_rel="noopener noreferrer nofollow",
         strip_comments=True,
     )
+    return unwrap_dead_links(cleaned)
+
+
+def unwrap_dead_links(fragment: str) -> str:
+    """Keep the text of a link whose address was removed: an <a> without href is invalid HTML.
+
+    nh3 output never nests links, so the next </a> closes the dead one.
+    """
+    return _DEAD_LINK.sub(r"\1", fragment)
 
 
 def wrap_tables(fragment: str) -> str:

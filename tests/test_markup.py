@@ -48,3 +48,14 @@ def test_plain_text_and_extract() -> None:
     assert plain_text("<p>One&amp;two</p><p>three</p>") == "One&two three"
     assert extract("alpha beta gamma", 100) == "alpha beta gamma"
     assert extract("alpha beta, gamma delta", 12) == "alpha beta…"
+
+
+def test_links_whose_address_is_removed_keep_only_their_text() -> None:
+    html = AnswerRenderer().to_html(
+        '<p><a href="javascript:alert(1)" title="t">first</a> and '
+        '<a href="https://www.gov.uk/">kept</a> and [third](vbscript:x)</p>'
+    )
+    assert "<a " not in html.replace('<a href="https://www.gov.uk/"', "")
+    assert "first and " in html
+    assert ">kept</a>" in html
+    assert "third" in html
