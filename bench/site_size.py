@@ -220,6 +220,7 @@ def main() -> int:
     )
     parser.add_argument("--config", type=Path, default=None, help="site.yaml to build with")
     parser.add_argument("--base-url", default="https://user.github.io/repo/")
+    parser.add_argument("--out", type=Path, default=None, help="keep the built site here")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="site-size-") as scratch:
         content = args.content or Path(scratch) / "content"
@@ -233,11 +234,12 @@ def main() -> int:
         else:
             label = f"Archive in {args.content}/"
         config = args.config or Path(scratch) / "absent.yaml"
+        site = args.out or Path(scratch) / "_site"
         started = time.monotonic()
         result = build(
             BuildOptions(
                 content=content,
-                out=Path(scratch) / "_site",
+                out=site,
                 config=config,
                 config_required=args.config is not None,
                 base_url=args.base_url,
@@ -245,7 +247,7 @@ def main() -> int:
             )
         )
         seconds = time.monotonic() - started
-        print(report(label, result.questions, measure(Path(scratch) / "_site"), seconds))
+        print(report(label, result.questions, measure(site), seconds))
     return 0
 
 

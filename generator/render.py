@@ -18,6 +18,7 @@ import jinja2
 
 from generator.browse import Browse, build_browse
 from generator.browse_pages import BrowsePages
+from generator.compact import compact_html
 from generator.config import SiteConfig
 from generator.downloads import archive_path, department_paths
 from generator.errors import ArchiveError, Problem
@@ -61,8 +62,30 @@ def find_theme(config: SiteConfig) -> Theme:
 
 def json_for_script(value: Any) -> str:
     """JSON safe inside <script>: no '<', '>' or '&' can end the element or open a comment."""
-    text = json.dumps(value, ensure_ascii=False, sort_keys=True)
+    text = json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+PAGER_RADIUS = 2  # pages linked either side of the current one
+
+
+def page_window(number: int, count: int) -> list[int]:
+    """Page numbers for a pager: the first, the last and those near `number`; 0 marks a gap.
+
+    Linking every page from every page grows with the square of a list's length (a big
+    department's pager would outweigh its questions); a window keeps each pager small while
+    every page stays reachable through its neighbours.
+    """
+    near = range(max(1, number - PAGER_RADIUS), min(count, number + PAGER_RADIUS) + 1)
+    shown = sorted({1, count, *near})
+    window: list[int] = []
+    for page in shown:
+        if window and page == window[-1] + 2:
+            window.append(page - 1)  # a gap of one page: show the page rather than "…"
+        elif window and page > window[-1] + 2:
+            window.append(0)
+        window.append(page)
+    return window
 
 
 class Renderer:
@@ -120,7 +143,7 @@ class Renderer:
     def _page(self, template: str, path: str, **context: Any) -> tuple[str, str]:
         context.setdefault("feed", None)
         context.setdefault("og_type", "website")
-        html = self.env.get_template(template).render(canonical=path, **context)
+        html = compact_html(self.env.get_template(template).render(canonical=path, **context))
         return f"{path}index.html" if path.endswith("/") or not path else path, html
 
     def render_all(self) -> Iterator[tuple[str, str]]:
@@ -188,15 +211,15 @@ class Renderer:
     def structured_data(self, question: Question, answer_text: str) -> dict[str, Any]:
         """schema.org `Question` with its `acceptedAnswer` (not QAPage: no user answers here).
 
-        The answer's text is its extract, not the whole answer: the page shows the whole
-        answer, and repeating it in every page's head would cost kilobytes per question.
+        The question's and the answer's texts are extracts: the page shows both in full, and
+        repeating them in every page's head would cost kilobytes per question.
         """
         url = self.config.absolute_url(question.url_path)
         data: dict[str, Any] = {
             "@context": "https://schema.org",
             "@type": "Question",
             "name": question.title,
-            "text": question.question,
+            "text": extract(question.question, self.config.extract_length),
             "url": url,
             "dateCreated": question.asked_on.isoformat(),
             "inLanguage": self.config.language,
@@ -301,7 +324,7 @@ class Renderer:
             "count": count,
             "previous": link(number - 1) if number > 1 else None,
             "next": link(number + 1) if number < count else None,
-            "pages": [(n, link(n)) for n in range(1, count + 1)],
+            "pages": [(n, link(n) if n else "") for n in page_window(number, count)],
         }
 
     def department_rows(self) -> list[dict[str, Any]]:
