@@ -58,12 +58,18 @@ def test_grouped_questions_link_both_ways(site: Path) -> None:
     assert 'href="/archive/questions/1720001/"' in page(site, "1720002")
 
 
-def test_member_ids_without_names_link_to_parliament(site: Path) -> None:
+def test_member_ids_link_to_parliament_from_the_member_page(site: Path) -> None:
+    # 1728303 gives only the asker's id; another record names that member, so the
+    # question links to the named member page, which links to Parliament's page once.
     html = page(site, "1728303")
-    assert 'href="https://members.parliament.uk/member/4495/contact"' in html
-    assert "Member 4495 on members.parliament.uk" in html
-    named = page(site, "1724413")
-    assert "Zoë Fraser-Öpik" in named and "Member 4495 on" not in named
+    assert '<a href="/archive/members/zoe-fraser-opik-4495/">Zoë Fraser-Öpik</a>' in html
+    assert "members.parliament.uk" not in html
+    member = (site / "members/zoe-fraser-opik-4495/index.html").read_text(encoding="utf-8")
+    assert 'href="https://members.parliament.uk/member/4495/contact"' in member
+    assert "Zoë Fraser-Öpik on members.parliament.uk" in member
+    nameless = (site / "members/member-4657/index.html").read_text(encoding="utf-8")
+    assert 'href="https://members.parliament.uk/member/4657/contact"' in nameless
+    assert "Member 4657 on members.parliament.uk" in nameless
 
 
 def test_truncated_text_is_flagged_on_the_page(site: Path) -> None:
