@@ -165,12 +165,15 @@ def _write(content: Path, question: Question) -> None:
 
 
 def kind(relative: Path) -> str:
-    if relative.parts[0] == "search" and relative.suffix != ".html":
+    top = relative.parts[0] if len(relative.parts) > 1 else ""
+    if top == "search" and relative.suffix != ".html":
         return "search index"
+    if top == "questions" and relative.suffix == ".html":
+        return "HTML: question pages"
     if relative.suffix == ".html":
-        return "HTML pages"
-    if relative.parts[0] == "static":
-        return "static files"
+        return "HTML: lists and other pages"
+    if top in ("static", "feeds", "downloads"):
+        return {"static": "static files", "feeds": "feeds", "downloads": "downloads"}[top]
     if relative.suffix == ".xml" or relative.name == "robots.txt":
         return "sitemaps, robots.txt"
     return "other"
