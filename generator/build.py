@@ -5,24 +5,36 @@ from __future__ import annotations
 import shutil
 import sys
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from generator.browse import build_browse
-from generator.config import load_config
+from generator.cache import CACHE_DIR, BuildCache
+from generator.config import SiteConfig, load_config
 from generator.downloads import render_downloads
 from generator.feeds import render_feeds
 from generator.figures import department_figures
+from generator.incremental import (
+    answer_fragments,
+    clean,
+    inputs_fingerprint,
+    output_folder,
+    record_folder,
+    record_site,
+    unchanged_site,
+)
 from generator.load import load_archive
 from generator.render import Renderer, find_theme
 from generator.search import search_files
 from generator.sitefiles import budget_warning, folder_size, site_files
+from generator.workers import PageResult, QuestionPages, each, worker_count
 from generator.write import (
     SiteWriter,
     check_output_folder,
     publish,
     remove_leftovers,
-    staging_folder,
+    spare_folder,
+    swap_in,
 )
 
 
@@ -34,6 +46,9 @@ class BuildOptions:
     config_required: bool = False
     base_url: str | None = None
     quiet: bool = False
+    cache: Path | None = CACHE_DIR  # None: build from scratch and record nothing
+    clean: bool = False  # empty the cache and the spare site first
+    jobs: int = 0  # worker processes; 0: one per core
 
 
 @dataclass(frozen=True)
@@ -45,6 +60,7 @@ class BuildResult:
     bytes: int
     seconds: float
     warnings: tuple[str, ...] = ()
+    unchanged: bool = False  # nothing to do: the inputs are those of the site in place
 
 
 class Progress:
@@ -65,43 +81,74 @@ class Progress:
 
 
 def build(options: BuildOptions) -> BuildResult:
-    """Build the whole site; on any error the previous output folder is left untouched."""
+    """Build the whole site; on any error the previous output folder is left untouched.
+
+    With the cache (the default), a build whose inputs are those of the site in the output
+    folder stops after checking them, and any other build rewrites only the files whose
+    bytes change (see generator/incremental.py). Either way the output is byte for byte
+    what a cold build without the cache writes.
+    """
     started = time.monotonic()
     config = load_config(
         options.config, required=options.config_required, base_url=options.base_url
     )
-    archive = load_archive(options.content)
+    if options.clean:
+        clean(options.out, options.cache)
+    cache = BuildCache(options.cache) if options.cache is not None else None
+    try:
+        fingerprint = ""
+        if cache is not None:
+            fingerprint = inputs_fingerprint(options.content, config)
+            unchanged = unchanged_site(cache, options.out, fingerprint)
+            if unchanged is not None:
+                check_output_folder(options.out, [options.content, options.config, Path.cwd()])
+                done: BuildResult = replace(unchanged, seconds=0.0, unchanged=True)
+                return replace(done, seconds=time.monotonic() - started)
+        result = _build(options, config, cache)
+        if cache is not None:
+            record_site(cache, options.out, fingerprint, result)
+        return replace(result, seconds=time.monotonic() - started)
+    finally:
+        if cache is not None:
+            cache.close()
+
+
+def _build(options: BuildOptions, config: SiteConfig, cache: BuildCache | None) -> BuildResult:
+    archive = load_archive(options.content, cache)
     theme = find_theme(config)
     check_output_folder(options.out, [options.content, options.config, Path.cwd()])
     remove_leftovers(options.out)
+    jobs = worker_count(options.jobs)
     browse = build_browse(archive)
     renderer = Renderer(config, archive, theme, browse, department_figures(archive))
-    staging = staging_folder(options.out)
+    renderer.prepare_answers(answer_fragments(archive, cache, jobs))
+    folder, previous = output_folder(options.out, cache)
     try:
-        writer = SiteWriter(staging)
-        expected = renderer.expected_pages()
-        progress = Progress(expected, enabled=not options.quiet)
-        pages = 0
-        for path, html in renderer.render_all():
-            writer.write(path, html)
-            pages += 1
-            progress.update(pages)
+        writer = SiteWriter(folder, previous)
+        progress = Progress(renderer.expected_pages(), enabled=not options.quiet)
+        pages = _write_pages(renderer, writer, jobs, progress)
         feeds = render_feeds(config, archive, browse, renderer.extracts, renderer.feed_contents)
         for path, text in feeds:
             writer.write(path, text)
         for path, data in render_downloads(archive, config):
             writer.write(path, data)
-        if progress.enabled:
+        if not options.quiet and len(archive.questions) >= 500:
             print(f"building the search index: {len(archive.questions)} questions", file=sys.stderr)
         for path, data in search_files(archive):
             writer.write(path, data)
-        for folder in theme.static_dirs:
-            writer.copy_tree(folder, "static")
+        for static in theme.static_dirs:
+            writer.copy_tree(static, "static")
         for path, text in site_files(config, archive, sorted(writer.written)):
             writer.write(path, text)
-        publish(staging, options.out)
+        writer.remove_stale()
+        if cache is None:
+            publish(folder, options.out)
+        else:
+            record_folder(cache, folder, writer.hashes)
+            swap_in(folder, options.out)
     except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
+        if folder != spare_folder(options.out):
+            shutil.rmtree(folder, ignore_errors=True)
         raise
     over_budget = budget_warning(options.out, folder_size(options.out), config.size_budget)
     return BuildResult(
@@ -110,6 +157,29 @@ def build(options: BuildOptions) -> BuildResult:
         departments=len(archive.departments),
         files=len(writer.written),
         bytes=writer.bytes_written,
-        seconds=time.monotonic() - started,
+        seconds=0.0,
         warnings=tuple(w for w in [over_budget] if w),
     )
+
+
+def _write_pages(renderer: Renderer, writer: SiteWriter, jobs: int, progress: Progress) -> int:
+    """Every HTML page: question pages in worker processes, the others here meanwhile."""
+    done = 0
+
+    def record(result: PageResult) -> None:
+        nonlocal done
+        writer.record(*result)
+        done += 1
+        progress.update(done)
+
+    questions = QuestionPages(renderer, writer.files, jobs)
+    try:
+        for path, html in renderer.other_pages():
+            writer.write(path, html)
+            done += 1
+            progress.update(done)
+            each(questions.poll(), record)
+        each(questions.finish(), record)
+    finally:
+        questions.close()
+    return done

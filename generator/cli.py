@@ -19,6 +19,15 @@ def _add_site_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--config", type=Path, default=None, help="config file (site.yaml)")
     parser.add_argument("--base-url", default=None, help="override base_url from the config")
     parser.add_argument("--quiet", action="store_true", help="print nothing but errors")
+    parser.add_argument(
+        "--no-cache", action="store_true", help="build from scratch; neither read nor write .cache/"
+    )
+    parser.add_argument(
+        "--clean", action="store_true", help="delete .cache/ and the spare site, then build"
+    )
+    parser.add_argument(
+        "--jobs", type=int, default=0, metavar="N", help="worker processes (default: one per core)"
+    )
 
 
 def _build_options(args: argparse.Namespace) -> BuildOptions:
@@ -29,10 +38,15 @@ def _build_options(args: argparse.Namespace) -> BuildOptions:
         config_required=args.config is not None,
         base_url=args.base_url,
         quiet=args.quiet,
+        cache=None if getattr(args, "no_cache", False) else Path(".cache"),
+        clean=getattr(args, "clean", False),
+        jobs=getattr(args, "jobs", 0),
     )
 
 
 def _summary(result: BuildResult, out: Path) -> str:
+    if result.unchanged:
+        return f"nothing changed: {out}/ is up to date ({result.seconds:.2f} s)"
     return (
         f"built {result.pages} pages ({result.questions} questions, "
         f"{result.departments} departments), {result.files} files, "

@@ -7,12 +7,14 @@ so one run reports all of them as `path:line: message`.
 from __future__ import annotations
 
 import os
+import pickle
 from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from generator.cache import BuildCache, digest, stamp
 from generator.errors import ArchiveError, Problem, did_you_mean
 from generator.frontmatter import Document, FrontMatterError, parse_document
 from generator.model import HOUSES, STATUSES, Archive, Attachment, Page, Question, build_archive
@@ -142,23 +144,36 @@ QUESTION_FIELDS: dict[str, Callable[[Any], Any]] = {
 PAGE_FIELDS: dict[str, Callable[[Any], Any]] = {"title": _text}
 
 
-def load_archive(content_dir: Path) -> Archive:
-    """Read and validate everything under `content_dir`; raise ArchiveError listing all problems."""
+def load_archive(content_dir: Path, cache: BuildCache | None = None) -> Archive:
+    """Read and validate everything under `content_dir`; raise ArchiveError listing all problems.
+
+    With a cache, a file whose size and mtime (or else whose bytes) are those of an earlier
+    build is not parsed again: its validated question or page comes from the cache.
+    """
     if not content_dir.is_dir():
         raise ArchiveError([Problem(str(content_dir), None, "content folder not found")])
     questions: list[Question] = []
     pages: list[Page] = []
     problems: list[Problem] = []
+    known = cache.parsed_files() if cache else {}
+    fresh: list[tuple[str, str, bytes, bytes]] = []
+    cwd = Path.cwd().resolve()
     for path, relative in _content_files(content_dir):
-        display = _display(path)
+        display = _display(path, cwd)
+        key = f"{display}\0{relative.as_posix()}"
         try:
-            document = _read(path, display, is_question=relative.parts[0] == QUESTIONS_DIR)
-            if relative.parts[0] == QUESTIONS_DIR:
-                questions.append(question_from_document(document, relative, display))
-            else:
-                pages.append(_page_from_document(document, relative, display))
+            item = _load_cached(path, key, known, fresh) if cache else None
+            if item is None:
+                item = _load_file(path, relative, display, key, fresh if cache else None)
         except ArchiveError as exc:
             problems.extend(exc.problems)
+            continue
+        if isinstance(item, Question):
+            questions.append(item)
+        else:
+            pages.append(item)
+    if cache:
+        cache.store_parsed(fresh)
     problems.extend(_duplicates(questions, "id", lambda q: q.id))
     problems.extend(_duplicates(pages, "page address", lambda p: p.slug))
     if problems:
@@ -177,18 +192,69 @@ def _content_files(content_dir: Path) -> Iterator[tuple[Path, Path]]:
                 yield path, path.relative_to(content_dir)
 
 
-def _display(path: Path) -> str:
+def _display(path: Path, cwd: Path) -> str:
     try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
+        return str(path.resolve().relative_to(cwd))
     except ValueError:
         return str(path)
 
 
-def _read(path: Path, display: str, *, is_question: bool) -> Document:
+def _load_cached(
+    path: Path,
+    key: str,
+    known: dict[str, tuple[str, bytes, bytes]],
+    fresh: list[tuple[str, str, bytes, bytes]],
+) -> Question | Page | None:
+    """The cached parse of an unchanged file, or None when the file must be parsed."""
+    entry = known.get(key)
+    if entry is None:
+        return None
     try:
-        raw = path.read_bytes()
+        file_stamp = stamp(path.stat())
+    except OSError:
+        return None
+    if file_stamp != entry[0]:
+        try:
+            raw = path.read_bytes()
+        except OSError:
+            return None
+        if digest(raw) != entry[1]:
+            return None
+        fresh.append((key, file_stamp, entry[1], entry[2]))  # touched, not changed
+    item: Question | Page = pickle.loads(entry[2])
+    return item
+
+
+def _load_file(
+    path: Path,
+    relative: Path,
+    display: str,
+    key: str,
+    fresh: list[tuple[str, str, bytes, bytes]] | None,
+) -> Question | Page:
+    is_question = relative.parts[0] == QUESTIONS_DIR
+    before = path.stat() if fresh is not None else None
+    raw = _read_bytes(path, display)
+    document = _read(raw, display, is_question=is_question)
+    item: Question | Page = (
+        question_from_document(document, relative, display)
+        if is_question
+        else _page_from_document(document, relative, display)
+    )
+    if fresh is not None and before is not None:
+        value = pickle.dumps(item, protocol=pickle.HIGHEST_PROTOCOL)
+        fresh.append((key, stamp(before), digest(raw), value))
+    return item
+
+
+def _read_bytes(path: Path, display: str) -> bytes:
+    try:
+        return path.read_bytes()
     except OSError as exc:
         raise ArchiveError([Problem(display, None, f"cannot read file: {exc.strerror}")]) from None
+
+
+def _read(raw: bytes, display: str, *, is_question: bool) -> Document:
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 import re
+from dataclasses import dataclass
 
 import markdown
 import nh3
@@ -53,6 +54,19 @@ class AnswerRenderer:
         # The page's own <h1> is the question heading: answers start their headings at <h2>.
         rendered = _H1.sub(r"<\1h2", rendered)
         return wrap_tables(sanitise(rendered))
+
+
+@dataclass(frozen=True)
+class Fragment:
+    """An answer as safe HTML, and its visible text (for extracts)."""
+
+    html: str
+    text: str
+
+
+def answer_fragment(answers: AnswerRenderer, markdown_text: str) -> Fragment:
+    html_text = answers.to_html(markdown_text)
+    return Fragment(html_text, plain_text(html_text) if html_text else "")
 
 
 def sanitise(fragment: str) -> str:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -25,7 +25,7 @@ from generator.errors import ArchiveError, Problem
 from generator.feeds import FeedLink, archive_feed, full_content_ids, group_feed
 from generator.figures import DEFINITIONS, Figures, department_figures
 from generator.links import link_references, resolver
-from generator.markup import AnswerRenderer, extract, plain_text, rebase_links
+from generator.markup import AnswerRenderer, Fragment, answer_fragment, extract, rebase_links
 from generator.model import Archive, Department, Question
 from generator.search import search_facets
 
@@ -102,6 +102,7 @@ class Renderer:
         self.browse = browse if browse is not None else build_browse(archive)
         self.figures = figures if figures is not None else department_figures(archive)
         self.answers = AnswerRenderer()
+        self.fragments: Mapping[str, Fragment] = {}
         self.extracts: dict[str, str] = {}
         self.feed_contents: dict[str, str] = {}  # answer HTML for the feeds that carry it
         self._feed_content_ids = full_content_ids(archive)
@@ -146,9 +147,33 @@ class Renderer:
         html = compact_html(self.env.get_template(template).render(canonical=path, **context))
         return f"{path}index.html" if path.endswith("/") or not path else path, html
 
+    def prepare_answers(self, fragments: Mapping[str, Fragment] | None = None) -> None:
+        """Every answer's HTML, extract and (for the feeds that carry it) linked HTML, up front.
+
+        Listing pages need every question's extract, so these are made before any page;
+        `fragments` (question id -> answer HTML and its text) may come from the build cache
+        or from worker processes, and anything missing from it is rendered here.
+        """
+        known = dict(fragments or {})
+        for question in self.archive.questions:
+            fragment = known.get(question.id)
+            if fragment is None:
+                fragment = known[question.id] = answer_fragment(self.answers, question.answer)
+            summary = fragment.text if fragment.html else question.question
+            self.extracts[question.id] = extract(summary, self.config.extract_length)
+            if question.id in self._feed_content_ids:
+                self.feed_contents[question.id] = self.link_references(question, fragment.html)
+        self.fragments = known
+
     def render_all(self) -> Iterator[tuple[str, str]]:
         for question in self.archive.questions:
             yield self.question_page(question)
+        yield from self.other_pages()
+
+    def other_pages(self) -> Iterator[tuple[str, str]]:
+        """Every page but the question pages, which workers may render apart."""
+        if not self.fragments and self.archive.questions:
+            self.prepare_answers()
         for department in self.archive.departments:
             yield from self.department_pages(department)
         yield self._page("departments.html", "departments/", departments=self.department_rows())
@@ -166,12 +191,9 @@ class Renderer:
         return link_references(fragment, resolve, lambda q: self.url(q.url_path))
 
     def question_page(self, question: Question) -> tuple[str, str]:
-        fragment = self.answers.to_html(question.answer)
-        summary = plain_text(fragment) if fragment else question.question
-        answer_html = self.link_references(question, fragment)
-        self.extracts[question.id] = extract(summary, self.config.extract_length)
-        if question.id in self._feed_content_ids:
-            self.feed_contents[question.id] = answer_html
+        if not self.fragments:
+            self.prepare_answers()
+        answer_html = self.link_references(question, self.fragments[question.id].html)
         older, newer = self.archive.neighbours(question)
         topic, subtopic = self.browse.topic_of[question.id]
         answered_month = (

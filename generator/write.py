@@ -6,13 +6,16 @@ output path, whatever a content field contains, can land outside the output fold
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import ctypes.util
 import os
 import shutil
 import sys
+from collections.abc import Mapping
 from pathlib import Path, PurePosixPath
 
+from generator.cache import digest, stamp
 from generator.errors import ArchiveError, Problem
 
 _RENAME_EXCHANGE = 2
@@ -20,19 +23,32 @@ _AT_FDCWD = -100
 
 
 class SiteWriter:
-    """Writes files under one root, refusing unsafe or repeated paths."""
+    """Writes files under one root, refusing unsafe or repeated paths.
 
-    def __init__(self, root: Path):
+    `previous` maps the paths of files already in `root` to the hash of their bytes (an
+    earlier build's output): a file whose new bytes hash the same is left as it is, and
+    `remove_stale` deletes what the new build no longer writes.
+    """
+
+    def __init__(self, root: Path, previous: Mapping[str, bytes] | None = None):
         self.root = root
         self.written: set[str] = set()
+        self.hashes: dict[str, bytes] = {}
         self.bytes_written = 0
+        self.previous: Mapping[str, bytes] = previous or {}
+        self.files = FileWriter(root, self.previous)
 
     def write(self, relative: str, data: str | bytes) -> None:
-        target = self._target(relative)
-        target.parent.mkdir(parents=True, exist_ok=True)
+        self._claim(relative)
         payload = data.encode("utf-8") if isinstance(data, str) else data
-        target.write_bytes(payload)
+        self.hashes[relative] = self.files.write(relative, payload)
         self.bytes_written += len(payload)
+
+    def record(self, relative: str, file_hash: bytes, size: int) -> None:
+        """Account for a file another process wrote under the same root."""
+        self._claim(relative)
+        self.hashes[relative] = file_hash
+        self.bytes_written += size
 
     def copy_tree(self, source: Path, prefix: str) -> None:
         """Copy a folder of static files; later copies of a file override earlier ones."""
@@ -42,24 +58,73 @@ class SiteWriter:
                 self.written.discard(relative)
                 self.write(relative, path.read_bytes())
 
-    def _target(self, relative: str) -> Path:
-        pure = PurePosixPath(relative)
-        unsafe = (
-            not relative
-            or pure.is_absolute()
-            or any(part in ("", ".", "..") for part in relative.split("/"))
-            or "\x00" in relative
-            or "\\" in relative
-        )
-        if unsafe:
-            raise ArchiveError([Problem(relative, None, "refusing to write outside the site")])
+    def remove_stale(self) -> None:
+        """Delete the earlier build's files that this build did not write, and emptied folders."""
+        folders: set[Path] = set()
+        for relative in self.previous:
+            if relative not in self.written:
+                target = self.root.joinpath(*PurePosixPath(relative).parts)
+                target.unlink(missing_ok=True)
+                folders.update(target.parents)
+        for folder in sorted(folders, key=lambda p: len(p.parts), reverse=True):
+            if folder.is_relative_to(self.root) and folder != self.root:
+                with contextlib.suppress(OSError):
+                    folder.rmdir()  # only succeeds when empty
+
+    def _claim(self, relative: str) -> None:
+        check_relative(relative)
         if relative in self.written:
             raise ArchiveError([Problem(relative, None, "two pages would be written to this path")])
         self.written.add(relative)
-        target = self.root.joinpath(*pure.parts)
-        if not target.resolve().is_relative_to(self.root.resolve()):
+
+
+class FileWriter:
+    """Writes one file at a time under `root` (safe in any process), skipping unchanged ones."""
+
+    def __init__(self, root: Path, previous: Mapping[str, bytes]):
+        self.root = root
+        self.real_root = root.resolve()
+        self.previous = previous
+        self.folders: set[Path] = set()
+
+    def write(self, relative: str, payload: bytes) -> bytes:
+        """Write `payload` unless the file already holds it; return the bytes' hash."""
+        check_relative(relative)
+        file_hash = digest(payload)
+        if self.previous.get(relative) == file_hash:
+            return file_hash
+        target = self.root.joinpath(*PurePosixPath(relative).parts)
+        self._folder(target.parent, relative)
+        if target.is_dir() and not target.is_symlink():
+            shutil.rmtree(target)  # an earlier build had a folder where this file goes
+        target.write_bytes(payload)
+        return file_hash
+
+    def _folder(self, folder: Path, relative: str) -> None:
+        """Make the folder once, checking it resolves inside the root (no symlink escapes)."""
+        if folder in self.folders:
+            return
+        for parent in reversed([folder, *folder.parents]):
+            if parent.is_relative_to(self.root) and parent.is_file():
+                parent.unlink()  # an earlier build had a file where this folder goes
+        folder.mkdir(parents=True, exist_ok=True)
+        if not folder.resolve().is_relative_to(self.real_root):
             raise ArchiveError([Problem(relative, None, "refusing to write outside the site")])
-        return target
+        self.folders.add(folder)
+
+
+def check_relative(relative: str) -> None:
+    """Refuse any path that could leave the output folder, whatever a content field holds."""
+    pure = PurePosixPath(relative)
+    unsafe = (
+        not relative
+        or pure.is_absolute()
+        or any(part in ("", ".", "..") for part in relative.split("/"))
+        or "\x00" in relative
+        or "\\" in relative
+    )
+    if unsafe:
+        raise ArchiveError([Problem(relative, None, "refusing to write outside the site")])
 
 
 def staging_folder(out: Path) -> Path:
@@ -152,3 +217,39 @@ def check_output_folder(out: Path, protected: list[Path]) -> None:
                 )
             ]
         )
+
+
+def spare_folder(out: Path) -> Path:
+    """The site before the current one, kept beside it so the next build rewrites only changes."""
+    return out.parent / f".{out.name}.spare"
+
+
+def folder_identity(folder: Path) -> tuple[int, int, str] | None:
+    """Which folder this is (device, inode) and the stamp of its home page, or None if absent.
+
+    A record made for a folder is trusted only while its identity is unchanged: a folder
+    replaced or rebuilt by hand gets another inode or another index.html.
+    """
+    try:
+        info = folder.stat()
+        index = (folder / "index.html").stat()
+    except OSError:
+        return None
+    return (info.st_dev, info.st_ino, stamp(index))
+
+
+def swap_in(folder: Path, out: Path) -> None:
+    """Publish the complete `folder` as `out` in one step; the replaced site becomes the spare."""
+    spare = spare_folder(out)
+    if not out.exists():
+        os.rename(folder, out)
+        return
+    if not _exchange(folder, out):
+        old = out.parent / f".{out.name}.old-{os.getpid()}"
+        os.rename(out, old)
+        os.rename(folder, out)
+        folder = old
+    if folder != spare:
+        if spare.exists():
+            shutil.rmtree(spare)
+        os.rename(folder, spare)

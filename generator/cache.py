@@ -1,0 +1,140 @@
+"""The build cache in `.cache/`: what earlier builds computed, so rebuilds redo only changes.
+
+One SQLite file holds three things, each safe to lose (deleting `.cache/` only makes the
+next build slower):
+
+- parsed content files, keyed by path and (size, mtime) and then by content hash, so an
+  unchanged file is neither read nor parsed again;
+- answer HTML (Markdown rendered and sanitised), keyed by a hash of the Markdown;
+- small records (`meta`): the inputs fingerprint of each built output folder, and the hash
+  of every file in it, so a rebuild with nothing changed stops after stat-ing the inputs and
+  an edited archive rewrites only the files whose bytes differ.
+
+Everything is tied to a fingerprint of the generator's own code and libraries: a new
+version of the code empties the cache rather than trusting what older code produced.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import sqlite3
+from collections.abc import Iterable
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+CACHE_DIR = Path(".cache")
+DATABASE = "build.sqlite"
+_GENERATOR = Path(__file__).resolve().parent
+_LIBRARIES = ("jinja2", "markdown", "nh3", "pyyaml", "lunr")
+
+
+def digest(data: bytes) -> bytes:
+    """A short, fast content hash (16 bytes of BLAKE2b): collisions are not a practical risk."""
+    return hashlib.blake2b(data, digest_size=16).digest()
+
+
+def code_fingerprint() -> str:
+    """The generator's source files and library versions: output depends on all of them."""
+    h = hashlib.blake2b(digest_size=16)
+    for path in sorted(_GENERATOR.rglob("*.py")):
+        h.update(path.relative_to(_GENERATOR).as_posix().encode())
+        h.update(path.read_bytes())
+    for name in _LIBRARIES:
+        try:
+            h.update(f"{name}={metadata.version(name)}".encode())
+        except metadata.PackageNotFoundError:
+            h.update(f"{name}=none".encode())
+    return h.hexdigest()
+
+
+class BuildCache:
+    """The cache database; every method is a plain lookup or store, committed by `close`."""
+
+    def __init__(self, folder: Path):
+        folder.mkdir(parents=True, exist_ok=True)
+        self.folder = folder
+        self.db = sqlite3.connect(folder / DATABASE, isolation_level=None)
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute("PRAGMA synchronous=NORMAL")
+        self._create()
+        self.db.execute("BEGIN")
+        fingerprint = code_fingerprint()
+        if self.get_meta("code") != fingerprint:
+            for table in ("parsed", "fragments", "meta"):
+                self.db.execute(f"DELETE FROM {table}")
+            self.set_meta("code", fingerprint)
+
+    def _create(self) -> None:
+        self.db.executescript(
+            """
+            CREATE TABLE IF NOT EXISTS parsed (
+                path TEXT PRIMARY KEY, stamp TEXT NOT NULL, hash BLOB NOT NULL, value BLOB NOT NULL
+            );
+            CREATE TABLE IF NOT EXISTS fragments (
+                hash BLOB PRIMARY KEY, html TEXT NOT NULL, text TEXT NOT NULL
+            );
+            CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value BLOB NOT NULL);
+            """
+        )
+
+    # Parsed content files ---------------------------------------------------------------
+
+    def parsed_files(self) -> dict[str, tuple[str, bytes, bytes]]:
+        """path -> (stamp, content hash, pickled value), for every file parsed before."""
+        rows = self.db.execute("SELECT path, stamp, hash, value FROM parsed")
+        return {path: (stamp, h, value) for path, stamp, h, value in rows}
+
+    def store_parsed(self, rows: Iterable[tuple[str, str, bytes, bytes]]) -> None:
+        self.db.executemany("INSERT OR REPLACE INTO parsed VALUES (?, ?, ?, ?)", rows)
+
+    def forget_parsed(self, paths: Iterable[str]) -> None:
+        self.db.executemany("DELETE FROM parsed WHERE path = ?", ((p,) for p in paths))
+
+    # Answer HTML ------------------------------------------------------------------------
+
+    def fragments(self, hashes: Iterable[bytes]) -> dict[bytes, tuple[str, str]]:
+        """Answer hash -> (HTML, text) for those of `hashes` rendered before."""
+        wanted = set(hashes)
+        found: dict[bytes, tuple[str, str]] = {}
+        for h, html, text in self.db.execute("SELECT hash, html, text FROM fragments"):
+            if h in wanted:
+                found[h] = (html, text)
+        return found
+
+    def store_fragments(self, rows: Iterable[tuple[bytes, str, str]]) -> None:
+        self.db.executemany("INSERT OR REPLACE INTO fragments VALUES (?, ?, ?)", rows)
+
+    def meta_keys(self, prefix: str) -> list[str]:
+        query = "SELECT key FROM meta WHERE substr(key, 1, ?) = ?"
+        rows = self.db.execute(query, (len(prefix), prefix))
+        return [key for (key,) in rows]
+
+    # Records ----------------------------------------------------------------------------
+
+    def get_meta(self, key: str) -> Any:
+        row = self.db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return pickle.loads(row[0]) if row else None
+
+    def set_meta(self, key: str, value: Any) -> None:
+        data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+        self.db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, data))
+
+    def delete_meta(self, key: str) -> None:
+        self.db.execute("DELETE FROM meta WHERE key = ?", (key,))
+
+    def commit(self) -> None:
+        """Make what is stored so far durable (a killed build keeps it)."""
+        self.db.execute("COMMIT")
+        self.db.execute("BEGIN")
+
+    def close(self) -> None:
+        self.db.execute("COMMIT")
+        self.db.close()
+
+
+def stamp(stat: os.stat_result) -> str:
+    """What makes a file look unchanged without reading it."""
+    return f"{stat.st_size}:{stat.st_mtime_ns}"

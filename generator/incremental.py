@@ -1,0 +1,148 @@
+"""Incremental builds: what the cache records about inputs and output folders, and its use.
+
+Three shortcuts, each checked against the cold path by tests/test_incremental.py:
+
+- No change: the inputs fingerprint (every content, config, template and static file's
+  path, size and mtime, the config's values and the generator's code) is recorded with
+  the output folder's identity; a build with the same fingerprint and the same folder
+  does nothing.
+- Answers: rendered Markdown is cached by a hash of the Markdown.
+- Writing: the site the last build replaced is kept beside the output as the spare
+  (`.<out>.spare`, with a record of every file's hash); the next build writes into it only
+  the files whose bytes differ, deletes the files no longer made, then swaps it with the
+  output in one step, exactly as a cold build swaps in a fresh folder. The spare's record
+  is deleted before it is touched, so a build killed half-way leaves a spare that the next
+  build does not trust (it starts from an empty folder instead).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from generator.cache import BuildCache, digest
+from generator.config import SiteConfig
+from generator.errors import ArchiveError
+from generator.markup import Fragment
+from generator.model import Archive
+from generator.render import find_theme
+from generator.workers import render_fragments
+from generator.write import folder_identity, spare_folder, staging_folder
+
+SITE_KEY = "site:"
+FOLDER_KEY = "folder:"
+
+
+def inputs_fingerprint(content: Path, config: SiteConfig) -> str:
+    """A hash of everything a build reads, from file metadata alone (no file is read)."""
+    h = hashlib.blake2b(digest_size=16)
+    h.update(repr(config).encode())
+    h.update(str(content.resolve()).encode())
+    _hash_tree(h, content, skip_hidden=True)
+    try:
+        theme = find_theme(config)
+    except ArchiveError:
+        return ""  # the build will report it
+    for folder in (*theme.template_dirs, *theme.static_dirs):
+        h.update(b"\0tree\0" + str(folder).encode())
+        _hash_tree(h, folder, skip_hidden=False)
+    return h.hexdigest()
+
+
+def _hash_tree(h: Any, root: Path, *, skip_hidden: bool) -> None:
+    """Every file's relative path, size and mtime, in a sorted order."""
+    for folder, dirs, files in os.walk(root):
+        dirs[:] = sorted(d for d in dirs if not (skip_hidden and d.startswith(".")))
+        for name in sorted(files):
+            if skip_hidden and name.startswith("."):
+                continue
+            path = os.path.join(folder, name)
+            info = os.stat(path)
+            h.update(f"{path}\0{info.st_size}\0{info.st_mtime_ns}\n".encode())
+
+
+def unchanged_site(cache: BuildCache, out: Path, fingerprint: str) -> Any:
+    """The recorded result of the build that made `out`, if its inputs were exactly these."""
+    record = cache.get_meta(SITE_KEY + str(out.resolve()))
+    if not fingerprint or not isinstance(record, dict) or record.get("fingerprint") != fingerprint:
+        return None
+    if record.get("identity") != folder_identity(out):
+        return None
+    return record["result"]
+
+
+def record_site(cache: BuildCache, out: Path, fingerprint: str, result: Any) -> None:
+    if fingerprint:
+        record = {"fingerprint": fingerprint, "identity": folder_identity(out), "result": result}
+        cache.set_meta(SITE_KEY + str(out.resolve()), record)
+    _forget_other_folders(cache, out)
+
+
+def _folder_key(identity: tuple[int, int, str]) -> str:
+    return f"{FOLDER_KEY}{identity[0]}:{identity[1]}"
+
+
+def output_folder(out: Path, cache: BuildCache | None) -> tuple[Path, Mapping[str, bytes]]:
+    """Where this build writes: the spare with its file hashes, or a new empty folder."""
+    spare = spare_folder(out)
+    identity = folder_identity(spare) if cache is not None else None
+    if cache is not None and identity is not None:
+        record = cache.get_meta(_folder_key(identity))
+        if isinstance(record, dict) and record.get("identity") == identity:
+            cache.delete_meta(_folder_key(identity))
+            cache.commit()  # from here on the spare is not trusted until recorded again
+            files: Mapping[str, bytes] = record["files"]
+            return spare, files
+    return staging_folder(out), {}
+
+
+def record_folder(cache: BuildCache, folder: Path, files: Mapping[str, bytes]) -> None:
+    """Record a complete folder's file hashes, before it is swapped in."""
+    identity = folder_identity(folder)
+    if identity is not None:
+        cache.set_meta(_folder_key(identity), {"identity": identity, "files": dict(files)})
+        cache.commit()
+
+
+def _forget_other_folders(cache: BuildCache, out: Path) -> None:
+    """Drop records of folders that are neither the output nor its spare any more."""
+    keep = set()
+    for folder in (out, spare_folder(out)):
+        identity = folder_identity(folder)
+        if identity is not None:
+            keep.add(_folder_key(identity))
+    for key in cache.meta_keys(FOLDER_KEY):
+        if key not in keep:
+            cache.delete_meta(key)
+
+
+def answer_fragments(archive: Archive, cache: BuildCache | None, jobs: int) -> dict[str, Fragment]:
+    """Every question's answer as HTML: from the cache when its Markdown was rendered before."""
+    keys = {q.id: digest(q.answer.encode("utf-8")) for q in archive.questions}
+    known = (
+        {h: Fragment(*pair) for h, pair in cache.fragments(keys.values()).items()}
+        if cache is not None
+        else {}
+    )
+    missing: dict[bytes, str] = {}
+    for question in archive.questions:
+        if keys[question.id] not in known:
+            missing.setdefault(keys[question.id], question.answer)
+    rendered = render_fragments(list(missing.values()), jobs)
+    known.update(zip(missing, rendered, strict=True))
+    if cache is not None and missing:
+        cache.store_fragments((h, known[h].html, known[h].text) for h in missing)
+    return {qid: known[key] for qid, key in keys.items()}
+
+
+def clean(out: Path, cache_dir: Path | None) -> None:
+    """Forget everything earlier builds left for the next one: the cache and the spare site."""
+    if cache_dir is not None and cache_dir.is_dir():
+        shutil.rmtree(cache_dir)
+    spare = spare_folder(out)
+    if spare.is_dir():
+        shutil.rmtree(spare)

@@ -1,0 +1,146 @@
+"""Worker processes: answers rendered and question pages written on every core.
+
+Workers are forked once the model is built, so they share it (copy-on-write) rather than
+receiving it; each takes a contiguous range of questions and sends back only small
+results (answer HTML, or the path and hash of each page it wrote). Output does not depend
+on how the work is split: each page is rendered by the same code from the same model, and
+results are put back in question order.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Callable, Iterator
+from multiprocessing.pool import IMapIterator, Pool
+from typing import Any
+
+from generator.markup import AnswerRenderer, Fragment, answer_fragment
+from generator.model import Question
+from generator.render import Renderer
+from generator.write import FileWriter
+
+MIN_PARALLEL = 1000  # fewer questions than this: forking costs more than it saves
+CHUNK = 250  # questions per task: small enough to balance, large enough to be cheap
+
+_STATE: dict[str, Any] = {}  # what forked workers inherit
+
+
+def worker_count(requested: int = 0) -> int:
+    """`requested` if given, else one per core this process may run on."""
+    if requested > 0:
+        return requested
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:
+        return os.cpu_count() or 1
+
+
+def _ranges(count: int) -> list[tuple[int, int]]:
+    return [(start, min(start + CHUNK, count)) for start in range(0, count, CHUNK)]
+
+
+def _pool(jobs: int) -> Pool:
+    return multiprocessing.get_context("fork").Pool(jobs)
+
+
+def parallel(count: int, jobs: int) -> bool:
+    return jobs > 1 and count >= MIN_PARALLEL and hasattr(os, "fork")
+
+
+# Answers -------------------------------------------------------------------------------
+
+
+def render_fragments(texts: list[str], jobs: int) -> list[Fragment]:
+    """Each Markdown answer as sanitised HTML and text, in the order given."""
+    if not parallel(len(texts), jobs):
+        answers = AnswerRenderer()
+        return [answer_fragment(answers, text) for text in texts]
+    _STATE["texts"] = texts
+    try:
+        with _pool(jobs) as pool:
+            return [f for chunk in pool.imap(_fragment_chunk, _ranges(len(texts))) for f in chunk]
+    finally:
+        _STATE.clear()
+
+
+def _fragment_chunk(bounds: tuple[int, int]) -> list[Fragment]:
+    answers = _STATE.setdefault("answers", AnswerRenderer())
+    texts: list[str] = _STATE["texts"]
+    return [answer_fragment(answers, text) for text in texts[bounds[0] : bounds[1]]]
+
+
+# Question pages ------------------------------------------------------------------------
+
+PageResult = tuple[str, bytes, int]  # path, hash of the bytes written, size
+
+
+class QuestionPages:
+    """Question pages rendered and written by workers while the caller renders other pages.
+
+    `poll()` hands back whatever has finished so far (so progress keeps moving), and
+    `finish()` waits for the rest.
+    """
+
+    def __init__(self, renderer: Renderer, files: FileWriter, jobs: int):
+        self.renderer = renderer
+        self.files = files
+        questions = renderer.archive.questions
+        self.pool: Pool | None = None
+        self.pending: IMapIterator[list[PageResult]] | None = None
+        self.remaining = len(_ranges(len(questions)))
+        if parallel(len(questions), jobs):
+            _STATE.update(renderer=renderer, files=files, questions=questions)
+            self.pool = _pool(jobs)
+            self.pending = self.pool.imap_unordered(_page_chunk, _ranges(len(questions)))
+
+    def poll(self) -> Iterator[list[PageResult]]:
+        while self.pending is not None and self.remaining:
+            try:
+                chunk = self.pending.next(timeout=0)
+            except multiprocessing.TimeoutError:
+                return
+            self.remaining -= 1
+            yield chunk
+
+    def finish(self) -> Iterator[list[PageResult]]:
+        if self.pending is None:
+            questions = self.renderer.archive.questions
+            for bounds in _ranges(len(questions)):
+                yield _write_pages(self.renderer, self.files, questions[bounds[0] : bounds[1]])
+            return
+        while self.remaining:
+            self.remaining -= 1
+            yield self.pending.next()
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.terminate()
+            self.pool.join()
+        _STATE.clear()
+
+
+def _page_chunk(bounds: tuple[int, int]) -> list[PageResult]:
+    questions: tuple[Question, ...] = _STATE["questions"]
+    return _write_pages(_STATE["renderer"], _STATE["files"], questions[bounds[0] : bounds[1]])
+
+
+def _write_pages(
+    renderer: Renderer, files: FileWriter, questions: tuple[Question, ...]
+) -> list[PageResult]:
+    done = []
+    for question in questions:
+        path, html = renderer.question_page(question)
+        payload = html.encode("utf-8")
+        done.append((path, files.write(path, payload), len(payload)))
+    return done
+
+
+def each(results: Iterator[list[PageResult]], handle: Callable[[PageResult], None]) -> int:
+    """Pass every result to `handle`; how many there were."""
+    count = 0
+    for chunk in results:
+        for result in chunk:
+            handle(result)
+            count += 1
+    return count
