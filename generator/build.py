@@ -46,7 +46,8 @@ class BuildOptions:
     config_required: bool = False
     base_url: str | None = None
     quiet: bool = False
-    cache: Path | None = CACHE_DIR  # None: build from scratch and record nothing
+    cache: bool = True  # False: build from scratch, neither read nor write the cache
+    cache_dir: Path | None = None  # default: .cache/ beside the config file
     clean: bool = False  # empty the cache and the spare site first
     jobs: int = 0  # worker processes; 0: one per core
 
@@ -92,9 +93,10 @@ def build(options: BuildOptions) -> BuildResult:
     config = load_config(
         options.config, required=options.config_required, base_url=options.base_url
     )
+    cache_dir = options.cache_dir or config.site_root / CACHE_DIR
     if options.clean:
-        clean(options.out, options.cache)
-    cache = BuildCache(options.cache) if options.cache is not None else None
+        clean(options.out, cache_dir)
+    cache = BuildCache(cache_dir) if options.cache else None
     try:
         fingerprint = ""
         if cache is not None:

@@ -38,7 +38,7 @@ def _build_options(args: argparse.Namespace) -> BuildOptions:
         config_required=args.config is not None,
         base_url=args.base_url,
         quiet=args.quiet,
-        cache=None if getattr(args, "no_cache", False) else Path(".cache"),
+        cache=not getattr(args, "no_cache", False),
         clean=getattr(args, "clean", False),
         jobs=getattr(args, "jobs", 0),
     )

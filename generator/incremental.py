@@ -139,9 +139,9 @@ def answer_fragments(archive: Archive, cache: BuildCache | None, jobs: int) -> d
     return {qid: known[key] for qid, key in keys.items()}
 
 
-def clean(out: Path, cache_dir: Path | None) -> None:
+def clean(out: Path, cache_dir: Path) -> None:
     """Forget everything earlier builds left for the next one: the cache and the spare site."""
-    if cache_dir is not None and cache_dir.is_dir():
+    if cache_dir.is_dir():
         shutil.rmtree(cache_dir)
     spare = spare_folder(out)
     if spare.is_dir():

@@ -1,0 +1,202 @@
+"""Cached, incremental and parallel builds give exactly the bytes of a cold build.
+
+Every test compares a build that used the cache (or worker processes) with a cold build of
+the same inputs made with `cache=False` into another folder: the trees must be identical,
+so no stale page, listing entry, feed entry or search record can survive an edit.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+import generator.build
+import generator.load
+import generator.workers
+from generator.cache import CACHE_DIR
+from generator.cli import main
+from tests.sitebuild import build_site, copy_archive, tree_bytes
+
+EDITED = "questions/commons/2023/hc-2023-10-02-1200.md"  # 'Roads: Potholes', Rhys ap Gwilym
+EDITED_ID = "hc-2023-10-02-1200"
+
+
+def cold(site: Path, tmp_path: Path) -> dict[str, bytes]:
+    """The reference: a build from scratch into a new folder, touching no cache."""
+    reference = tmp_path / "reference"
+    shutil.rmtree(reference, ignore_errors=True)
+    out, _ = build_site(site, reference, cache=False)
+    return tree_bytes(out)
+
+
+def retitle(site: Path, old: str, new: str) -> None:
+    path = site / "content" / EDITED
+    text = path.read_text(encoding="utf-8")
+    assert f"title: '{old}'" in text
+    path.write_text(text.replace(f"title: '{old}'", f"title: '{new}'"), encoding="utf-8")
+
+
+def files_mentioning(tree: dict[str, bytes], text: str) -> set[str]:
+    needle = text.encode("utf-8")
+    return {path for path, data in tree.items() if needle in data and not path.endswith(".gz")}
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> Path:
+    return copy_archive(tmp_path)
+
+
+def test_cached_cold_and_unchanged_builds_match_a_cold_build(site: Path, tmp_path: Path) -> None:
+    out, first = build_site(site)
+    assert not first.unchanged and (site / CACHE_DIR).is_dir()
+    assert tree_bytes(out) == cold(site, tmp_path)
+    stamps = {p: p.stat().st_mtime_ns for p in out.rglob("*") if p.is_file()}
+    out, second = build_site(site)
+    assert second.unchanged
+    assert (second.pages, second.files, second.bytes) == (first.pages, first.files, first.bytes)
+    assert {p: p.stat().st_mtime_ns for p in out.rglob("*") if p.is_file()} == stamps
+
+
+def test_a_touched_but_unchanged_file_rebuilds_to_the_same_bytes(
+    site: Path, tmp_path: Path
+) -> None:
+    out, _ = build_site(site)
+    before = tree_bytes(out)
+    (site / "content" / EDITED).touch()
+    out, result = build_site(site)
+    assert not result.unchanged
+    assert tree_bytes(out) == before == cold(site, tmp_path)
+
+
+def test_an_edited_title_reaches_every_page_feed_and_search_file(
+    site: Path, tmp_path: Path
+) -> None:
+    out, _ = build_site(site)
+    shown_before = files_mentioning(tree_bytes(out), "Roads: Potholes")
+    assert {
+        f"questions/{EDITED_ID}/index.html",
+        "departments/department-for-transport/index.html",
+        "topics/roads/index.html",
+        "members/rhys-ap-gwilym/asked/index.html",
+        "feeds/all.xml",
+        "feeds/topics/roads.xml",
+        "search/documents.json",
+    } <= shown_before
+    retitle(site, "Roads: Potholes", "Bridges: Cracks")
+    out, _ = build_site(site)
+    after = tree_bytes(out)
+    assert after == cold(site, tmp_path)
+    assert files_mentioning(after, "Roads: Potholes") == set()
+    assert not any("roads" in path for path in after)  # the topic moved with the title
+    shown_after = files_mentioning(after, "Bridges: Cracks")
+    moved = {path.replace("roads", "bridges") for path in shown_before}
+    assert moved <= shown_after
+    assert any(path.startswith("search/") for path in shown_after)
+
+
+def test_a_deleted_question_leaves_no_page_or_entry(site: Path, tmp_path: Path) -> None:
+    out, _ = build_site(site)
+    assert EDITED_ID.encode() in tree_bytes(out)["feeds/all.xml"]
+    (site / "content" / EDITED).unlink()
+    out, _ = build_site(site)
+    after = tree_bytes(out)
+    assert after == cold(site, tmp_path)
+    assert not (out / "questions" / EDITED_ID).exists()
+    assert files_mentioning(after, EDITED_ID) == set()
+
+
+def test_template_static_and_config_changes_invalidate_what_uses_them(
+    site: Path, tmp_path: Path
+) -> None:
+    out, _ = build_site(site)
+    default = Path(generator.build.__file__).parent.parent / "themes" / "default"
+    templates = site / "templates"
+    templates.mkdir()
+    original = (default / "templates" / "question.html").read_text(encoding="utf-8")
+    (templates / "question.html").write_text(
+        original.replace("</h1>", "</h1><p>site override</p>", 1), encoding="utf-8"
+    )
+    out, result = build_site(site)
+    assert not result.unchanged
+    after = tree_bytes(out)
+    assert after == cold(site, tmp_path)
+    assert b"site override" in after[f"questions/{EDITED_ID}/index.html"]
+
+    static = site / "static"
+    static.mkdir()
+    (static / "style.css").write_text("body { color: teal }\n", encoding="utf-8")
+    out, _ = build_site(site)
+    after = tree_bytes(out)
+    assert after == cold(site, tmp_path)
+    assert after["static/style.css"] == b"body { color: teal }\n"
+
+    config = site / "site.yaml"
+    config.write_text(
+        config.read_text(encoding="utf-8").replace("Fixture Archive", "Renamed"), encoding="utf-8"
+    )
+    out, _ = build_site(site)
+    after = tree_bytes(out)
+    assert after == cold(site, tmp_path)
+    assert files_mentioning(after, "Fixture Archive") == set()
+
+
+def test_worker_processes_write_the_same_bytes(
+    site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(generator.workers, "MIN_PARALLEL", 1)
+    monkeypatch.setattr(generator.workers, "CHUNK", 3)
+    out, _ = build_site(site, jobs=2)
+    assert tree_bytes(out) == cold(site, tmp_path)
+    retitle(site, "Roads: Potholes", "Bridges: Cracks")
+    out, _ = build_site(site, jobs=2)
+    assert tree_bytes(out) == cold(site, tmp_path)
+
+
+def test_a_build_that_fails_half_way_leaves_no_trace_in_the_next(
+    site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    build_site(site)
+    out, _ = build_site(site, cache=True, base_url="https://other.example/")  # spare recorded
+    published = tree_bytes(out)
+    spare = out.parent / f".{out.name}.spare"
+    assert spare.is_dir()
+    retitle(site, "Roads: Potholes", "Bridges: Cracks")
+
+    def fail(*args: object) -> object:
+        raise RuntimeError("stage failed")
+
+    monkeypatch.setattr(generator.build, "search_files", fail)
+    with pytest.raises(RuntimeError):
+        build_site(site)
+    assert tree_bytes(out) == published  # the site in place is untouched
+    assert b"Bridges: Cracks" in tree_bytes(spare)[f"questions/{EDITED_ID}/index.html"]
+    monkeypatch.undo()
+    out, _ = build_site(site)
+    assert tree_bytes(out) == cold(site, tmp_path)
+
+
+def test_unchanged_files_are_not_parsed_again(site: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    build_site(site)
+    parsed: list[str] = []
+    real = generator.load.question_from_document
+
+    def counting(document: object, relative: Path, display: str) -> object:
+        parsed.append(relative.as_posix())
+        return real(document, relative, display)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(generator.load, "question_from_document", counting)
+    retitle(site, "Roads: Potholes", "Bridges: Cracks")
+    build_site(site)
+    assert parsed == [EDITED]
+
+
+def test_clean_and_no_cache(site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(site)
+    assert main(["build", "--quiet"]) == 0
+    assert main(["build", "--quiet", "--base-url", "https://other.example/"]) == 0
+    assert (site / ".cache").is_dir() and (site / "._site.spare").is_dir()
+    assert main(["build", "--quiet", "--clean", "--no-cache"]) == 0
+    assert not (site / ".cache").exists() and not (site / "._site.spare").exists()
+    assert tree_bytes(site / "_site") == cold(site, tmp_path)
