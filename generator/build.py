@@ -14,6 +14,7 @@ from generator.config import SiteConfig, load_config
 from generator.downloads import render_downloads
 from generator.feeds import render_feeds
 from generator.figures import department_figures
+from generator.fingerprint import PageKeys, base_key
 from generator.incremental import (
     answer_fragments,
     clean,
@@ -116,7 +117,8 @@ def build(options: BuildOptions) -> BuildResult:
 
 
 def _build(options: BuildOptions, config: SiteConfig, cache: BuildCache | None) -> BuildResult:
-    archive = load_archive(options.content, cache)
+    digests: dict[str, bytes] = {}
+    archive = load_archive(options.content, cache, digests)
     theme = find_theme(config)
     check_output_folder(options.out, [options.content, options.config, Path.cwd()])
     remove_leftovers(options.out)
@@ -125,8 +127,11 @@ def _build(options: BuildOptions, config: SiteConfig, cache: BuildCache | None) 
     renderer = Renderer(config, archive, theme, browse, department_figures(archive))
     renderer.prepare_answers(answer_fragments(archive, cache, jobs))
     folder, previous = output_folder(options.out, cache)
+    if cache is not None:
+        base = base_key([cache.get_meta("code"), *renderer.base_key_parts()], theme.template_dirs)
+        renderer.use_page_keys(PageKeys(base, digests), previous.keys)
     try:
-        writer = SiteWriter(folder, previous)
+        writer = SiteWriter(folder, previous.files, previous.sizes)
         progress = Progress(renderer.expected_pages(), enabled=not options.quiet)
         pages = _write_pages(renderer, writer, jobs, progress)
         feeds = render_feeds(config, archive, browse, renderer.extracts, renderer.feed_contents)
@@ -146,7 +151,7 @@ def _build(options: BuildOptions, config: SiteConfig, cache: BuildCache | None) 
         if cache is None:
             publish(folder, options.out)
         else:
-            record_folder(cache, folder, writer.hashes)
+            record_folder(cache, folder, writer, renderer.new_keys)
             swap_in(folder, options.out)
     except BaseException:
         if folder != spare_folder(options.out):
@@ -170,7 +175,10 @@ def _write_pages(renderer: Renderer, writer: SiteWriter, jobs: int, progress: Pr
 
     def record(result: PageResult) -> None:
         nonlocal done
-        writer.record(*result)
+        path, file_hash, size, key = result
+        writer.record(path, file_hash, size)
+        if key is not None:
+            renderer.new_keys[path] = key
         done += 1
         progress.update(done)
 

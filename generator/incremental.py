@@ -21,6 +21,7 @@ import hashlib
 import os
 import shutil
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +32,7 @@ from generator.markup import Fragment
 from generator.model import Archive
 from generator.render import find_theme
 from generator.workers import render_fragments
-from generator.write import folder_identity, spare_folder, staging_folder
+from generator.write import SiteWriter, folder_identity, spare_folder, staging_folder
 
 SITE_KEY = "site:"
 FOLDER_KEY = "folder:"
@@ -86,8 +87,17 @@ def _folder_key(identity: tuple[int, int, str]) -> str:
     return f"{FOLDER_KEY}{identity[0]}:{identity[1]}"
 
 
-def output_folder(out: Path, cache: BuildCache | None) -> tuple[Path, Mapping[str, bytes]]:
-    """Where this build writes: the spare with its file hashes, or a new empty folder."""
+@dataclass(frozen=True)
+class FolderRecord:
+    """What a build recorded about the folder it wrote, by file path."""
+
+    files: Mapping[str, bytes] = field(default_factory=dict)  # hash of the bytes
+    sizes: Mapping[str, int] = field(default_factory=dict)
+    keys: Mapping[str, bytes] = field(default_factory=dict)  # page keys (fingerprint.py)
+
+
+def output_folder(out: Path, cache: BuildCache | None) -> tuple[Path, FolderRecord]:
+    """Where this build writes: the spare with its record, or a new empty folder."""
     spare = spare_folder(out)
     identity = folder_identity(spare) if cache is not None else None
     if cache is not None and identity is not None:
@@ -95,16 +105,23 @@ def output_folder(out: Path, cache: BuildCache | None) -> tuple[Path, Mapping[st
         if isinstance(record, dict) and record.get("identity") == identity:
             cache.delete_meta(_folder_key(identity))
             cache.commit()  # from here on the spare is not trusted until recorded again
-            files: Mapping[str, bytes] = record["files"]
-            return spare, files
-    return staging_folder(out), {}
+            return spare, FolderRecord(record["files"], record["sizes"], record["keys"])
+    return staging_folder(out), FolderRecord()
 
 
-def record_folder(cache: BuildCache, folder: Path, files: Mapping[str, bytes]) -> None:
-    """Record a complete folder's file hashes, before it is swapped in."""
+def record_folder(
+    cache: BuildCache, folder: Path, writer: SiteWriter, keys: Mapping[str, bytes]
+) -> None:
+    """Record a complete folder's files and page keys, before it is swapped in."""
     identity = folder_identity(folder)
     if identity is not None:
-        cache.set_meta(_folder_key(identity), {"identity": identity, "files": dict(files)})
+        record = {
+            "identity": identity,
+            "files": writer.hashes,
+            "sizes": writer.sizes,
+            "keys": {path: key for path, key in keys.items() if path in writer.hashes},
+        }
+        cache.set_meta(_folder_key(identity), record)
         cache.commit()
 
 

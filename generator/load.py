@@ -144,11 +144,17 @@ QUESTION_FIELDS: dict[str, Callable[[Any], Any]] = {
 PAGE_FIELDS: dict[str, Callable[[Any], Any]] = {"title": _text}
 
 
-def load_archive(content_dir: Path, cache: BuildCache | None = None) -> Archive:
+def load_archive(
+    content_dir: Path,
+    cache: BuildCache | None = None,
+    digests: dict[str, bytes] | None = None,
+) -> Archive:
     """Read and validate everything under `content_dir`; raise ArchiveError listing all problems.
 
     With a cache, a file whose size and mtime (or else whose bytes) are those of an earlier
-    build is not parsed again: its validated question or page comes from the cache.
+    build is not parsed again: its validated question or page comes from the cache, and
+    `digests` (if given) receives a hash of each question's content (id -> hash), which
+    decides whether a page showing it must be rendered again.
     """
     if not content_dir.is_dir():
         raise ArchiveError([Problem(str(content_dir), None, "content folder not found")])
@@ -162,14 +168,19 @@ def load_archive(content_dir: Path, cache: BuildCache | None = None) -> Archive:
         display = _display(path, cwd)
         key = f"{display}\0{relative.as_posix()}"
         try:
-            item = _load_cached(path, key, known, fresh) if cache else None
-            if item is None:
-                item = _load_file(path, relative, display, key, fresh if cache else None)
+            loaded: tuple[Question | Page, bytes | None] | None = (
+                _load_cached(path, key, known, fresh) if cache else None
+            )
+            if loaded is None:
+                loaded = _load_file(path, relative, display, key, fresh if cache else None)
         except ArchiveError as exc:
             problems.extend(exc.problems)
             continue
+        item, pickled = loaded
         if isinstance(item, Question):
             questions.append(item)
+            if digests is not None and pickled is not None:
+                digests[item.id] = digest(pickled)
         else:
             pages.append(item)
     if cache:
@@ -204,8 +215,8 @@ def _load_cached(
     key: str,
     known: dict[str, tuple[str, bytes, bytes]],
     fresh: list[tuple[str, str, bytes, bytes]],
-) -> Question | Page | None:
-    """The cached parse of an unchanged file, or None when the file must be parsed."""
+) -> tuple[Question | Page, bytes] | None:
+    """The cached parse of an unchanged file (and its pickle), or None if it must be parsed."""
     entry = known.get(key)
     if entry is None:
         return None
@@ -222,7 +233,7 @@ def _load_cached(
             return None
         fresh.append((key, file_stamp, entry[1], entry[2]))  # touched, not changed
     item: Question | Page = pickle.loads(entry[2])
-    return item
+    return item, entry[2]
 
 
 def _load_file(
@@ -231,7 +242,7 @@ def _load_file(
     display: str,
     key: str,
     fresh: list[tuple[str, str, bytes, bytes]] | None,
-) -> Question | Page:
+) -> tuple[Question | Page, bytes | None]:
     is_question = relative.parts[0] == QUESTIONS_DIR
     before = path.stat() if fresh is not None else None
     raw = _read_bytes(path, display)
@@ -241,10 +252,11 @@ def _load_file(
         if is_question
         else _page_from_document(document, relative, display)
     )
-    if fresh is not None and before is not None:
-        value = pickle.dumps(item, protocol=pickle.HIGHEST_PROTOCOL)
-        fresh.append((key, stamp(before), digest(raw), value))
-    return item
+    if fresh is None or before is None:
+        return item, None
+    value = pickle.dumps(item, protocol=pickle.HIGHEST_PROTOCOL)
+    fresh.append((key, stamp(before), digest(raw), value))
+    return item, value
 
 
 def _read_bytes(path: Path, display: str) -> bytes:

@@ -24,10 +24,12 @@ from generator.downloads import archive_path, department_paths
 from generator.errors import ArchiveError, Problem
 from generator.feeds import FeedLink, archive_feed, full_content_ids, group_feed
 from generator.figures import DEFINITIONS, Figures, department_figures
+from generator.fingerprint import PageKeys
 from generator.links import link_references, resolver
 from generator.markup import AnswerRenderer, Fragment, answer_fragment, extract, rebase_links
 from generator.model import Archive, Department, Question
 from generator.search import search_facets
+from generator.write import UNCHANGED
 
 PROJECT_THEMES = Path(__file__).resolve().parent.parent / "themes"
 HOUSE_NAMES = {"Commons": "House of Commons", "Lords": "House of Lords"}
@@ -106,6 +108,9 @@ class Renderer:
         self.extracts: dict[str, str] = {}
         self.feed_contents: dict[str, str] = {}  # answer HTML for the feeds that carry it
         self._feed_content_ids = full_content_ids(archive)
+        self.page_keys: PageKeys | None = None
+        self.previous_keys: Mapping[str, bytes] = {}
+        self.new_keys: dict[str, bytes] = {}  # page keys of this build, by file
         self.env = jinja2.Environment(
             loader=jinja2.FileSystemLoader([str(d) for d in theme.template_dirs]),
             autoescape=True,
@@ -141,11 +146,28 @@ class Renderer:
                     urls[name] = f"{self.url('static/' + name)}?v={digest}"
         return urls
 
+    def use_page_keys(self, keys: PageKeys, previous: Mapping[str, bytes]) -> None:
+        """Skip rendering pages whose key is `previous`'s for their file (see fingerprint.py)."""
+        self.page_keys = keys
+        self.previous_keys = previous
+
     def _page(self, template: str, path: str, **context: Any) -> tuple[str, str]:
         context.setdefault("feed", None)
         context.setdefault("og_type", "website")
-        html = compact_html(self.env.get_template(template).render(canonical=path, **context))
-        return f"{path}index.html" if path.endswith("/") or not path else path, html
+        context["canonical"] = path
+        written = f"{path}index.html" if path.endswith("/") or not path else path
+        if self.page_keys is not None:
+            key = self.page_keys.key(template, written, context)
+            if key is not None:
+                self.new_keys[written] = key
+                if self.previous_keys.get(written) == key:
+                    return written, UNCHANGED
+        return written, compact_html(self.env.get_template(template).render(**context))
+
+    def base_key_parts(self) -> list[Any]:
+        """What every page shows besides its context: the template globals."""
+        names = ("site", "asset", "house_name", "archive_feed", "definitions", "nav_pages")
+        return [(name, self.env.globals[name]) for name in names]
 
     def prepare_answers(self, fragments: Mapping[str, Fragment] | None = None) -> None:
         """Every answer's HTML, extract and (for the feeds that carry it) linked HTML, up front.

@@ -18,7 +18,7 @@ from typing import Any
 from generator.markup import AnswerRenderer, Fragment, answer_fragment
 from generator.model import Question
 from generator.render import Renderer
-from generator.write import FileWriter
+from generator.write import UNCHANGED, FileWriter
 
 MIN_PARALLEL = 1000  # fewer questions than this: forking costs more than it saves
 CHUNK = 250  # questions per task: small enough to balance, large enough to be cheap
@@ -72,7 +72,7 @@ def _fragment_chunk(bounds: tuple[int, int]) -> list[Fragment]:
 
 # Question pages ------------------------------------------------------------------------
 
-PageResult = tuple[str, bytes, int]  # path, hash of the bytes written, size
+PageResult = tuple[str, bytes, int, bytes | None]  # path, hash of its bytes, size, page key
 
 
 class QuestionPages:
@@ -128,11 +128,15 @@ def _page_chunk(bounds: tuple[int, int]) -> list[PageResult]:
 def _write_pages(
     renderer: Renderer, files: FileWriter, questions: tuple[Question, ...]
 ) -> list[PageResult]:
-    done = []
+    done: list[PageResult] = []
     for question in questions:
         path, html = renderer.question_page(question)
-        payload = html.encode("utf-8")
-        done.append((path, files.write(path, payload), len(payload)))
+        key = renderer.new_keys.get(path)
+        if html is UNCHANGED:
+            done.append((path, *files.kept(path), key))
+        else:
+            payload = html.encode("utf-8")
+            done.append((path, files.write(path, payload), len(payload), key))
     return done
 
 

@@ -22,6 +22,13 @@ _RENAME_EXCHANGE = 2
 _AT_FDCWD = -100
 
 
+class Unchanged(str):
+    """The text of a page that was not rendered because its file already holds it."""
+
+
+UNCHANGED = Unchanged("")
+
+
 class SiteWriter:
     """Writes files under one root, refusing unsafe or repeated paths.
 
@@ -30,24 +37,33 @@ class SiteWriter:
     `remove_stale` deletes what the new build no longer writes.
     """
 
-    def __init__(self, root: Path, previous: Mapping[str, bytes] | None = None):
+    def __init__(
+        self,
+        root: Path,
+        previous: Mapping[str, bytes] | None = None,
+        previous_sizes: Mapping[str, int] | None = None,
+    ):
         self.root = root
         self.written: set[str] = set()
         self.hashes: dict[str, bytes] = {}
+        self.sizes: dict[str, int] = {}
         self.bytes_written = 0
         self.previous: Mapping[str, bytes] = previous or {}
-        self.files = FileWriter(root, self.previous)
+        self.previous_sizes: Mapping[str, int] = previous_sizes or {}
+        self.files = FileWriter(root, self.previous, self.previous_sizes)
 
     def write(self, relative: str, data: str | bytes) -> None:
-        self._claim(relative)
+        if data is UNCHANGED:
+            self.record(relative, *self.files.kept(relative))
+            return
         payload = data.encode("utf-8") if isinstance(data, str) else data
-        self.hashes[relative] = self.files.write(relative, payload)
-        self.bytes_written += len(payload)
+        self.record(relative, self.files.write(relative, payload), len(payload))
 
     def record(self, relative: str, file_hash: bytes, size: int) -> None:
-        """Account for a file another process wrote under the same root."""
+        """Account for a file written (or kept) under the root, here or by another process."""
         self._claim(relative)
         self.hashes[relative] = file_hash
+        self.sizes[relative] = size
         self.bytes_written += size
 
     def copy_tree(self, source: Path, prefix: str) -> None:
@@ -81,11 +97,17 @@ class SiteWriter:
 class FileWriter:
     """Writes one file at a time under `root` (safe in any process), skipping unchanged ones."""
 
-    def __init__(self, root: Path, previous: Mapping[str, bytes]):
+    def __init__(self, root: Path, previous: Mapping[str, bytes], sizes: Mapping[str, int]):
         self.root = root
         self.real_root = root.resolve()
         self.previous = previous
+        self.previous_sizes = sizes
         self.folders: set[Path] = set()
+
+    def kept(self, relative: str) -> tuple[bytes, int]:
+        """The hash and size of a file left as the earlier build wrote it."""
+        check_relative(relative)
+        return self.previous[relative], self.previous_sizes[relative]
 
     def write(self, relative: str, payload: bytes) -> bytes:
         """Write `payload` unless the file already holds it; return the bytes' hash."""

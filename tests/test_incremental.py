@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
+from typing import Any
 
+import jinja2
 import pytest
 
 import generator.build
@@ -200,3 +202,28 @@ def test_clean_and_no_cache(site: Path, tmp_path: Path, monkeypatch: pytest.Monk
     assert main(["build", "--quiet", "--clean", "--no-cache"]) == 0
     assert not (site / ".cache").exists() and not (site / "._site.spare").exists()
     assert tree_bytes(site / "_site") == cold(site, tmp_path)
+
+
+def test_only_pages_that_show_an_edited_question_are_rendered(
+    site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rendered: list[str] = []
+    real = jinja2.Template.render
+
+    def counting(self: jinja2.Template, *args: Any, **context: Any) -> str:
+        rendered.append(str(context["canonical"]))
+        return real(self, *args, **context)
+
+    monkeypatch.setattr(jinja2.Template, "render", counting)
+    _, first = build_site(site)
+    retitle(site, "Roads: Potholes", "Bridges: Cracks")
+    _, second = build_site(site)  # writes into a new folder: everything is rendered
+    assert len(rendered) == first.pages + second.pages
+    rendered.clear()
+    retitle(site, "Bridges: Cracks", "Bridges: Holes")
+    out, result = build_site(site)  # the spare holds the first edit: only its pages render
+    assert f"questions/{EDITED_ID}/" in rendered
+    assert "topics/bridges/" in rendered
+    assert "questions/hl-2023-11-20-hl1300/" not in rendered  # another department, topic, member
+    assert len(rendered) < result.pages / 2
+    assert tree_bytes(out) == cold(site, tmp_path)

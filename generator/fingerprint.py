@@ -1,0 +1,115 @@
+"""Page keys: a hash of everything a page is rendered from, so an unchanged page is not rendered.
+
+A page's key covers its template context, whole and deep (every list, model object and
+question in it), plus a base key for what every page shares: the templates' text, the
+config, the static files' addresses and the generator's code. Two renders with the same
+key give the same bytes, so a page whose key is the one recorded for the file already in
+the output folder is left as it is.
+
+Keys err on the side of rendering: a department object in a context stands for all of its
+questions, so editing one question re-renders every page that shows its department, even
+where the template only prints the department's name. Anything the hasher does not know
+makes the page's key None: that page is always rendered.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+from collections.abc import Iterable, Mapping
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from markupsafe import Markup
+
+from generator.model import Question
+
+
+class Unknown(Exception):
+    """A value the hasher cannot describe; its page gets no key."""
+
+
+class PageKeys:
+    """Keys for the pages of one build; hashes of model objects are computed once each."""
+
+    def __init__(self, base: bytes, questions: Mapping[str, bytes]):
+        self.base = base
+        self.questions = questions  # question id -> hash of its content
+        self._memo: dict[int, tuple[Any, bytes]] = {}  # keeps the object, so ids stay unique
+
+    def key(self, template: str, path: str, context: Mapping[str, Any]) -> bytes | None:
+        h = hashlib.blake2b(self.base, digest_size=16)
+        h.update(f"{template}\0{path}\0".encode())
+        try:
+            for name in sorted(context):
+                h.update(name.encode() + b"=")
+                self._feed(h, context[name])
+        except Unknown:
+            return None
+        return h.digest()
+
+    def _feed(self, h: Any, value: Any) -> None:
+        kind = type(value)
+        if kind is str or kind is Markup:
+            data = value.encode("utf-8", "surrogatepass")
+            h.update(b"M" if kind is Markup else b"s")
+            h.update(len(data).to_bytes(8, "little") + data)
+        elif value is None or kind in (int, float, bool):
+            h.update(f"{kind.__name__}:{value!r};".encode())
+        elif kind is date:
+            h.update(f"date:{value.isoformat()};".encode())
+        elif kind is Question:
+            known = self.questions.get(value.id)
+            if known is None:
+                raise Unknown(value.id)
+            h.update(b"Q" + known)
+        elif kind is list:
+            self._sequence(h, b"[", value)
+        elif kind is dict:
+            h.update(b"{" + len(value).to_bytes(8, "little"))
+            for item in value.items():
+                self._feed(h, item[0])
+                self._feed(h, item[1])
+        else:
+            h.update(self._memoised(value))
+
+    def _sequence(self, h: Any, tag: bytes, items: Iterable[Any]) -> None:
+        h.update(tag)
+        count = 0
+        for item in items:
+            self._feed(h, item)
+            count += 1
+        h.update(b"]" + count.to_bytes(8, "little"))
+
+    def _memoised(self, value: Any) -> bytes:
+        """Tuples and frozen dataclasses never change, so each is hashed once per build."""
+        found = self._memo.get(id(value))
+        if found is not None:
+            return found[1]
+        h = hashlib.blake2b(digest_size=16)
+        params = getattr(type(value), "__dataclass_params__", None)
+        if type(value) is tuple:
+            self._sequence(h, b"(", value)
+        elif params is not None and params.frozen:
+            h.update(type(value).__qualname__.encode() + b"<")
+            for field in dataclasses.fields(value):
+                h.update(field.name.encode() + b"=")
+                self._feed(h, getattr(value, field.name))
+        else:
+            raise Unknown(type(value).__name__)
+        result = b"D" + h.digest()
+        self._memo[id(value)] = (value, result)
+        return result
+
+
+def base_key(parts: Iterable[Any], template_dirs: Iterable[Path]) -> bytes:
+    """What every page depends on besides its context: the given values and every template."""
+    h = hashlib.blake2b(digest_size=16)
+    for part in parts:
+        h.update(repr(part).encode() + b"\0")
+    for folder in template_dirs:
+        for path in sorted(folder.rglob("*")):
+            if path.is_file():
+                h.update(f"{path}\0".encode() + path.read_bytes() + b"\0")
+    return h.digest()
