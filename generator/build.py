@@ -27,7 +27,7 @@ from generator.incremental import (
 from generator.load import load_archive
 from generator.render import Renderer, find_theme
 from generator.search import search_files
-from generator.sitefiles import budget_warning, folder_size, site_files
+from generator.sitefiles import budget_warning, site_files
 from generator.workers import PageResult, QuestionPages, each, worker_count
 from generator.write import (
     SiteWriter,
@@ -125,6 +125,8 @@ def _build(options: BuildOptions, config: SiteConfig, cache: BuildCache | None) 
     jobs = worker_count(options.jobs)
     browse = build_browse(archive)
     renderer = Renderer(config, archive, theme, browse, department_figures(archive))
+    if cache is not None:
+        renderer.cache_templates(cache.folder / "templates")
     renderer.prepare_answers(answer_fragments(archive, cache, jobs))
     folder, previous = output_folder(options.out, cache)
     if cache is not None:
@@ -139,7 +141,7 @@ def _build(options: BuildOptions, config: SiteConfig, cache: BuildCache | None) 
             writer.write(path, text)
         for path, data in render_downloads(archive, config):
             writer.write(path, data)
-        if not options.quiet and len(archive.questions) >= 500:
+        if progress.enabled:
             print(f"building the search index: {len(archive.questions)} questions", file=sys.stderr)
         for path, data in search_files(archive):
             writer.write(path, data)
@@ -157,7 +159,8 @@ def _build(options: BuildOptions, config: SiteConfig, cache: BuildCache | None) 
         if folder != spare_folder(options.out):
             shutil.rmtree(folder, ignore_errors=True)
         raise
-    over_budget = budget_warning(options.out, folder_size(options.out), config.size_budget)
+    size = sum(writer.sizes.values())  # every file in the folder, each counted once
+    over_budget = budget_warning(options.out, size, config.size_budget)
     return BuildResult(
         pages=pages,
         questions=len(archive.questions),

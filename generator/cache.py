@@ -16,6 +16,7 @@ version of the code empties the cache rather than trusting what older code produ
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import os
 import pickle
@@ -56,6 +57,9 @@ class BuildCache:
     def __init__(self, folder: Path):
         folder.mkdir(parents=True, exist_ok=True)
         self.folder = folder
+        # One build at a time per cache: two would both update the same spare site.
+        self._lock = open(folder / "lock", "w")  # noqa: SIM115 (held until close)
+        fcntl.flock(self._lock, fcntl.LOCK_EX)
         self.db = sqlite3.connect(folder / DATABASE, isolation_level=None)
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=NORMAL")
@@ -133,6 +137,7 @@ class BuildCache:
     def close(self) -> None:
         self.db.execute("COMMIT")
         self.db.close()
+        self._lock.close()
 
 
 def stamp(stat: os.stat_result) -> str:

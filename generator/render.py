@@ -118,6 +118,7 @@ class Renderer:
             trim_blocks=True,
             lstrip_blocks=True,
             keep_trailing_newline=True,
+            auto_reload=False,  # templates do not change during a build: no stat per page
         )
         self.env.filters["long_date"] = long_date
         self.env.globals.update(
@@ -145,6 +146,22 @@ class Renderer:
                     digest = hashlib.sha256(path.read_bytes()).hexdigest()[:10]
                     urls[name] = f"{self.url('static/' + name)}?v={digest}"
         return urls
+
+    def cache_templates(self, folder: Path) -> None:
+        """Keep compiled templates between builds (jinja2 checks each against its source)."""
+        folder.mkdir(parents=True, exist_ok=True)
+        self.env.bytecode_cache = jinja2.FileSystemBytecodeCache(str(folder))
+
+    def compile_templates(self) -> None:
+        """Compile every template now, so forked workers share them instead of each compiling.
+
+        A template that does not compile is left for the page using it to report.
+        """
+        for name in self.env.list_templates(extensions=["html"]):
+            try:
+                self.env.get_template(name)
+            except jinja2.TemplateError:
+                continue
 
     def use_page_keys(self, keys: PageKeys, previous: Mapping[str, bytes]) -> None:
         """Skip rendering pages whose key is `previous`'s for their file (see fingerprint.py)."""

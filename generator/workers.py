@@ -90,6 +90,7 @@ class QuestionPages:
         self.pending: IMapIterator[list[PageResult]] | None = None
         self.remaining = len(_ranges(len(questions)))
         if parallel(len(questions), jobs):
+            renderer.compile_templates()
             _STATE.update(renderer=renderer, files=files, questions=questions)
             self.pool = _pool(jobs)
             self.pending = self.pool.imap_unordered(_page_chunk, _ranges(len(questions)))

@@ -80,7 +80,8 @@ class SiteWriter:
         for relative in self.previous:
             if relative not in self.written:
                 target = self.root.joinpath(*PurePosixPath(relative).parts)
-                target.unlink(missing_ok=True)
+                if target.is_file() or target.is_symlink():  # not if a folder took its place
+                    target.unlink()
                 folders.update(target.parents)
         for folder in sorted(folders, key=lambda p: len(p.parts), reverse=True):
             if folder.is_relative_to(self.root) and folder != self.root:

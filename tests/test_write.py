@@ -3,7 +3,14 @@ from pathlib import Path
 import pytest
 
 from generator.errors import ArchiveError
-from generator.write import SiteWriter, check_output_folder, publish, remove_leftovers
+from generator.write import (
+    SiteWriter,
+    check_output_folder,
+    publish,
+    remove_leftovers,
+    spare_folder,
+    swap_in,
+)
 
 
 @pytest.mark.parametrize(
@@ -73,3 +80,34 @@ def test_output_folder_must_look_like_a_site(tmp_path: Path) -> None:
     (tmp_path / "out" / "thesis.docx").write_text("precious")
     with pytest.raises(ArchiveError, match="does not look like a built site"):
         check_output_folder(tmp_path / "out", [])
+
+
+def test_swap_in_keeps_the_replaced_site_as_the_spare(tmp_path: Path) -> None:
+    out = tmp_path / "_site"
+    out.mkdir()
+    (out / "index.html").write_text("old")
+    new = tmp_path / "._site.building-1"
+    new.mkdir()
+    (new / "index.html").write_text("new")
+    swap_in(new, out)
+    assert (out / "index.html").read_text() == "new"
+    assert (spare_folder(out) / "index.html").read_text() == "old"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["._site.spare", "_site"]
+
+
+def test_an_updated_folder_holds_exactly_the_new_files(tmp_path: Path) -> None:
+    root = tmp_path / "spare"
+    first = SiteWriter(root)
+    first.write("a/index.html", "a")
+    first.write("gone/deep/index.html", "gone")
+    first.write("b", "file that becomes a folder")
+    first.write("c/index.html", "folder that becomes a file")
+    second = SiteWriter(root, first.hashes, first.sizes)
+    second.write("a/index.html", "a")
+    second.write("b/index.html", "b")
+    second.write("c", "c")
+    second.remove_stale()
+    assert {
+        p.relative_to(root).as_posix(): p.read_text() for p in root.rglob("*") if p.is_file()
+    } == {"a/index.html": "a", "b/index.html": "b", "c": "c"}
+    assert not (root / "gone").exists()
