@@ -11,8 +11,8 @@ from pathlib import Path
 from generator.browse import build_browse
 from generator.cache import CACHE_DIR, BuildCache
 from generator.config import SiteConfig, load_config
-from generator.downloads import render_downloads
-from generator.feeds import render_feeds
+from generator.downloads import download_parts
+from generator.feeds import feed_parts
 from generator.figures import department_figures
 from generator.fingerprint import PageKeys, base_key
 from generator.incremental import (
@@ -30,6 +30,7 @@ from generator.search import search_files
 from generator.sitefiles import budget_warning, site_files
 from generator.workers import PageResult, QuestionPages, each, worker_count
 from generator.write import (
+    UNCHANGED,
     SiteWriter,
     check_output_folder,
     publish,
@@ -136,11 +137,14 @@ def _build(options: BuildOptions, config: SiteConfig, cache: BuildCache | None) 
         writer = SiteWriter(folder, previous.files, previous.sizes)
         progress = Progress(renderer.expected_pages(), enabled=not options.quiet)
         pages = _write_pages(renderer, writer, jobs, progress)
-        feeds = render_feeds(config, archive, browse, renderer.extracts, renderer.feed_contents)
-        for path, text in feeds:
-            writer.write(path, text)
-        for path, data in render_downloads(archive, config):
-            writer.write(path, data)
+        feeds = feed_parts(config, archive, browse, renderer.extracts, renderer.feed_contents)
+        for path, inputs, make_feed in feeds:
+            writer.write(
+                path, UNCHANGED if renderer.reusable("feed", path, inputs) else make_feed()
+            )
+        for path, inputs, make_download in download_parts(archive, config):
+            reuse = renderer.reusable("download", path, inputs)
+            writer.write(path, UNCHANGED if reuse else make_download())
         if progress.enabled:
             print(f"building the search index: {len(archive.questions)} questions", file=sys.stderr)
         for path, data in search_files(archive):

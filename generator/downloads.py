@@ -15,7 +15,8 @@ import csv
 import gzip
 import io
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from functools import partial
 from typing import Any
 
 from generator.config import SiteConfig
@@ -118,9 +119,25 @@ def archive_jsonl(archive: Archive, config: SiteConfig) -> Iterator[str]:
         yield json.dumps(record(question, config), ensure_ascii=False) + "\n"
 
 
-def render_downloads(archive: Archive, config: SiteConfig) -> Iterator[tuple[str, bytes]]:
+DownloadPart = tuple[str, dict[str, Any], Callable[[], bytes]]
+
+
+def download_parts(archive: Archive, config: SiteConfig) -> Iterator[DownloadPart]:
+    """Each download as (path, the questions it holds, how to make it), so an unchanged one
+    (same questions, same config) is skipped."""
     for department in archive.departments:
         paths = department_paths(department)
-        yield paths["csv"], compress(department_csv(department, config))
-        yield paths["json"], compress(department_json(department, config))
-    yield archive_path(), compress("".join(archive_jsonl(archive, config)))
+        inputs = {"department": department}
+        yield paths["csv"], inputs, partial(_compressed, department_csv, department, config)
+        yield paths["json"], inputs, partial(_compressed, department_json, department, config)
+    yield (
+        archive_path(),
+        {"questions": archive.questions},
+        lambda: compress("".join(archive_jsonl(archive, config))),
+    )
+
+
+def _compressed(
+    make: Callable[[Department, SiteConfig], str], department: Department, config: SiteConfig
+) -> bytes:
+    return compress(make(department, config))

@@ -12,9 +12,10 @@ import heapq
 import itertools
 import re
 import uuid
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 from xml.sax.saxutils import escape, quoteattr
 
 from generator.browse import Browse
@@ -143,25 +144,45 @@ def newest_of(*lists: tuple[Question, ...]) -> Iterator[Question]:
             yield question
 
 
-def render_feeds(
+FeedPart = tuple[str, dict[str, Any], Callable[[], str]]
+
+
+def feed_parts(
     config: SiteConfig,
     archive: Archive,
     browse: Browse,
     summaries: Mapping[str, str],
     contents: Mapping[str, str],
-) -> Iterator[tuple[str, str]]:
-    """Every feed: archive and departments carry full answers; members and topics summaries."""
+) -> Iterator[FeedPart]:
+    """Each feed as (path, everything it shows, how to make it), so an unchanged one is skipped.
+
+    A feed shows its newest FEED_SIZE questions with their summaries (and answers, where
+    carried), plus the config; `inputs` lists all but the config, which every feed shares.
+    """
     writer = FeedWriter(config, summaries)
-    yield writer.feed(archive_feed(config), "", archive.questions, contents)
+
+    def part(link: FeedLink, page: str, questions: Iterable[Question], full: bool) -> FeedPart:
+        chosen = list(itertools.islice(questions, FEED_SIZE))
+        inputs: dict[str, Any] = {
+            "link": link,
+            "page": page,
+            "questions": chosen,
+            "summaries": [summaries.get(q.id, q.question) for q in chosen],
+            "contents": [contents.get(q.id, "") for q in chosen] if full else None,
+        }
+        with_contents = contents if full else None
+        return link.path, inputs, lambda: writer.feed(link, page, chosen, with_contents)[1]
+
+    yield part(archive_feed(config), "", archive.questions, True)
     for department in archive.departments:
         link = group_feed("departments", department.slug, department.name, config)
-        yield writer.feed(link, department.url_path, department.questions, contents)
+        yield part(link, department.url_path, department.questions, True)
     for member in browse.members:
         link = group_feed("members", member.slug, member.name, config)
-        yield writer.feed(link, member.url_path, newest_of(member.asked, member.answered))
+        yield part(link, member.url_path, newest_of(member.asked, member.answered), False)
     for topic in browse.topics:
         link = group_feed("topics", topic.slug, topic.name, config)
-        yield writer.feed(link, topic.url_path, topic.questions)
+        yield part(link, topic.url_path, topic.questions, False)
 
 
 def full_content_ids(archive: Archive) -> frozenset[str]:

@@ -173,13 +173,22 @@ class Renderer:
         context.setdefault("og_type", "website")
         context["canonical"] = path
         written = f"{path}index.html" if path.endswith("/") or not path else path
-        if self.page_keys is not None:
-            key = self.page_keys.key(template, written, context)
-            if key is not None:
-                self.new_keys[written] = key
-                if self.previous_keys.get(written) == key:
-                    return written, UNCHANGED
+        if self.reusable(template, written, context):
+            return written, UNCHANGED
         return written, compact_html(self.env.get_template(template).render(**context))
+
+    def reusable(self, kind: str, written: str, inputs: Mapping[str, Any]) -> bool:
+        """True when the file already in the output folder was made from exactly `inputs`.
+
+        Records the file's key for the next build either way (no key: always remade).
+        """
+        if self.page_keys is None:
+            return False
+        key = self.page_keys.key(kind, written, inputs)
+        if key is None:
+            return False
+        self.new_keys[written] = key
+        return self.previous_keys.get(written) == key
 
     def base_key_parts(self) -> list[Any]:
         """What every page shows besides its context: the template globals."""

@@ -15,6 +15,7 @@ import jinja2
 import pytest
 
 import generator.build
+import generator.feeds
 import generator.load
 import generator.workers
 from generator.cache import CACHE_DIR
@@ -215,15 +216,27 @@ def test_only_pages_that_show_an_edited_question_are_rendered(
         return real(self, *args, **context)
 
     monkeypatch.setattr(jinja2.Template, "render", counting)
+    feeds: list[str] = []
+    real_feed = generator.feeds.FeedWriter.feed
+
+    def counting_feeds(self: generator.feeds.FeedWriter, link: Any, *args: Any) -> Any:
+        feeds.append(link.path)
+        return real_feed(self, link, *args)
+
+    monkeypatch.setattr(generator.feeds.FeedWriter, "feed", counting_feeds)
     _, first = build_site(site)
+    all_feeds = len(feeds)
     retitle(site, "Roads: Potholes", "Bridges: Cracks")
     _, second = build_site(site)  # writes into a new folder: everything is rendered
     assert len(rendered) == first.pages + second.pages
     rendered.clear()
+    feeds.clear()
     retitle(site, "Bridges: Cracks", "Bridges: Holes")
     out, result = build_site(site)  # the spare holds the first edit: only its pages render
     assert f"questions/{EDITED_ID}/" in rendered
     assert "topics/bridges/" in rendered
     assert "questions/hl-2023-11-20-hl1300/" not in rendered  # another department, topic, member
     assert len(rendered) < result.pages / 2
+    assert "feeds/topics/bridges.xml" in feeds and "feeds/topics/economy.xml" not in feeds
+    assert len(feeds) < all_feeds
     assert tree_bytes(out) == cold(site, tmp_path)
