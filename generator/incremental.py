@@ -55,15 +55,25 @@ def inputs_fingerprint(content: Path, config: SiteConfig) -> str:
 
 
 def _hash_tree(h: Any, root: Path, *, skip_hidden: bool) -> None:
-    """Every file's relative path, size and mtime, in a sorted order."""
-    for folder, dirs, files in os.walk(root):
-        dirs[:] = sorted(d for d in dirs if not (skip_hidden and d.startswith(".")))
-        for name in sorted(files):
-            if skip_hidden and name.startswith("."):
-                continue
-            path = os.path.join(folder, name)
-            info = os.stat(path)
-            h.update(f"{path}\0{info.st_size}\0{info.st_mtime_ns}\n".encode())
+    """Every file's path, size and mtime (one stat each: this is all a no-change build does)."""
+    lines = []
+    pending = [str(root)]
+    while pending:
+        with os.scandir(pending.pop()) as entries:
+            for entry in entries:
+                if skip_hidden and entry.name.startswith("."):
+                    continue
+                if entry.is_dir(follow_symlinks=False):
+                    pending.append(entry.path)
+                else:
+                    try:
+                        info = entry.stat()
+                    except OSError:  # a broken link: the build will report it
+                        lines.append(f"{entry.path}\0unreadable")
+                        continue
+                    lines.append(f"{entry.path}\0{info.st_size}\0{info.st_mtime_ns}")
+    lines.sort()
+    h.update("\n".join(lines).encode("utf-8", "surrogateescape"))
 
 
 def unchanged_site(cache: BuildCache, out: Path, fingerprint: str) -> Any:
