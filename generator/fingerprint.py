@@ -25,6 +25,8 @@ from markupsafe import Markup
 
 from generator.model import Question
 
+SMALL = 8  # tuples this short are hashed where they appear, not remembered (they are many)
+
 
 class Unknown(Exception):
     """A value the hasher cannot describe; its page gets no key."""
@@ -64,8 +66,8 @@ class PageKeys:
             if known is None:
                 raise Unknown(value.id)
             h.update(b"Q" + known)
-        elif kind is list:
-            self._sequence(h, b"[", value)
+        elif kind is list or (kind is tuple and len(value) <= SMALL):
+            self._sequence(h, b"[" if kind is list else b"(", value)
         elif kind is dict:
             h.update(b"{" + len(value).to_bytes(8, "little"))
             for item in value.items():
@@ -83,7 +85,7 @@ class PageKeys:
         h.update(b"]" + count.to_bytes(8, "little"))
 
     def _memoised(self, value: Any) -> bytes:
-        """Tuples and frozen dataclasses never change, so each is hashed once per build."""
+        """Long tuples and frozen dataclasses never change, so each is hashed once per build."""
         found = self._memo.get(id(value))
         if found is not None:
             return found[1]
