@@ -1,0 +1,108 @@
+"""Build speed: cold, no-change and one-edit builds of an archive, each checked against a cold one.
+
+    python bench/build_speed.py --content DIR [--config FILE] [--work DIR] [--edits 2]
+
+Copies the archive (content folder and config) into a work folder, then runs the real
+`answers build` as a separate process for each step, timing it and reading its peak memory
+(`/usr/bin/time -v` when present): a cold build with the cache, a build with nothing
+changed, and `--edits` builds each after retitling one question. Finally it builds the
+same content from scratch with `--no-cache` into another folder and fails unless both trees
+are byte-identical. Prints a Markdown table for BENCHMARKS.md ("Build speed").
+"""
+
+from __future__ import annotations
+
+import argparse
+import filecmp
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+TIME = Path("/usr/bin/time")
+
+
+def run(site: Path, *options: str) -> tuple[float, int | None]:
+    """Wall seconds and peak RSS (kB, None if unknown) of one `answers build`."""
+    command = [sys.executable, "-m", "generator", "build", "--config", "site.yaml", "--quiet"]
+    command += options
+    if TIME.exists():
+        command = [str(TIME), "-v", *command]
+    started = time.monotonic()
+    done = subprocess.run(command, cwd=site, capture_output=True, text=True, env=_env())
+    seconds = time.monotonic() - started
+    if done.returncode != 0:
+        raise SystemExit(f"build failed:\n{done.stderr}")
+    peak = re.search(r"Maximum resident set size \(kbytes\): (\d+)", done.stderr)
+    return seconds, int(peak.group(1)) if peak else None
+
+
+def _env() -> dict[str, str]:
+    env = dict(os.environ)
+    env["PYTHONPATH"] = str(ROOT) + os.pathsep + env.get("PYTHONPATH", "")
+    return env
+
+
+def retitle(site: Path, number: int) -> Path:
+    """Change the title of one question file (the same one each time)."""
+    path = sorted((site / "content").rglob("*.md"))[-1]
+    text = path.read_text(encoding="utf-8")
+    text = re.sub(r"(?m)^title: .*$", f"title: 'Edited: Title {number}'", text, count=1)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def same_tree(a: Path, b: Path) -> bool:
+    compare = filecmp.dircmp(a, b)
+    pending = [compare]
+    while pending:
+        current = pending.pop()
+        if current.left_only or current.right_only or current.funny_files:
+            return False
+        _, mismatch, errors = filecmp.cmpfiles(
+            current.left, current.right, current.common_files, shallow=False
+        )
+        if mismatch or errors:
+            return False
+        pending.extend(current.subdirs.values())
+    return True
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--content", type=Path, required=True)
+    parser.add_argument("--config", type=Path, default=None, help="site.yaml to use")
+    parser.add_argument("--work", type=Path, default=Path("_bench_build_speed"))
+    parser.add_argument("--edits", type=int, default=2)
+    args = parser.parse_args()
+    site = args.work.resolve()
+    shutil.rmtree(site, ignore_errors=True)
+    site.mkdir(parents=True)
+    shutil.copytree(args.content, site / "content")
+    config = site / "site.yaml"
+    if args.config:
+        shutil.copy(args.config, config)
+    else:
+        config.write_text("title: Build speed\nbase_url: https://example.org/\n", encoding="utf-8")
+    questions = sum(1 for _ in (site / "content").rglob("*.md"))
+    rows = [("cold build (cache empty)", *run(site))]
+    rows.append(("no change", *run(site)))
+    for number in range(1, args.edits + 1):
+        retitle(site, number)
+        rows.append((f"one question retitled ({number})", *run(site)))
+    rows.append(("cold build, --no-cache (reference)", *run(site, "--no-cache", "--out", "ref")))
+    identical = same_tree(site / "_site", site / "ref")
+    print(f"{questions:,} content files; cached output identical to --no-cache: {identical}\n")
+    print("| build | wall time | peak memory (RSS) |\n| --- | ---: | ---: |")
+    for label, seconds, peak in rows:
+        memory = f"{peak / 1024:.0f} MB" if peak else "-"
+        print(f"| {label} | {seconds:.2f} s | {memory} |")
+    return 0 if identical else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
