@@ -42,4 +42,4 @@ test: lint  ## the whole suite, lint included
 	$(BIN)/python -m pytest -q
 
 clean:
-	rm -rf _site .cache .pytest_cache .mypy_cache .ruff_cache
+	rm -rf _site ._site.spare .cache .pytest_cache .mypy_cache .ruff_cache

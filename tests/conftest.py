@@ -69,6 +69,7 @@ def search_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
         BuildOptions(
             content=SEARCH_ARCHIVE / "content",
             out=out,
+            cache=False,  # a fixture built in place: no .cache/ in it
             config=SEARCH_ARCHIVE / "site.yaml",
             config_required=True,
             quiet=True,

@@ -20,6 +20,9 @@ def copy_archive(tmp_path: Path, source: Path = FIXTURE_ARCHIVE) -> Path:
 
 def build_site(site: Path, out: Path | None = None, **options: object) -> tuple[Path, BuildResult]:
     out = out or site / "_site"
+    # The build cache goes beside the output (site/.cache for a copied archive, as the CLI
+    # does), never into a fixture folder that is built in place.
+    options.setdefault("cache_dir", out.parent / ".cache")
     result = build(
         BuildOptions(
             content=site / "content",

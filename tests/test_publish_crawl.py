@@ -31,6 +31,7 @@ def build_fixture(out: Path, base_url: str, fixture: Path = FIXTURE) -> Path:
     build(
         BuildOptions(
             content=fixture / "content",
+            cache=False,  # a fixture built in place: no .cache/ in it
             config=fixture / "site.yaml",
             config_required=True,
             out=out,

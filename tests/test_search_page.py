@@ -251,6 +251,7 @@ def test_search_works_under_a_project_subpath(
         BuildOptions(
             content=SEARCH_ARCHIVE / "content",
             out=root / "archive",
+            cache=False,  # a fixture built in place: no .cache/ in it
             config=SEARCH_ARCHIVE / "site.yaml",
             base_url="https://example.org/archive/",
             quiet=True,

@@ -36,6 +36,7 @@ def build_site(site: Path, out: Path, base_url: str | None = None) -> Path:
     build(
         BuildOptions(
             content=site / "content",
+            cache=False,  # a fixture built in place: no .cache/ in it
             config=site / "site.yaml",
             config_required=True,
             out=out,
