@@ -105,7 +105,7 @@ def test_the_preview_server_serves_the_site_as_pages_will(tmp_path: Path) -> Non
         port = sock.getsockname()[1]
     command = [sys.executable, "-m", "generator", "serve", "--port", str(port)]
     command += ["--content", str(FIXTURE / "content"), "--config", str(FIXTURE / "site.yaml")]
-    command += ["--out", str(tmp_path / "_site"), "--quiet"]
+    command += ["--out", str(tmp_path / "_site"), "--quiet", "--no-cache"]  # fixture in place
     server = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         root = f"http://127.0.0.1:{port}/repo/"

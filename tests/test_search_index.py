@@ -191,7 +191,7 @@ def test_search_files_are_deterministic(tmp_path: Path) -> None:
         subprocess.run(
             [sys.executable, "-m", "generator", "build", "--out", str(out),
              "--content", str(SEARCH_ARCHIVE / "content"),
-             "--config", str(SEARCH_ARCHIVE / "site.yaml")],
+             "--config", str(SEARCH_ARCHIVE / "site.yaml"), "--no-cache"],
             check=True, capture_output=True, env={**os.environ, "PYTHONHASHSEED": seed},
         )  # fmt: skip
         outputs.append(
