@@ -26,7 +26,6 @@ from generator.config import load_config
 from generator.errors import ArchiveError
 from generator.render import PROJECT_THEMES
 
-
 RELOAD_PATH = "/__answers__/reload"
 KEEPALIVE_SECONDS = 15.0
 
