@@ -43,7 +43,8 @@ NUMBER = re.compile(r"\d")
 PREFIX = re.compile(r"^(To ask the .{3,160}?,)\s(?=[a-z(])")
 
 
-NOT_WORDS = {"http", "https", "www", "gov", "uk/government", "html", "pdf"}
+# Pieces of web addresses, as written (lower case): "UK" and "NHS" are words, "uk" is not.
+NOT_WORDS = {"http", "https", "www", "gov", "uk", "nhs", "org", "co", "html", "pdf", "aspx"}
 
 
 def number_class(token: str) -> str:
@@ -155,12 +156,13 @@ class WordModel:
 
         def key(token: str, index: int) -> str:
             """A sentence's first word in the case it has elsewhere ("The" -> "the", "UK")."""
-            return token.lower() if index == 0 and token.lower() in inner else token
+            title_case = token[:1].isupper() and token[1:].islower()
+            return token.lower() if index == 0 and title_case and token.lower() in inner else token
 
         forms: dict[str, Counter[str]] = defaultdict(Counter)
         for sentence in self.sentences:
             for index, token in enumerate(sentence):
-                if token.lower() not in NOT_WORDS:
+                if token not in NOT_WORDS:
                     forms[key(token, index)][token] += 1
         keyed = Counter({key: sum(c.values()) for key, c in forms.items()})
         vocabulary = {word for word, _ in keyed.most_common(VOCABULARY)}

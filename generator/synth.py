@@ -52,6 +52,24 @@ SURNAMES = (
 )  # fmt: skip
 
 
+MONTHS = frozenset(
+    [
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ]
+)
+
+
 @dataclass(frozen=True)
 class SynthResult:
     questions: int
@@ -128,8 +146,10 @@ def number(rng: random.Random, kind: str = "<num>") -> str:
 def join(tokens: list[str], rng: random.Random, *, capital: bool) -> str:
     """Words with spaces, punctuation attached to the word before."""
     parts: list[str] = []
-    for token in tokens:
+    for index, token in enumerate(tokens):
         text = number(rng, token) if token in ("<num>", "<year>", "<pct>") else token
+        if token == "<num>" and index + 1 < len(tokens) and tokens[index + 1] in MONTHS:
+            text = str(rng.randint(1, 28))  # a day of the month
         if parts and text in ",.;:?":
             if parts[-1][-1] not in ",.;:?":
                 parts[-1] += text
@@ -406,19 +426,25 @@ class Synthesiser:
             blocks.insert(min(1, len(blocks)), self.table())
         return "\n\n".join(blocks)
 
+    def cell_word(self) -> str:
+        """A common word (no punctuation, no number) for a table's labels."""
+        while True:
+            word = str(self.model.answer_words.unigram.draw(self.rng))
+            if word.isalpha() and len(word) > 3:
+                return word
+
     def table(self) -> str:
         """A raw HTML table, one block with no blank lines, like the API importer's."""
         rng, model = self.rng, self.model
         rows = model.histograms["table_rows"].draw(rng)
         columns = model.histograms["table_columns"].draw(rng)
-        words = model.answer_words.unigram
         header = "".join(
-            f"<th>{join([words.draw(rng), words.draw(rng)], rng, capital=True)}</th>"
+            f"<th>{join([self.cell_word(), self.cell_word()], rng, capital=True)}</th>"
             for _ in range(columns)
         )
         lines = ["<table>", f"<tr>{header}</tr>"]
         for _ in range(rows - 1):
-            label = join([words.draw(rng)], rng, capital=True)
+            label = join([self.cell_word()], rng, capital=True)
             cells = "".join(f"<td>{number(rng)}</td>" for _ in range(columns - 1))
             lines.append(f"<tr><td>{label}</td>{cells}</tr>")
         lines.append("</table>")
