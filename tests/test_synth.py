@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from generator.load import load_archive
-from generator.synth import load_model, synthesise, write_archive
+from generator.synth import MODEL_PATH, load_model, synthesise, write_archive
 from tests.sitebuild import FIXTURE_ARCHIVE, build_site, tree_bytes
 
 
@@ -138,7 +138,7 @@ def test_lengths_structure_dates_and_statuses_follow_the_model(sample: list) -> 
 
 
 def test_model_file_is_small_and_holds_no_sentences() -> None:
-    path = Path("generator/synth_model.json")
+    path = MODEL_PATH
     assert path.stat().st_size < 600_000
     text = path.read_text()
     assert "<p>" not in text and "To ask the Secretary of State for Education, what" not in text
