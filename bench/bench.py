@@ -110,6 +110,12 @@ def timed(command: list[str], cwd: Path) -> Run:
     return Run(seconds, usage.ru_maxrss / 1024)
 
 
+def note(what: str, run: Run) -> Run:
+    """Each figure on stderr as soon as it is measured, so a long run that is stopped keeps them."""
+    print(f"  {what}: {run.seconds:.1f} s, peak {run.peak_mb:.0f} MB", file=sys.stderr, flush=True)
+    return run
+
+
 def answers(*args: str) -> list[str]:
     return [sys.executable, "-m", "generator", *args]
 
@@ -133,10 +139,10 @@ def build_three_ways(site: Path) -> tuple[Run, Run, Run, int]:
     )
     for stale in ("_site", ".cache"):
         shutil.rmtree(site / stale, ignore_errors=True)
-    cold = timed(command, site)
-    unchanged = timed(command, site)
+    cold = note(f"{site.name}: cold build", timed(command, site))
+    unchanged = note(f"{site.name}: rebuild, no change", timed(command, site))
     edit_one(site / "content")
-    edited = timed(command, site)
+    edited = note(f"{site.name}: rebuild, one edit", timed(command, site))
     return cold, unchanged, edited, tree_size(site / "_site")
 
 
@@ -165,8 +171,8 @@ def hugo_runs(content: Path, scratch: Path) -> tuple[Run, Run, int]:
     site = scratch / "hugo"
     hugo_site(content, site)
     command = ["hugo", "--quiet", "--source", str(site), "--destination", str(site / "public")]
-    cold = timed(command, site)
-    unchanged = timed(command, site)
+    cold = note(f"{content.parent.name}: Hugo cold", timed(command, site))
+    unchanged = note(f"{content.parent.name}: Hugo again", timed(command, site))
     return cold, unchanged, tree_size(site / "public")
 
 
