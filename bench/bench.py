@@ -47,10 +47,9 @@ CONFIG = "title: Benchmark archive\nbase_url: https://bench.example/archive/\n"
 HUGO_CONFIG = """baseURL = "https://bench.example/archive/"
 title = "Benchmark archive"
 disableKinds = ["RSS", "sitemap", "robotsTXT", "404"]
+paginate = 20
 [taxonomies]
 department = "departments"
-[pagination]
-pagerSize = 20
 [markup.goldmark.renderer]
 unsafe = true
 """
