@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import time
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -54,7 +55,20 @@ def _summary(result: BuildResult, out: Path) -> str:
     )
 
 
+def warn_without_libyaml() -> None:
+    """Parsing front matter is a large share of a build; without libyaml it is ~6x slower."""
+    from generator import yamltext
+
+    if not yamltext.HAS_LIBYAML:
+        print(
+            "warning: PyYAML has no C loader (libyaml), so front matter is parsed by the "
+            "pure-Python loader, about 6x slower: reinstall PyYAML with libyaml",
+            file=sys.stderr,
+        )
+
+
 def cmd_build(args: argparse.Namespace) -> int:
+    warn_without_libyaml()
     result = build(_build_options(args))
     if not args.quiet:
         print(_summary(result, args.out))
@@ -76,7 +90,39 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from generator.serve import serve
 
     options = _build_options(args)
+    warn_without_libyaml()
     return serve(options, host=args.host, port=args.port, summary=_summary)
+
+
+def cmd_synth(args: argparse.Namespace) -> int:
+    from generator.synth import write_archive
+
+    start = time.perf_counter()
+    try:
+        result = write_archive(args.out, args.count, args.seed)
+    except ArchiveError as exc:
+        for problem in exc.problems:
+            print(problem, file=sys.stderr)
+        print("synth: nothing was written", file=sys.stderr)
+        return 1
+    if not args.quiet:
+        print(
+            f"synth: wrote {result.questions} questions (seed {args.seed}) into {args.out}/ "
+            f"in {time.perf_counter() - start:.1f} s"
+        )
+    return 0
+
+
+def _count(text: str) -> int:
+    """N for `synth`: a whole number of at least 1, with a message saying so otherwise."""
+    try:
+        value = int(text)
+    except ValueError:
+        message = f"expected a whole number of questions, got {text!r}"
+        raise argparse.ArgumentTypeError(message) from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected at least 1 question, got {value}")
+    return value
 
 
 def make_parser() -> argparse.ArgumentParser:
@@ -101,6 +147,17 @@ def make_parser() -> argparse.ArgumentParser:
     serve_parser.add_argument("--host", default="127.0.0.1")
     serve_parser.add_argument("--port", type=int, default=8000)
     serve_parser.set_defaults(handler=cmd_serve)
+
+    synth_parser = commands.add_parser(
+        "synth", help="write a synthetic archive of N realistic questions (for demos, benchmarks)"
+    )
+    synth_parser.add_argument("count", type=_count, metavar="N", help="number of questions")
+    synth_parser.add_argument(
+        "--out", type=Path, required=True, help="a new (or empty) content folder to write"
+    )
+    synth_parser.add_argument("--seed", type=int, default=0, help="same seed, same bytes")
+    synth_parser.add_argument("--quiet", action="store_true", help="print nothing but errors")
+    synth_parser.set_defaults(handler=cmd_synth)
 
     from generator.importers.commands import add_commands
 

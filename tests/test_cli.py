@@ -4,6 +4,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.sitebuild import copy_archive, tree_bytes, write_question
 
 
@@ -88,3 +90,18 @@ def test_module_and_console_script_agree(tmp_path: Path) -> None:
     script = Path(sys.executable).parent / "answers"
     result = subprocess.run([str(script), "--version"], capture_output=True, text=True, check=True)
     assert result.stdout.startswith("answers ")
+
+
+def test_build_says_when_the_yaml_c_loader_is_missing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from generator import cli, yamltext
+
+    site = copy_archive(tmp_path)
+    monkeypatch.chdir(site)
+    assert yamltext.HAS_LIBYAML  # the pinned PyYAML wheels carry libyaml
+    assert cli.main(["build", "--quiet"]) == 0
+    assert "C loader" not in capsys.readouterr().err
+    monkeypatch.setattr(yamltext, "HAS_LIBYAML", False)
+    assert cli.main(["build", "--quiet"]) == 0
+    assert "warning: PyYAML has no C loader (libyaml)" in capsys.readouterr().err
