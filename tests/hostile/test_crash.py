@@ -37,6 +37,11 @@ def _edit(site: Path) -> None:
     )
 
 
+def _leftovers(site: Path) -> list[str]:
+    """Staging folders of killed builds (the incremental build's `._site.spare` is kept)."""
+    return [p.name for p in site.iterdir() if ".building-" in p.name or ".old-" in p.name]
+
+
 @pytest.fixture(scope="module")
 def references(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, bytes], ...]:
     root = tmp_path_factory.mktemp("refs")
@@ -75,9 +80,9 @@ def test_sigkill_during_build_leaves_old_or_new_site(
             subprocess.run(command, cwd=site, check=True)
             (tmp_path / "held.md").rename(site / "content" / "questions" / "new-one.md")
         record("build kills survived", 1)
-    leftovers = [p.name for p in site.iterdir() if p.name.startswith("._site")]
+    leftovers = _leftovers(site)
     subprocess.run(command, cwd=site, check=True)
     assert tree_bytes(out) == new
-    assert [p.name for p in site.iterdir() if p.name.startswith("._site")] == []
+    assert _leftovers(site) == []
     assert seen["old"] > 0, seen
     print(f"kills: {KILLS}, left old site: {seen['old']}, new: {seen['new']}; {leftovers}")

@@ -114,7 +114,9 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, byt
     return site, tree_bytes(out)
 
 
-def _run(site: Path, capsys: pytest.CaptureFixture[str], *extra: str) -> tuple[int, str]:
+def _run(
+    site: Path, capsys: pytest.CaptureFixture[str], *extra: str, cache: bool = True
+) -> tuple[int, str]:
     code = main(
         [
             *extra,
@@ -126,6 +128,7 @@ def _run(site: Path, capsys: pytest.CaptureFixture[str], *extra: str) -> tuple[i
             "--config",
             str(site / "site.yaml"),
             "--quiet",
+            *([] if cache else ["--no-cache"]),
         ]
     )
     captured = capsys.readouterr()
@@ -206,10 +209,10 @@ def test_internal_error_shows_traceback_only_with_debug(
         raise RuntimeError("simulated bug")
 
     monkeypatch.setattr("generator.build.build_browse", boom)
-    code, output = _run(site, capsys)
+    code, output = _run(site, capsys, cache=False)  # unchanged input: the cache would skip it
     assert code == 70 and "Traceback" not in output and "--debug" in output
     with pytest.raises(RuntimeError):
-        _run(site, capsys, "--debug")
+        _run(site, capsys, "--debug", cache=False)
     assert tree_bytes(site / "_site") == before
 
 
