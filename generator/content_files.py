@@ -70,6 +70,17 @@ def write_text_atomic(path: Path, text: str) -> None:
         raise
 
 
+def remove_stale_temporaries(folder: Path) -> None:
+    """Delete the temporary files of a write that was killed before its rename.
+
+    Imports into one content folder do not run concurrently, so any such file is debris.
+    """
+    if folder.is_dir():
+        for path in folder.rglob(".*.tmp"):
+            if path.is_file():
+                path.unlink()
+
+
 def question_path(question: Question) -> Path:
     """Where a question lives under `content/`: questions/<house>/<year>/<id>.md."""
     house = (question.house or "unknown").lower()

@@ -197,7 +197,7 @@ def _content_files(content_dir: Path) -> Iterator[tuple[Path, Path]]:
     """Every Markdown file, in a sorted order so builds do not depend on the disk's order."""
     for root, dirs, files in os.walk(content_dir):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-        for name in sorted(files):
+        for name in sorted(files + [d for d in dirs if d.endswith(".md")]):
             if name.endswith(".md") and not name.startswith("."):
                 path = Path(root) / name
                 yield path, path.relative_to(content_dir)
@@ -218,7 +218,7 @@ def _load_cached(
 ) -> tuple[Question | Page, bytes] | None:
     """The cached parse of an unchanged file (and its pickle), or None if it must be parsed."""
     entry = known.get(key)
-    if entry is None:
+    if entry is None or not path.is_file():
         return None
     try:
         file_stamp = stamp(path.stat())
@@ -260,6 +260,9 @@ def _load_file(
 
 
 def _read_bytes(path: Path, display: str) -> bytes:
+    if not path.is_file():  # a folder named *.md, or a FIFO or device that would block a read
+        message = "is a folder, not a file" if path.is_dir() else "not a regular file"
+        raise ArchiveError([Problem(display, None, message)])
     try:
         return path.read_bytes()
     except OSError as exc:

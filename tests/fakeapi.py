@@ -25,7 +25,7 @@ class Fault:
     """What to do instead of answering, for requests whose path+query contains `match`."""
 
     match: str
-    kind: str  # "500", "429", "slow", "truncated", "404", "400", "hang"
+    kind: str  # "500", "429", "slow", "truncated", "invalid", "close", "404", "400", "hang"
     times: int = 1
     retry_after: str | None = None
 
@@ -133,6 +133,19 @@ def _handler(api: FakeApi) -> type[BaseHTTPRequestHandler]:
                 self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
                 self.wfile.write(body)
+                return True
+            if fault.kind in ("invalid", "close"):
+                body = b"<html>Service busy</html>" if fault.kind == "invalid" else b'{"value": {'
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                length = (
+                    len(body) if fault.kind == "invalid" else 10_000
+                )  # promise more, then close
+                self.send_header("Content-Length", str(length))
+                self.end_headers()
+                self.wfile.write(body)
+                self.wfile.flush()
+                self.close_connection = True
                 return True
             code = int(fault.kind)
             headers = {"Retry-After": fault.retry_after} if fault.retry_after else {}

@@ -15,7 +15,12 @@ from dataclasses import dataclass, field, replace
 from enum import Enum
 from pathlib import Path, PurePosixPath
 
-from generator.content_files import question_path, question_to_text, write_text_atomic
+from generator.content_files import (
+    question_path,
+    question_to_text,
+    remove_stale_temporaries,
+    write_text_atomic,
+)
 from generator.errors import ArchiveError, Problem
 from generator.frontmatter import FrontMatterError, parse_document
 from generator.load import question_from_document
@@ -74,6 +79,7 @@ class ImportStore:
     def __init__(self, content: Path, *, force: bool = False) -> None:
         self.content = content
         self.force = force
+        remove_stale_temporaries(content)
         self.manifest_path = content / MANIFEST
         self.entries: dict[str, dict[str, str]] = _read_manifest(self.manifest_path)
         self.claimed: dict[str, str] = {}
