@@ -21,7 +21,7 @@ import pytest
 from tests.fakeapi import FakeApi, make_records, serve
 from tests.hostile.counts import record
 
-KILLS = 8
+KILLS = 20
 SEED = 88
 
 
