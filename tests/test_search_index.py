@@ -28,8 +28,9 @@ from generator.search import (
     search_records,
     to_json_bytes,
 )
-from generator.search_chunks import SHARD_SIZE, chunked_files
+from generator.search_chunks import SHARD_SIZE, chunked_files, collect_postings
 from tests.conftest import SEARCH_ARCHIVE
+from tests.synthetic import write_synthetic_archive
 
 ROOT = Path(__file__).resolve().parent.parent
 VENDOR = ROOT / "themes" / "default" / "static" / "vendor" / "lunr"
@@ -216,15 +217,18 @@ def test_chunks_hold_every_term_once_in_order(archive, search_site: Path) -> Non
     assert sorted(listed) == sorted(n for n in files if n not in ("files.json", "index.html"))
 
 
-def test_changing_one_question_rewrites_only_its_chunks(archive) -> None:  # type: ignore[no-untyped-def]
-    records = list(search_records(archive))
+def test_changing_one_question_rewrites_only_its_chunks(tmp_path: Path) -> None:
+    records = list(search_records(load_archive(write_synthetic_archive(300, tmp_path))))
     before = dict(chunked_files(records))
-    i = next(i for i, r in enumerate(records) if r.ref == "2022-05-10-teacher-recruitment")
+    i = 17
+    old_terms = set(collect_postings([records[i]]).by_term)
     fields = dict(records[i].fields)
-    fields["answer"] += " Apprenticeships matter."
+    fields["answer"] += " ZZApprenticeships ZZmatter."
     snippet = "Apprenticeships matter. " + records[i].answer_snippet
     records[i] = replace(records[i], fields=tuple(fields.items()), answer_snippet=snippet)
     after = dict(chunked_files(records))
+    its_terms = old_terms | set(collect_postings([records[i]]).by_term)
+    assert its_terms - old_terms == {"zzapprenticeship", "zzmatter"}
     changed = set(before.items()) ^ set(after.items())
     names = {name for name, _data in changed}
     terms_files = {n for n in names if n.startswith("search/terms/")}
@@ -233,11 +237,20 @@ def test_changing_one_question_rewrites_only_its_chunks(archive) -> None:  # typ
         "search/files.json",
         f"search/docs/{(len(records) - 1 - i) // SHARD_SIZE}.json",
     } | terms_files
-    assert len(terms_files) == 2  # "apprenticeship" and "matter" are new terms
-    for name, data in changed:
-        if name.startswith("search/chunks/"):
-            assert set(json.loads(data)["terms"]) & {"teacher", "apprenticeship", "matter"}, name
-    assert [n for n in after if n.startswith("search/chunks/") and n in before]
+    assert len(terms_files) == 2  # two new terms
+    for name in names:
+        if name.startswith("search/chunks/") and name in after:  # a rewritten chunk
+            assert set(json.loads(after[name])["terms"]) & its_terms, name
+    # Every chunk whose range of terms holds none of the question's terms is kept as it was.
+    chunks = json.loads(before["search/manifest.json"])["chunks"]
+    ranges = zip(chunks, [*(first for first, _name in chunks[1:]), None], strict=True)
+    untouched = [
+        name
+        for (first, name), end in ranges
+        if not any(first <= t and (end is None or t < end) for t in its_terms)
+    ]
+    assert len(untouched) >= 5
+    assert all(f"search/{name}" in after for name in untouched)
 
 
 def test_build_writes_search_files(search_site: Path) -> None:
