@@ -40,6 +40,8 @@ import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import partial
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -51,10 +53,11 @@ from generator.build import BuildOptions, build  # noqa: E402
 from generator.load import load_archive  # noqa: E402
 from generator.search import build_index, search_records, to_json_bytes  # noqa: E402
 from generator.search_chunks import chunked_files  # noqa: E402
-from tests.conftest import CHROMIUM, CHROMIUM_ARGS, serve_folder  # noqa: E402
+from tests.conftest import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
 from tests.synthetic import write_synthetic_archive  # noqa: E402
 
 DEFAULT_REALDATA = ROOT.parent / "shared" / "realdata"
+STATIC_SERVER = Path(__file__).with_name("static_server.js")
 FIRST_QUERY = "school funding"
 COLD_QUERIES = [
     "school funding", "hospital waiting", "energy prices", "housing benefit",
@@ -171,10 +174,13 @@ def fetched_bytes(site: Path, urls: list[str]) -> tuple[int, int, list[str]]:
 @contextmanager
 def server_process(site: Path) -> Iterator[str]:
     """Serve the site from another process, so the browser driver in this one does not
-    slow the server down (a Python thread here would share this process's GIL)."""
-    process = subprocess.Popen(
-        [sys.executable, __file__, "--serve", str(site)], stdout=subprocess.PIPE, text=True
-    )
+    slow the server down (a Python thread here would share this process's GIL). Node's
+    http module when Node is installed (bench/static_server.js): under load a threaded
+    Python server answers many small files one GIL slice at a time, far slower than any
+    static host."""
+    node = shutil.which("node")
+    command = [node, str(STATIC_SERVER)] if node else [sys.executable, __file__, "--serve"]
+    process = subprocess.Popen([*command, str(site)], stdout=subprocess.PIPE, text=True)
     try:
         assert process.stdout is not None
         yield process.stdout.readline().strip()
@@ -183,11 +189,26 @@ def server_process(site: Path) -> Iterator[str]:
         process.wait()
 
 
+class _StaticHandler(SimpleHTTPRequestHandler):
+    """Keep-alive and no Nagle delay: closer to a real static host than http.server's
+    defaults (HTTP/1.0, a new connection per file)."""
+
+    protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+class _StaticServer(ThreadingHTTPServer):
+    request_queue_size = 1024
+    daemon_threads = True
+
+
 def serve_forever(site: Path) -> None:
-    with serve_folder(site) as base:
-        print(base, flush=True)
-        while True:
-            time.sleep(3600)
+    server = _StaticServer(("127.0.0.1", 0), partial(_StaticHandler, directory=str(site)))
+    print(f"http://127.0.0.1:{server.server_address[1]}", flush=True)
+    server.serve_forever()
 
 
 def measure_browser(site: Path, pagefind: bool) -> dict[str, Any]:
@@ -273,6 +294,14 @@ def measure(name: str, content: Path, folder: Path, pagefind: bool) -> dict[str,
     site_s = time.perf_counter() - started
     chunked = index_build_in_child(content, "chunked")
     monolithic = index_build_in_child(content, "monolithic")
+    (folder / "builds.json").write_text(json.dumps([site_s, chunked, monolithic]))
+    return measure_site(name, content, folder, pagefind)
+
+
+def measure_site(name: str, content: Path, folder: Path, pagefind: bool) -> dict[str, Any]:
+    """The browser and Pagefind figures of a built site (and its recorded build figures)."""
+    site = folder / "_site"
+    site_s, chunked, monolithic = json.loads((folder / "builds.json").read_text())
     search_files = [p for p in (site / "search").rglob("*") if p.is_file()]
     result: dict[str, Any] = {
         "name": name,
@@ -333,6 +362,7 @@ def main() -> None:
     parser.add_argument("--realdata", type=Path, nargs="?", const=DEFAULT_REALDATA)
     parser.add_argument("--work", type=Path, help="keep the sites here")
     parser.add_argument("--no-pagefind", action="store_true")
+    parser.add_argument("--reuse", action="store_true", help="measure sites already in --work")
     parser.add_argument("--index-only", nargs=2, help=argparse.SUPPRESS)
     parser.add_argument("--serve", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -349,6 +379,11 @@ def main() -> None:
             datasets.append(("realdata", args.realdata))
         for name, source in datasets:
             folder = work / name.replace(" ", "-").replace(",", "")
+            if args.reuse and (folder / "_site").is_dir():
+                result = measure_site(name, folder / "content", folder, not args.no_pagefind)
+                print(json.dumps(result, indent=1), file=sys.stderr, flush=True)
+                results.append(result)
+                continue
             shutil.rmtree(folder, ignore_errors=True)
             if isinstance(source, int):
                 content = write_synthetic_archive(source, folder)

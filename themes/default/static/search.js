@@ -532,10 +532,17 @@
     return item;
   }
 
+  // A word's terms, remembered: snippets repeat words, and the stemmer is the slow part
+  // of showing a page of results.
+  var termsOfWord = new Map();
+
   function isMatch(word) {
-    return highlightPipeline.run([new lunr.Token(word.toLowerCase())]).some(function (token) {
-      return matched[token.toString()];
-    });
+    var key = word.toLowerCase(), terms = termsOfWord.get(key);
+    if (!terms) {
+      terms = highlightPipeline.run([new lunr.Token(key)]).map(String);
+      termsOfWord.set(key, terms);
+    }
+    return terms.some(function (term) { return matched[term]; });
   }
 
   // Punctuation around a word stays outside its highlight ("2023." marks "2023").
