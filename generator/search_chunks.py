@@ -110,7 +110,7 @@ def collect_postings(records: Sequence[SearchRecord]) -> Postings:
             for term, frequency in Counter(terms).items():
                 postings = by_term.get(term)
                 if postings is None:
-                    postings = by_term[term] = array("q")
+                    postings = by_term[term] = array("i")
                 postings.extend((packed, frequency, len(terms)))
     return Postings(by_term, tuple(totals), count)
 
