@@ -50,9 +50,12 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from generator.build import BuildOptions, build  # noqa: E402
+from generator.config import load_config  # noqa: E402
 from generator.load import load_archive  # noqa: E402
-from generator.search import build_index, search_records, to_json_bytes  # noqa: E402
+from generator.render import Renderer, find_theme  # noqa: E402
+from generator.search import build_index, search_files, search_records, to_json_bytes  # noqa: E402
 from generator.search_chunks import chunked_files  # noqa: E402
+from generator.write import SiteWriter  # noqa: E402
 from tests.conftest import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
 from tests.synthetic import write_synthetic_archive  # noqa: E402
 
@@ -287,10 +290,30 @@ def import_realdata(data: Path, folder: Path) -> Path:
     return content
 
 
-def measure(name: str, content: Path, folder: Path, pagefind: bool) -> dict[str, Any]:
+def build_search_site(content: Path, site: Path) -> None:
+    """Only what search needs: question pages (for Pagefind), the search page, static
+    files and the search index; the full build's browsing pages, feeds and downloads are
+    left out, to keep a benchmark at 60,000 questions within its time."""
+    config = load_config(Path("none.yaml"), required=False, base_url=None)
+    archive = load_archive(content)
+    renderer = Renderer(config, archive, find_theme(config))
+    writer = SiteWriter(site)
+    for question in archive.questions:
+        writer.write(*renderer.question_page(question))
+    writer.write(*renderer.search_page())
+    for path, data in search_files(archive):
+        writer.write(path, data)
+    for folder in find_theme(config).static_dirs:
+        writer.copy_tree(folder, "static")
+
+
+def measure(name: str, content: Path, folder: Path, pagefind: bool, light: bool) -> dict[str, Any]:
     site = folder / "_site"
     started = time.perf_counter()
-    build(BuildOptions(content=content, out=site, config=folder / "none.yaml", quiet=True))
+    if light:
+        build_search_site(content, site)
+    else:
+        build(BuildOptions(content=content, out=site, config=folder / "none.yaml", quiet=True))
     site_s = time.perf_counter() - started
     chunked = index_build_in_child(content, "chunked")
     monolithic = index_build_in_child(content, "monolithic")
@@ -363,6 +386,7 @@ def main() -> None:
     parser.add_argument("--work", type=Path, help="keep the sites here")
     parser.add_argument("--no-pagefind", action="store_true")
     parser.add_argument("--reuse", action="store_true", help="measure sites already in --work")
+    parser.add_argument("--light", action="store_true", help="build only what search needs")
     parser.add_argument("--index-only", nargs=2, help=argparse.SUPPRESS)
     parser.add_argument("--serve", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -389,7 +413,7 @@ def main() -> None:
                 content = write_synthetic_archive(source, folder)
             else:
                 content = import_realdata(source, folder)
-            result = measure(name, content, folder, not args.no_pagefind)
+            result = measure(name, content, folder, not args.no_pagefind, args.light)
             print(json.dumps(result, indent=1), file=sys.stderr, flush=True)
             results.append(result)
     print(report(results))
