@@ -120,10 +120,7 @@ MARK_FIRST_RESULT = """new MutationObserver((_, observer) => {
   }
 }).observe(document, {childList: true, subtree: true});"""
 
-FETCHED = """() => performance.getEntriesByType("resource")
-  .concat(performance.getEntriesByType("navigation"))
-  .filter((e) => e.startTime <= window.__firstResult)
-  .map((e) => e.name)"""
+COUNT_RESULTS = """() => document.querySelectorAll("#results .result, #pf-results li").length"""
 
 LUNR_QUERY = """async (query) => {
   performance.clearMeasures("answers-search");
@@ -223,14 +220,20 @@ def measure_browser(site: Path, pagefind: bool) -> dict[str, Any]:
 
         def first_result(url: str) -> dict[str, Any]:
             context = browser.new_context()
+            # Every request, workers' too (Pagefind fetches from a web worker, which the
+            # page's own resource timing does not see), up to the first result.
+            requested: list[str] = []
+            context.on("request", lambda request: requested.append(request.url))
             page = context.new_page()
             page.add_init_script(MARK_FIRST_RESULT)
             page.goto(url)
             page.wait_for_function("window.__firstResult !== undefined", timeout=120_000)
             ms = page.evaluate("window.__firstResult")
-            raw, served, files = fetched_bytes(site, page.evaluate(FETCHED))
+            count = page.evaluate(COUNT_RESULTS)
+            raw, served, files = fetched_bytes(site, [u for u in requested if u.startswith(base)])
             context.close()
-            return {"ms": ms, "raw_bytes": raw, "gzip_bytes": served, "files": files}
+            return {"ms": ms, "raw_bytes": raw, "gzip_bytes": served, "files": files,
+                    "results_shown": count}  # fmt: skip
 
         def queries(start: str, ready: str, run: str) -> dict[str, Any]:
             cold, warm = [], []
