@@ -35,7 +35,7 @@ FIXTURE_QUERIES = [
     "title:hospices", "department:defence", "asked_by:sobel", "answer:billion",  # fields
     "question:children", "title:funding answer:funding", "uin:hl1234",
     "educ*", "hosp*", "title:school*", "*ren", "ch*n", "h*l", "2*", "d*",  # wildcards
-    "hotl~1", "schol~1", "mold~2", "fnud~1", "childern~2", "teacher~1",  # fuzzy
+    "hotl~1", "schol~1", "mold~2", "fnud~1", "childern~2", "teacher~1", "sc*ool~1",  # fuzzy
     "+children -hospices", "+education +funding", "-defence housing", "-hospices",  # +/-
     "+school -funding children", "-children -funding", "+nosuchword children",
     "2023-24", "2023\u201324", "2023/24", "2024", "£51.3 billion", "1,000", "4,851",

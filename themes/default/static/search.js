@@ -174,6 +174,8 @@
       });
     }
     return this.allTerms().then(function (terms) {
+      // A "*" inside a fuzzy word matches any letter in lunr: let lunr sort out every term.
+      if (pattern.fuzzy.indexOf("*") !== -1) return terms;
       return terms.filter(function (term) {
         return withinEdits(pattern.fuzzy, term, pattern.distance);
       });
