@@ -1,116 +1,72 @@
-"""Search benchmark: index build time and size, bytes before the first result, query time.
+"""Search benchmark: the chunked index against lunr.py's monolithic one, and Pagefind.
 
-    .venv/bin/python bench/search_bench.py [--sizes 1000 10000] [--work DIR]
+    .venv/bin/python bench/search_bench.py [--sizes 10000 60000] [--realdata ../shared/realdata]
+                                           [--work DIR] [--no-pagefind]
 
-For each size it writes a synthetic archive, builds the whole site with `answers build`'s
-code, measures the search index build in a fresh process (time and peak memory), the
-files under `_site/search/` (raw and gzip -9, as a static host would compress them), and,
-in headless Chromium against a loopback server, the time from opening
-`/search/?q=<two words>` to the first rendered result, the bytes the page fetched before
-it, and the time lunr.js takes per query once the index is loaded. Prints a Markdown
-table for BENCHMARKS.md.
+For each archive (synthetic archives of the given sizes, and the real questions of
+`--realdata` imported with the importer, as bench/import_realdata.py does) it builds the
+whole site with `answers build`'s code and measures:
 
-SYNTHETIC CONTENT: until `answers synth` (issue 5) lands, the archive is generated here:
-words drawn with Zipf-like weights from tests/fixtures/search-words.txt, answer lengths
-between 40 and 320 words, 24 departments, both Houses, every status. It is a stand-in for
-real text, not a model of it.
+- index build, each in a fresh process (time and peak memory, VmHWM): the chunked index
+  (`search_records` + `chunked_files`, what the build runs) and lunr.py's monolithic index
+  over the same records (`build_index` + JSON), and their ratio;
+- the files under `_site/search/` (count, raw and gzip -9 bytes);
+- in headless Chromium against a loopback server: the bytes fetched before the first
+  result of `/search/?q=<two words>` (every file: HTML, CSS, JS, manifest, chunks, shards;
+  gzip -9 as a static host serves text) and the time from navigation to that result;
+  "cold query": a fresh browser context opens `/search/`, then a two-word query is
+  submitted and the time from the query to its rendered results is read from the page's
+  own `answers-search` performance measure (chunks and shards not yet fetched), median
+  over several queries; "warm": the same query submitted again on that page;
+- Pagefind (`pip install 'pagefind[bin]'`, a benchmark-only dependency) indexing the same
+  built site's question pages, and the same measures through its JS API (search, then the
+  data of the first 20 results, rendered as a list). Pagefind requires every word of a
+  query (lunr needs any), so its result lists are shorter.
+
+Prints a Markdown table for BENCHMARKS.md; the full figures go to stderr as JSON.
+Synthetic content is tests/synthetic.py (Zipf-weighted words; a stand-in for real text).
 """
 
 from __future__ import annotations
 
 import argparse
+import gzip
 import json
-import random
+import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import dataclass
-from datetime import date, timedelta
+from collections.abc import Iterator
+from contextlib import contextmanager
+from functools import partial
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote, urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from generator.build import BuildOptions, build  # noqa: E402
-from generator.content_files import question_path, question_to_text  # noqa: E402
+from generator.config import load_config  # noqa: E402
 from generator.load import load_archive  # noqa: E402
-from generator.model import Question  # noqa: E402
-from generator.search import build_index, gzip_size, search_records, to_json_bytes  # noqa: E402
-from tests.conftest import CHROMIUM, CHROMIUM_ARGS, serve_folder  # noqa: E402
+from generator.render import Renderer, find_theme  # noqa: E402
+from generator.search import build_index, search_files, search_records, to_json_bytes  # noqa: E402
+from generator.search_chunks import chunked_files  # noqa: E402
+from generator.write import SiteWriter  # noqa: E402
+from tests.conftest import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
+from tests.synthetic import write_synthetic_archive  # noqa: E402
 
-WORDS = ROOT / "tests" / "fixtures" / "search-words.txt"
-DEPARTMENTS = [
-    "Cabinet Office", "Department for Business and Trade", "Department for Education",
-    "Department for Energy Security and Net Zero",
-    "Department for Environment, Food and Rural Affairs",
-    "Department for Science, Innovation and Technology", "Department for Transport",
-    "Department for Work and Pensions", "Department of Health and Social Care",
-    "Foreign, Commonwealth and Development Office", "HM Treasury", "Home Office",
-    "Ministry of Defence", "Ministry of Housing, Communities and Local Government",
-    "Ministry of Justice", "Northern Ireland Office", "Scotland Office", "Wales Office",
-    "Department for Culture, Media and Sport", "Attorney General", "Leader of the House",
-    "Women and Equalities", "Department for International Trade", "Treasury",
-]  # fmt: skip
-QUERIES = [
-    "school funding", "hospital waiting", "housing", "defence procurement", "tax*", "uin:1001*",
-    "+energy -nuclear", "title:school*", "hospitl~1", "2023", "local authorities",
-]  # fmt: skip
+DEFAULT_REALDATA = ROOT.parent / "shared" / "realdata"
+STATIC_SERVER = Path(__file__).with_name("static_server.js")
 FIRST_QUERY = "school funding"
-
-
-@dataclass(frozen=True)
-class Vocabulary:
-    words: list[str]
-    weights: list[float]
-
-    def text(self, rng: random.Random, count: int) -> str:
-        return " ".join(rng.choices(self.words, self.weights, k=count))
-
-
-def vocabulary() -> Vocabulary:
-    words = [w for w in WORDS.read_text(encoding="utf-8").split() if w.isalpha()]
-    random.Random(7).shuffle(words)
-    return Vocabulary(words, [1 / (rank + 10) for rank in range(len(words))])
-
-
-def synthetic_question(n: int, rng: random.Random, vocab: Vocabulary) -> Question:
-    asked = date(2019, 1, 1) + timedelta(days=rng.randrange(6 * 365))
-    lords = rng.random() < 0.2
-    status = rng.choices(
-        ["answered", "unanswered", "holding", "withdrawn", "corrected"], [85, 8, 3, 2, 2]
-    )[0]
-    answered = status in ("answered", "holding", "corrected")
-    words = vocab.text(rng, 4).split()
-    return Question(
-        id=f"synth-{n:06d}",
-        title=f"{words[0].title()} {words[1]}: {words[2].title()}",
-        department=rng.choice(DEPARTMENTS),
-        asked_on=asked,
-        question="To ask the Secretary of State, " + vocab.text(rng, rng.randint(15, 60)) + ".",
-        answer=vocab.text(rng, rng.randint(40, 320)) + "." if answered else "",
-        house="Lords" if lords else "Commons",
-        uin=f"HL{n}" if lords else str(100000 + n),
-        asked_by=f"{vocab.text(rng, 1).title()} {vocab.text(rng, 1).title()}",
-        answered_by=f"{vocab.text(rng, 1).title()} {vocab.text(rng, 1).title()}"
-        if answered
-        else None,
-        answered_on=asked + timedelta(days=rng.randint(3, 30)) if answered else None,
-        status=status,
-    )
-
-
-def write_synthetic_archive(size: int, folder: Path) -> Path:
-    content = folder / "content"
-    rng, vocab = random.Random(size), vocabulary()
-    for n in range(size):
-        question = synthetic_question(n, rng, vocab)
-        path = content / question_path(question)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(question_to_text(question), encoding="utf-8")
-    return content
+COLD_QUERIES = [
+    "school funding", "hospital waiting", "energy prices", "housing benefit",
+    "local authorities", "defence spending", "mental health",
+]  # fmt: skip
+PAGE_SIZE = 20
 
 
 def peak_memory_mb() -> float:
@@ -121,14 +77,17 @@ def peak_memory_mb() -> float:
     return int(status.split("VmHWM:")[1].split()[0]) / 1024
 
 
-def measure_index_build(content: Path) -> dict[str, float]:
+def measure_index_build(content: Path, kind: str) -> dict[str, float]:
     """Run in a fresh process so its peak memory is the index build's own."""
     archive = load_archive(content)
     base_mb = peak_memory_mb()
     started = time.perf_counter()
     records = search_records(archive)
     recorded = time.perf_counter()
-    data = to_json_bytes(build_index(records).serialize())
+    if kind == "chunked":
+        size = sum(len(data) for _path, data in chunked_files(records))
+    else:
+        size = len(to_json_bytes(build_index(records).serialize()))
     finished = time.perf_counter()
     return {
         "records_s": recorded - started,
@@ -136,152 +95,346 @@ def measure_index_build(content: Path) -> dict[str, float]:
         "total_s": finished - started,
         "peak_mb": peak_memory_mb(),
         "after_load_mb": base_mb,
-        "index_bytes": len(data),
+        "bytes": size,
     }
 
 
-BROWSER_FIRST_RESULT = """() => {
-  const entries = performance.getEntriesByType("resource")
-    .concat(performance.getEntriesByType("navigation"));
-  return {
-    first_result_ms: window.__firstResult,
-    bytes: entries.reduce((sum, e) => sum + (e.encodedBodySize || 0), 0),
-    files: entries.map((e) => e.name.replace(location.origin, "")).sort(),
-  };
-}"""
+def earlier_index_build(content: Path, kind: str) -> dict[str, float] | None:
+    """An index build measured ahead in its own process (`--index-only KIND CONTENT >
+    index-KIND.json` beside the content, `index-KIND.running` while it runs), so a long
+    lunr.py build can run alongside the site build."""
+    result, running = (content.parent / f"index-{kind}.{x}" for x in ("json", "running"))
+    while running.exists():
+        time.sleep(5)
+    if result.exists() and result.read_text().strip():
+        measured: dict[str, float] = json.loads(result.read_text())
+        return measured
+    return None
 
-BROWSER_QUERIES = """async (queries) => {
-  const start = performance.now();
-  const text = await (await fetch("../search/index.json")).text();
-  const fetched = performance.now();
-  const data = JSON.parse(text);
-  const parsed = performance.now();
-  const index = lunr.Index.load(data);
-  const loaded = performance.now();
-  const times = {};
-  for (const q of queries) {
-    const runs = [];
-    let hits = 0;
-    for (let i = 0; i < 7; i++) {
-      const t0 = performance.now();
-      hits = index.search(q).length;
-      runs.push(performance.now() - t0);
-    }
-    runs.sort((a, b) => a - b);
-    times[q] = {median_ms: runs[3], hits: hits};
-  }
-  return {fetch_ms: fetched - start, parse_ms: parsed - fetched, load_ms: loaded - parsed,
-          queries: times};
-}"""
+
+def index_build_in_child(content: Path, kind: str) -> dict[str, float]:
+    child = subprocess.run(
+        [sys.executable, __file__, "--index-only", kind, str(content)],
+        check=True, capture_output=True, text=True,
+    )  # fmt: skip
+    result: dict[str, float] = json.loads(child.stdout)
+    return result
+
+
+def served_size(path: Path) -> int:
+    """Bytes a static host sends: gzip -9 for text, as is for already compressed files."""
+    data = path.read_bytes()
+    return min(len(data), len(gzip.compress(data, compresslevel=9, mtime=0)))
+
 
 MARK_FIRST_RESULT = """new MutationObserver((_, observer) => {
-  if (document.querySelector("#results .result")) {
+  if (document.querySelector("#results .result, #pf-results li")) {
     window.__firstResult = performance.now(); observer.disconnect();
   }
 }).observe(document, {childList: true, subtree: true});"""
 
+COUNT_RESULTS = """() => document.querySelectorAll("#results .result, #pf-results li").length"""
 
-def measure_browser(site: Path) -> dict[str, Any]:
+LUNR_QUERY = """async (query) => {
+  performance.clearMeasures("answers-search");
+  document.getElementById("search-q").value = query;
+  document.getElementById("search-form").requestSubmit();
+  while (!performance.getEntriesByName("answers-search").length) {
+    await new Promise((resolve) => setTimeout(resolve, 1));
+  }
+  return performance.getEntriesByName("answers-search")[0].duration;
+}"""
+
+PAGEFIND_PAGE = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Pagefind benchmark</title>
+<link rel="icon" href="data:,"></head><body><ol id="pf-results"></ol>
+<script type="module">
+let pagefind = null;
+window.pfQuery = async (query) => {
+  const start = performance.now();
+  if (!pagefind) pagefind = await import("/pagefind/pagefind.js");
+  const search = await pagefind.search(query);
+  const data = await Promise.all(search.results.slice(0, PAGE_SIZE).map((r) => r.data()));
+  const list = document.getElementById("pf-results");
+  list.textContent = "";
+  for (const d of data) {
+    const item = document.createElement("li");
+    item.textContent = d.meta.title + ": " + d.excerpt.replace(/<[^>]*>/g, "");
+    list.appendChild(item);
+  }
+  // Pagefind requires every word: a query may find nothing, and is still answered.
+  if (window.__firstResult === undefined) window.__firstResult = performance.now();
+  return performance.now() - start;
+};
+const q = new URLSearchParams(location.search).get("q");
+if (q) window.pfQuery(q);
+</script></body></html>
+""".replace("PAGE_SIZE", str(PAGE_SIZE))
+
+
+def fetched_bytes(site: Path, urls: list[str]) -> tuple[int, int, list[str]]:
+    paths = []
+    for url in urls:
+        path = site / unquote(urlsplit(url).path).lstrip("/")
+        paths.append(path / "index.html" if path.is_dir() else path)
+    return (
+        sum(p.stat().st_size for p in paths),
+        sum(served_size(p) for p in paths),
+        sorted(p.relative_to(site).as_posix() for p in paths),
+    )
+
+
+@contextmanager
+def server_process(site: Path) -> Iterator[str]:
+    """Serve the site from another process, so the browser driver in this one does not
+    slow the server down (a Python thread here would share this process's GIL). Node's
+    http module when Node is installed (bench/static_server.js): under load a threaded
+    Python server answers many small files one GIL slice at a time, far slower than any
+    static host."""
+    node = shutil.which("node")
+    command = [node, str(STATIC_SERVER)] if node else [sys.executable, __file__, "--serve"]
+    process = subprocess.Popen([*command, str(site)], stdout=subprocess.PIPE, text=True)
+    try:
+        assert process.stdout is not None
+        yield process.stdout.readline().strip()
+    finally:
+        process.terminate()
+        process.wait()
+
+
+class _StaticHandler(SimpleHTTPRequestHandler):
+    """Keep-alive and no Nagle delay: closer to a real static host than http.server's
+    defaults (HTTP/1.0, a new connection per file)."""
+
+    protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+class _StaticServer(ThreadingHTTPServer):
+    request_queue_size = 1024
+    daemon_threads = True
+
+
+def serve_forever(site: Path) -> None:
+    server = _StaticServer(("127.0.0.1", 0), partial(_StaticHandler, directory=str(site)))
+    print(f"http://127.0.0.1:{server.server_address[1]}", flush=True)
+    server.serve_forever()
+
+
+def measure_browser(site: Path, pagefind: bool) -> dict[str, Any]:
     from playwright.sync_api import sync_playwright
 
-    with serve_folder(site) as base, sync_playwright() as p:
+    results: dict[str, Any] = {}
+    with server_process(site) as base, sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        cold = []
-        for _ in range(3):
+
+        def first_result(url: str) -> dict[str, Any]:
             context = browser.new_context()
+            # Every request, workers' too (Pagefind fetches from a web worker, which the
+            # page's own resource timing does not see), up to the first result.
+            requested: list[str] = []
+            context.on("request", lambda request: requested.append(request.url))
             page = context.new_page()
             page.add_init_script(MARK_FIRST_RESULT)
-            page.goto(f"{base}/search/?q={FIRST_QUERY.replace(' ', '+')}")
-            page.wait_for_selector("#results .result", timeout=120_000)
-            page.wait_for_function("window.__firstResult !== undefined")
-            cold.append(page.evaluate(BROWSER_FIRST_RESULT))
+            page.goto(url)
+            page.wait_for_function("window.__firstResult !== undefined", timeout=120_000)
+            ms = page.evaluate("window.__firstResult")
+            count = page.evaluate(COUNT_RESULTS)
+            raw, served, files = fetched_bytes(site, [u for u in requested if u.startswith(base)])
             context.close()
-        page = browser.new_page()
-        page.goto(f"{base}/search/")
-        page.wait_for_selector("#search.search-ready", timeout=120_000)
-        queries = page.evaluate(BROWSER_QUERIES, QUERIES)
+            return {"ms": ms, "raw_bytes": raw, "gzip_bytes": served, "files": files,
+                    "results_shown": count}  # fmt: skip
+
+        def queries(start: str, ready: str, run: str) -> dict[str, Any]:
+            cold, warm = [], []
+            for query in COLD_QUERIES:
+                context = browser.new_context()
+                page = context.new_page()
+                page.goto(base + start)
+                page.wait_for_function(ready, timeout=120_000)
+                cold.append(page.evaluate(run, query))
+                warm.append(statistics.median(page.evaluate(run, query) for _ in range(5)))
+                context.close()
+            return {
+                "cold_ms": statistics.median(cold),
+                "warm_ms": statistics.median(warm),
+                "cold_all": cold,
+                "warm_all": warm,
+            }
+
+        q = FIRST_QUERY.replace(" ", "+")
+        firsts = [first_result(f"{base}/search/?q={q}") for _ in range(3)]
+        results["lunr"] = {
+            "first": sorted(firsts, key=lambda r: r["ms"])[1],
+            **queries("/search/", "document.querySelector('#search.search-ready')", LUNR_QUERY),
+        }
+        if pagefind:
+            firsts = [first_result(f"{base}/pagefind-bench.html?q={q}") for _ in range(3)]
+            results["pagefind"] = {
+                "first": sorted(firsts, key=lambda r: r["ms"])[1],
+                **queries("/pagefind-bench.html", "window.pfQuery !== undefined", "window.pfQuery"),
+            }
         browser.close()
-    first = sorted(cold, key=lambda r: r["first_result_ms"])[1]
-    return {"first": first, "queries": queries}
+    return results
 
 
-def measure(size: int, work: Path) -> dict[str, Any]:
-    folder = work / f"synth-{size}"
-    content = write_synthetic_archive(size, folder)
+def run_pagefind(site: Path) -> dict[str, Any]:
     started = time.perf_counter()
-    build(
-        BuildOptions(content=content, out=folder / "_site", config=folder / "none.yaml", quiet=True)
-    )
-    site_s = time.perf_counter() - started
-    child = subprocess.run(
-        [sys.executable, __file__, "--index-only", str(content)],
-        check=True, capture_output=True, text=True,
+    subprocess.run(
+        [sys.executable, "-m", "pagefind", "--site", str(site), "--glob", "questions/**/*.html",
+         "--output-subdir", "pagefind", "--quiet"],
+        check=True,
     )  # fmt: skip
-    index_build = json.loads(child.stdout)
-    site = folder / "_site"
-    files = {
-        name: (site / "search" / name).read_bytes() for name in ("index.json", "documents.json")
-    }
-    browser = measure_browser(site)
-    fetched = [site / f.split("?")[0].lstrip("/") for f in browser["first"]["files"]]
-    fetched = [p / "index.html" if p.is_dir() else p for p in fetched]
+    seconds = time.perf_counter() - started
+    (site / "pagefind-bench.html").write_text(PAGEFIND_PAGE)
+    files = [p for p in (site / "pagefind").rglob("*") if p.is_file()]
     return {
-        "size": size,
-        "site_build_s": site_s,
-        "index_build": index_build,
-        "files": {n: {"raw": len(b), "gzip": gzip_size(b)} for n, b in files.items()},
-        "first_result": {
-            "ms": browser["first"]["first_result_ms"],
-            "raw_bytes": sum(p.stat().st_size for p in fetched),
-            "gzip_bytes": sum(gzip_size(p.read_bytes()) for p in fetched),
-            "files": browser["first"]["files"],
-        },
-        "browser": browser["queries"],
+        "index_s": seconds,
+        "files": len(files),
+        "raw_bytes": sum(p.stat().st_size for p in files),
     }
+
+
+def import_realdata(data: Path, folder: Path) -> Path:
+    from generator.importers.run import ImportOptions, run_import
+
+    content = folder / "content"
+    run_import(ImportOptions(paths=(data,), content=content, quiet=True))
+    return content
+
+
+def build_search_site(content: Path, site: Path) -> None:
+    """Only what search needs: question pages (for Pagefind), the search page, static
+    files and the search index; the full build's browsing pages, feeds and downloads are
+    left out, to keep a benchmark at 60,000 questions within its time."""
+    config = load_config(Path("none.yaml"), required=False, base_url=None)
+    archive = load_archive(content)
+    renderer = Renderer(config, archive, find_theme(config))
+    writer = SiteWriter(site)
+    for question in archive.questions:
+        writer.write(*renderer.question_page(question))
+    writer.write(*renderer.search_page())
+    for path, data in search_files(archive):
+        writer.write(path, data)
+    for folder in find_theme(config).static_dirs:
+        writer.copy_tree(folder, "static")
+
+
+def measure(name: str, content: Path, folder: Path, pagefind: bool, light: bool) -> dict[str, Any]:
+    site = folder / "_site"
+    started = time.perf_counter()
+    if light:
+        build_search_site(content, site)
+    else:
+        build(BuildOptions(content=content, out=site, config=folder / "none.yaml", quiet=True))
+    site_s = time.perf_counter() - started
+    chunked = index_build_in_child(content, "chunked")
+    monolithic = index_build_in_child(content, "monolithic")
+    (folder / "builds.json").write_text(json.dumps([site_s, chunked, monolithic]))
+    return measure_site(name, content, folder, pagefind)
+
+
+def measure_site(name: str, content: Path, folder: Path, pagefind: bool) -> dict[str, Any]:
+    """The browser and Pagefind figures of a built site (and its recorded build figures)."""
+    site = folder / "_site"
+    site_s, chunked, monolithic = json.loads((folder / "builds.json").read_text())
+    search_files = [p for p in (site / "search").rglob("*") if p.is_file()]
+    result: dict[str, Any] = {
+        "name": name,
+        "questions": len(list(content.rglob("*.md"))),
+        "site_build_s": site_s,
+        "chunked": chunked,
+        "monolithic": monolithic,
+        "search_files": {
+            "count": len(search_files),
+            "raw": sum(p.stat().st_size for p in search_files),
+            "gzip": sum(served_size(p) for p in search_files),
+            "manifest_gzip": served_size(site / "search" / "manifest.json"),
+        },
+    }
+    if pagefind:
+        recorded = folder / "pagefind.json"
+        if not recorded.exists() or not (site / "pagefind").is_dir():
+            recorded.write_text(json.dumps(run_pagefind(site)))
+        result["pagefind_index"] = json.loads(recorded.read_text())
+    result["browser"] = measure_browser(site, pagefind)
+    return result
 
 
 def report(results: list[dict[str, Any]]) -> str:
-    def mb(n: float) -> str:
-        return f"{n / 1e6:.1f} MB"
+    def kb(n: float) -> str:
+        return f"{n / 1000:.0f} KB"
 
     rows = [
-        "| questions | index build (peak memory) | index.json raw / gzip "
-        "| documents.json raw / gzip | downloaded before first result raw / gzip "
-        "| first result | index load in browser "
-        "| query (median) |",
+        "| archive | index build: chunked / lunr.py (ratio) | peak memory: chunked / lunr.py "
+        "| search files (gzip) | downloaded before first result (gzip) | first result "
+        "| query to results: cold / warm (median) "
+        "| Pagefind: index / downloaded / first result / cold / warm |",
         "| --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
     for r in results:
-        b, f, first, q = r["index_build"], r["files"], r["first_result"], r["browser"]
-        medians = [v["median_ms"] for v in q["queries"].values()]
+        c, m, f, b = r["chunked"], r["monolithic"], r["search_files"], r["browser"]
+        lunr = b["lunr"]
+        pf = "not run"
+        if "pagefind" in b:
+            p = b["pagefind"]
+            pf = (
+                f"{r['pagefind_index']['index_s']:.0f} s / {kb(p['first']['gzip_bytes'])} / "
+                f"{p['first']['ms']:.0f} ms / {p['cold_ms']:.0f} ms / {p['warm_ms']:.1f} ms"
+            )
         rows.append(
-            f"| {r['size']:,} | {b['total_s']:.1f} s ({b['peak_mb']:.0f} MB) "
-            f"| {mb(f['index.json']['raw'])} / {mb(f['index.json']['gzip'])} "
-            f"| {mb(f['documents.json']['raw'])} / {mb(f['documents.json']['gzip'])} "
-            f"| {mb(first['raw_bytes'])} / {mb(first['gzip_bytes'])} "
-            f"| {first['ms']:.0f} ms "
-            f"| {q['parse_ms'] + q['load_ms']:.0f} ms "
-            f"(parse {q['parse_ms']:.0f} + load {q['load_ms']:.0f}) "
-            f"| {statistics.median(medians):.1f} ms (max {max(medians):.1f}) |"
+            f"| {r['name']} ({r['questions']:,} questions) "
+            f"| {c['total_s']:.1f} s / {m['total_s']:.1f} s ({m['total_s'] / c['total_s']:.1f}x) "
+            f"| {c['peak_mb']:.0f} MB / {m['peak_mb']:.0f} MB "
+            f"| {f['count']:,} files, {f['gzip'] / 1e6:.1f} MB "
+            f"| {kb(lunr['first']['gzip_bytes'])} "
+            f"| {lunr['first']['ms']:.0f} ms "
+            f"| {lunr['cold_ms']:.0f} ms / {lunr['warm_ms']:.1f} ms "
+            f"| {pf} |"
         )
     return "\n".join(rows)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
-    parser.add_argument("--work", type=Path, help="keep the synthetic sites here")
-    parser.add_argument("--index-only", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--sizes", type=int, nargs="*", default=[10000, 60000])
+    parser.add_argument("--realdata", type=Path, nargs="?", const=DEFAULT_REALDATA)
+    parser.add_argument("--work", type=Path, help="keep the sites here")
+    parser.add_argument("--no-pagefind", action="store_true")
+    parser.add_argument("--reuse", action="store_true", help="measure sites already in --work")
+    parser.add_argument("--light", action="store_true", help="build only what search needs")
+    parser.add_argument("--index-only", nargs=2, help=argparse.SUPPRESS)
+    parser.add_argument("--serve", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.serve:
+        serve_forever(args.serve)
     if args.index_only:
-        print(json.dumps(measure_index_build(args.index_only)))
+        kind, content = args.index_only[0], Path(args.index_only[1])
+        print(json.dumps(earlier_index_build(content, kind) or measure_index_build(content, kind)))
         return
     with tempfile.TemporaryDirectory() as temporary:
         work = args.work or Path(temporary)
         results = []
-        for size in args.sizes:
-            result = measure(size, work)
-            print(json.dumps(result, indent=1), file=sys.stderr)
+        datasets: list[tuple[str, int | Path]] = [(f"synthetic {n:,}", n) for n in args.sizes]
+        if args.realdata:
+            datasets.append(("realdata", args.realdata))
+        for name, source in datasets:
+            folder = work / name.replace(" ", "-").replace(",", "")
+            if args.reuse and (folder / "_site").is_dir():
+                result = measure_site(name, folder / "content", folder, not args.no_pagefind)
+                print(json.dumps(result, indent=1), file=sys.stderr, flush=True)
+                results.append(result)
+                continue
+            shutil.rmtree(folder, ignore_errors=True)
+            if isinstance(source, int):
+                content = write_synthetic_archive(source, folder)
+            else:
+                content = import_realdata(source, folder)
+            result = measure(name, content, folder, not args.no_pagefind, args.light)
+            print(json.dumps(result, indent=1), file=sys.stderr, flush=True)
             results.append(result)
     print(report(results))
 

@@ -14,8 +14,9 @@ true (and tests prove it):
   so that the serialised index names lunr.js's own stemmer. It is not registered globally:
   lunr.py's registry keeps its own "stemmer", and `load_index` rebuilds the right pipeline.
 
-The rest of the module is a plain model -> records -> files flow, split so that the index
-can later be written in term chunks (issue 9) from the same `SearchRecord`s.
+The rest of the module is a plain model -> records -> files flow; the files are the
+term-chunked index of `generator/search_chunks.py`. `build_index` builds the same index
+monolithically with lunr.py: the reference the chunked search is tested against.
 """
 
 from __future__ import annotations
@@ -38,10 +39,7 @@ from lunr.token_set import TokenSet
 from generator.markup import AnswerRenderer, extract, plain_text
 from generator.model import Archive, Question
 
-INDEX_PATH = "search/index.json"
-DOCUMENTS_PATH = "search/documents.json"
 NORMALISE_LABEL = "answersNormalise"
-STORE_VERSION = 1
 QUESTION_SNIPPET = 240
 ANSWER_SNIPPET = 360
 
@@ -227,35 +225,11 @@ def load_index(data: dict[str, Any]) -> Index:
     return index
 
 
-def document_store(records: Iterable[SearchRecord]) -> dict[str, Any]:
-    """What the results list shows, as compact rows; departments are listed once."""
-    rows = list(records)
-    departments = sorted({(r.department, r.department_slug) for r in rows}, key=_casefold_first)
-    position = {name: i for i, (name, _slug) in enumerate(departments)}
-    return {
-        "version": STORE_VERSION,
-        "columns": list(STORE_COLUMNS),
-        "departments": [list(pair) for pair in departments],
-        "docs": [_row(r, position[r.department]) for r in rows],
-    }
-
-
-def _casefold_first(pair: tuple[str, str]) -> tuple[str, str]:
-    return (pair[0].casefold(), pair[0])
-
-
+# The columns of a document shard row (generator/search_chunks.py).
 STORE_COLUMNS = (
     "ref", "url", "title", "department", "house", "status", "asked_on", "answered_on",
     "asked_by", "uin", "question", "answer",
 )  # fmt: skip
-
-
-def _row(record: SearchRecord, department: int) -> list[str | int]:
-    return [
-        record.ref, record.url, record.title, department, record.house, record.status,
-        record.asked_on, record.answered_on, record.asked_by, record.uin,
-        record.question_snippet, record.answer_snippet,
-    ]  # fmt: skip
 
 
 def to_json_bytes(data: Any) -> bytes:
@@ -265,10 +239,12 @@ def to_json_bytes(data: Any) -> bytes:
 
 
 def search_files(archive: Archive) -> Iterator[tuple[str, bytes]]:
-    """The files under `_site/search/` (besides the page itself), as (path, bytes)."""
-    records = search_records(archive)
-    yield INDEX_PATH, to_json_bytes(build_index(records).serialize())
-    yield DOCUMENTS_PATH, to_json_bytes(document_store(records))
+    """The files under `_site/search/` (besides the page itself), as (path, bytes): the
+    term-chunked index of generator/search_chunks.py."""
+    # Imported here: search_chunks builds on this module's records and pipeline.
+    from generator.search_chunks import chunked_files
+
+    yield from chunked_files(search_records(archive))
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,9 @@ What is followed, from the home page, `robots.txt`, `sitemap.xml` and a missing 
   attribute); fragments are checked against the `id`s (and `<a name>`s) of the target page;
 - in CSS: `url(...)` and `@import`;
 - in XML: every sitemap `<loc>` and every Atom `<link href>` (feeds and their entries);
-  in robots.txt (a seed): `Sitemap:` lines.
+  in robots.txt (a seed): `Sitemap:` lines;
+- in JSON: the URLs in a top-level `"files"` list (such as `search/files.json`, which lists
+  the search index's chunk and document files for crawlers, since only a script knows them).
 
 Absolute URLs under `public_url` (canonical links, sitemap entries, Open Graph URLs) are
 mapped onto the local server, so they are checked too; any other URL on the public host
@@ -27,6 +29,7 @@ and only counted. A link that answers anything but 200, or redirects, is a probl
 from __future__ import annotations
 
 import functools
+import json
 import re
 import threading
 import urllib.error
@@ -185,6 +188,9 @@ def _links_in(fetched: _Fetched, site_paths: tuple[str, ...]) -> tuple[list[str]
         locs = [el.text.strip() for el in tree.iter() if el.tag.endswith("loc") and el.text]
         hrefs = [el.get("href", "") for el in tree.iter() if el.tag.endswith("}link")]
         return locs + [h for h in hrefs if h], set()
+    if kind == "application/json":
+        data = json.loads(text)
+        return list(data.get("files", [])) if isinstance(data, dict) else [], set()
     if kind == "text/plain":
         lines = [line.split(":", 1) for line in text.splitlines() if ":" in line]
         return [value.strip() for key, value in lines if key.strip().lower() == "sitemap"], set()

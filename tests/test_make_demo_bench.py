@@ -37,7 +37,7 @@ def test_demo_site_synthesises_and_builds(tmp_path: Path) -> None:
     assert len(questions) == 40
     pages = list((demo / "site" / "questions").glob("*/index.html"))
     assert len(pages) == 40
-    assert (demo / "site" / "search" / "index.json").is_file()
+    assert (demo / "site" / "search" / "manifest.json").is_file()
     # Run again: the content is kept (it is only made when missing) and the site rebuilt.
     before = {p: p.read_bytes() for p in questions}
     assert make("demo-site", f"DEMO_DIR={demo}", "DEMO_COUNT=40").returncode == 0

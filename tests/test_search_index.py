@@ -7,6 +7,7 @@ import json
 import os
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import lunr.pipeline
@@ -20,14 +21,16 @@ from generator.search import (
     FIELD_BOOSTS,
     STORE_COLUMNS,
     build_index,
-    document_store,
     js_stemmer,
     load_index,
     normalise_term,
     search_facets,
     search_records,
+    to_json_bytes,
 )
+from generator.search_chunks import SHARD_SIZE, chunked_files, collect_postings
 from tests.conftest import SEARCH_ARCHIVE
+from tests.synthetic import write_synthetic_archive
 
 ROOT = Path(__file__).resolve().parent.parent
 VENDOR = ROOT / "themes" / "default" / "static" / "vendor" / "lunr"
@@ -39,8 +42,9 @@ def archive():  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture(scope="module")
-def index(search_site: Path):  # type: ignore[no-untyped-def]
-    return load_index(json.loads((search_site / "search" / "index.json").read_text()))
+def index(archive):  # type: ignore[no-untyped-def]
+    """lunr.py's monolithic index, through JSON: the reference the chunked index matches."""
+    return load_index(json.loads(to_json_bytes(build_index(search_records(archive)).serialize())))
 
 
 def refs(index, query: str) -> list[str]:  # type: ignore[no-untyped-def]
@@ -147,16 +151,28 @@ def test_loaded_index_searches_like_the_built_one(archive, index) -> None:  # ty
         assert index.search(query) == built.search(query)
 
 
-def test_document_store_is_compact(archive) -> None:  # type: ignore[no-untyped-def]
-    store = document_store(search_records(archive))
-    assert store["columns"] == list(STORE_COLUMNS)
-    assert len(store["docs"]) == len(archive.questions)
-    names = [name for name, _slug in store["departments"]]
+def _search_files(search_site: Path) -> dict[str, bytes]:
+    folder = search_site / "search"
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*") if p.is_file()
+    }
+
+
+def test_document_shards_hold_what_results_show(search_site: Path) -> None:
+    files = _search_files(search_site)
+    manifest = json.loads(files["manifest.json"])
+    assert manifest["columns"] == list(STORE_COLUMNS)
+    names = [name for name, _slug in manifest["departments"]]
     assert names == sorted(names, key=str.casefold)
-    rows = {row[0]: dict(zip(STORE_COLUMNS, row, strict=True)) for row in store["docs"]}
-    hospices = rows["2024-04-22-hospices"]
+    shards = sorted((n for n in files if n.startswith("docs/")), key=lambda n: int(n[5:-5]))
+    rows = [row for name in shards for row in json.loads(files[name])]
+    assert len(shards) == -(-13 // SHARD_SIZE) and len(rows) == 13 == manifest["count"]
+    # Keys count from the oldest question, so shards fill up oldest first.
+    assert rows[0][0] == "2021-09-14-cafe-licences" and rows[-1][0] == "2024-04-22-hospices"
+    by_ref = {row[0]: dict(zip(STORE_COLUMNS, row, strict=True)) for row in rows}
+    hospices = by_ref["2024-04-22-hospices"]
     assert hospices["url"] == "questions/2024-04-22-hospices/"
-    assert store["departments"][hospices["department"]] == [
+    assert manifest["departments"][hospices["department"]] == [
         "Department of Health and Social Care",
         "department-of-health-and-social-care",
     ]
@@ -166,19 +182,83 @@ def test_document_store_is_compact(archive) -> None:  # type: ignore[no-untyped-
         "HL3990",
     )
     assert (hospices["asked_on"], hospices["answered_on"]) == ("2024-04-22", "2024-05-01")
-    assert rows["2024-03-04-fuel-duty"]["answered_on"] == ""
-    assert all(
-        len(row[STORE_COLUMNS.index("answer")]) <= ANSWER_SNIPPET + 1 for row in store["docs"]
-    )
+    assert by_ref["2024-03-04-fuel-duty"]["answered_on"] == ""
+    assert all(len(row[STORE_COLUMNS.index("answer")]) <= ANSWER_SNIPPET + 1 for row in rows)
+
+
+def test_facets_decode_to_each_documents_filters(search_site: Path) -> None:
+    files = _search_files(search_site)
+    manifest = json.loads(files["manifest.json"])
+    facets = json.loads(files[manifest["facets"]])
+    h, y, s = len(facets["houses"]), len(facets["years"]), len(facets["statuses"])
+    decoded = []
+    for code in facets["docs"]:
+        status, code = code % s, code // s
+        year, code = code % y, code // y
+        house, department = code % h, code // h
+        decoded.append((manifest["departments"][department][1], facets["houses"][house],
+                        facets["years"][year], facets["statuses"][status]))  # fmt: skip
+    assert decoded[-1] == ("department-of-health-and-social-care", "Lords", "2024", "answered")
+    assert len(decoded) == 13
+    assert sum(d[2] == "" for d in decoded) == 2  # not answered: no year
+
+
+def test_chunks_hold_every_term_once_in_order(archive, search_site: Path) -> None:  # type: ignore[no-untyped-def]
+    files = _search_files(search_site)
+    manifest = json.loads(files["manifest.json"])
+    terms = json.loads(files[manifest["terms"]])
+    chunked = []
+    for first, name in manifest["chunks"]:
+        chunk = json.loads(files[name])
+        assert chunk["terms"][0] == first and len(chunk["postings"]) == len(chunk["terms"])
+        chunked += chunk["terms"]
+    assert chunked == terms == sorted(build_index(search_records(archive)).inverted_index)
+    listed = json.loads(files["files.json"])["files"]
+    assert sorted(listed) == sorted(n for n in files if n not in ("files.json", "index.html"))
+
+
+def test_changing_one_question_rewrites_only_its_chunks(tmp_path: Path) -> None:
+    records = list(search_records(load_archive(write_synthetic_archive(300, tmp_path))))
+    before = dict(chunked_files(records))
+    i = 17
+    old_terms = set(collect_postings([records[i]]).by_term)
+    fields = dict(records[i].fields)
+    fields["answer"] += " ZZApprenticeships ZZmatter."
+    snippet = "Apprenticeships matter. " + records[i].answer_snippet
+    records[i] = replace(records[i], fields=tuple(fields.items()), answer_snippet=snippet)
+    after = dict(chunked_files(records))
+    its_terms = old_terms | set(collect_postings([records[i]]).by_term)
+    assert its_terms - old_terms == {"zzapprenticeship", "zzmatter"}
+    changed = set(before.items()) ^ set(after.items())
+    names = {name for name, _data in changed}
+    terms_files = {n for n in names if n.startswith("search/terms/")}
+    assert {n for n in names if not n.startswith("search/chunks/")} == {
+        "search/manifest.json",  # the answer field's total length and the chunk names
+        "search/files.json",
+        f"search/docs/{(len(records) - 1 - i) // SHARD_SIZE}.json",
+    } | terms_files
+    assert len(terms_files) == 2  # two new terms
+    for name in names:
+        if name.startswith("search/chunks/") and name in after:  # a rewritten chunk
+            assert set(json.loads(after[name])["terms"]) & its_terms, name
+    # Every chunk whose range of terms holds none of the question's terms is kept as it was.
+    chunks = json.loads(before["search/manifest.json"])["chunks"]
+    ranges = zip(chunks, [*(first for first, _name in chunks[1:]), None], strict=True)
+    untouched = [
+        name
+        for (first, name), end in ranges
+        if not any(first <= t and (end is None or t < end) for t in its_terms)
+    ]
+    assert len(untouched) >= 5
+    assert all(f"search/{name}" in after for name in untouched)
 
 
 def test_build_writes_search_files(search_site: Path) -> None:
-    index = json.loads((search_site / "search" / "index.json").read_text())
-    assert index["version"] == "2.3.9"
-    assert index["pipeline"] == ["answersNormalise", "stemmer"]
-    assert index["fields"] == [name for name, _boost in FIELD_BOOSTS]
-    store = json.loads((search_site / "search" / "documents.json").read_text())
-    assert len(store["docs"]) == 13
+    manifest = json.loads((search_site / "search" / "manifest.json").read_text())
+    assert manifest["pipeline"] == ["answersNormalise", "stemmer"]
+    assert [f for f, _boost in manifest["fields"]] == [name for name, _boost in FIELD_BOOSTS]
+    assert manifest["count"] == 13
+    assert not (search_site / "search" / "index.json").exists()
     assert (search_site / "search" / "index.html").is_file()
     assert (search_site / "static" / "vendor" / "lunr" / "LICENSE").is_file()
 
@@ -194,12 +274,7 @@ def test_search_files_are_deterministic(tmp_path: Path) -> None:
              "--config", str(SEARCH_ARCHIVE / "site.yaml"), "--no-cache"],
             check=True, capture_output=True, env={**os.environ, "PYTHONHASHSEED": seed},
         )  # fmt: skip
-        outputs.append(
-            [
-                (out / "search" / name).read_bytes()
-                for name in ("index.json", "documents.json", "index.html")
-            ]
-        )
+        outputs.append(_search_files(out))
     assert outputs[0] == outputs[1]
 
 

@@ -186,6 +186,33 @@ def test_unparseable_query_gets_a_friendly_message(search: Page) -> None:
     expect(search.locator(".search-problem")).to_have_count(0)
 
 
+def test_a_query_downloads_only_the_chunks_of_its_terms(
+    page: Page, search_url: str, search_site: Path, problems: list[str]
+) -> None:
+    fetched: list[str] = []
+    page.on("request", lambda request: fetched.append(request.url.split("/search/", 1)[-1]))
+    page.goto(search_url + "/search/?q=hotels")
+    expect(page.locator(TITLES)).to_have_text(["Asylum: Hotels"])
+    manifest = json.loads((search_site / "search" / "manifest.json").read_text())
+    data = [name for name in fetched if name.endswith(".json")]
+    chunks = {name for _first, name in manifest["chunks"]}
+    assert len(chunks) >= 2
+    # The manifest, the chunk holding "hotel", the document shard of the one result: never
+    # the term list, the facets or the other chunks.
+    assert data[0] == "manifest.json"
+    assert len([n for n in data if n in chunks]) == 1
+    assert not [n for n in data if n.startswith(("terms/", "facets/"))]
+    assert len([n for n in data if n.startswith("docs/")]) == 1
+    # A filter needs the facets; a fuzzy term needs the term list.
+    page.select_option("#filter-house", "Lords")
+    expect(page.locator("#search-status")).to_contain_text("No results")
+    page.fill("#search-q", "schol~1")
+    page.press("#search-q", "Enter")
+    expect(page.locator("#search-status")).to_contain_text("No results")
+    assert [n for n in fetched if n.startswith("facets/")] == [manifest["facets"]]
+    assert [n for n in fetched if n.startswith("terms/")] == [manifest["terms"]]
+
+
 def test_more_results_on_demand(search: Page) -> None:
     search.evaluate("document.getElementById('search').dataset.pageSize = '5'")
     search.select_option("#filter-status", "answered")
@@ -236,7 +263,7 @@ def test_fallback_is_hidden_when_search_works(search: Page) -> None:
 
 
 def test_index_that_fails_to_load_is_explained(page: Page, search_url: str) -> None:
-    page.route("**/search/index.json", lambda route: route.fulfill(status=404, body="gone"))
+    page.route("**/search/manifest.json", lambda route: route.fulfill(status=404, body="gone"))
     page.goto(search_url + "/search/?q=children")
     expect(page.locator("#search-status")).to_contain_text("Search could not be loaded (HTTP 404")
     expect(page.locator("#search-unavailable")).to_be_visible()
@@ -277,8 +304,8 @@ def test_an_archive_without_questions_has_a_working_search_page(
             content=tmp_path / "content", out=out, config=tmp_path / "none.yaml", quiet=True
         )
     )
-    index = json.loads((out / "search" / "index.json").read_text())
-    assert (index["fieldVectors"], index["invertedIndex"]) == ([], [])
+    manifest = json.loads((out / "search" / "manifest.json").read_text())
+    assert (manifest["count"], manifest["chunks"]) == (0, [])
     with serve_folder(out) as base:
         page.goto(base + "/search/?q=children")
         expect(page.locator("#search-status")).to_contain_text("No results for “children”.")

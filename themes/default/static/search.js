@@ -34,6 +34,292 @@
   if (typeof lunr === "undefined") return;
   lunr.Pipeline.registerFunction(answersNormalise, "answersNormalise");
 
+  /* The term-chunked index (generator/search_chunks.py). A query is parsed with lunr's own
+   * parser; each clause's terms are expanded against the term list (a superset: exact terms,
+   * prefixes, wildcard patterns, fuzzy neighbours); only the chunks holding those terms are
+   * fetched; lunr's BM25 field vector entries for just those terms are rebuilt from the
+   * stored term frequencies and field lengths; and a lunr.Index over them scores the query.
+   * lunr only ever reads the entries of the query's expanded terms, so the results are those
+   * of one index over everything. Documents are keyed by number; lunr sees the ref "d<key>". */
+  function ChunkedIndex(base, manifest) {
+    this.base = base;
+    this.count = manifest.count;
+    this.fields = manifest.fields.map(function (f) { return f[0]; });
+    this.boosts = manifest.fields.map(function (f) { return f[1]; });
+    var count = manifest.count;
+    this.averages = manifest.lengths.map(function (total) { return total / count; });
+    this.k1 = manifest.k1;
+    this.b = manifest.b;
+    this.pipeline = lunr.Pipeline.load(manifest.pipeline);
+    this.starts = manifest.chunks.map(function (c) { return c[0]; });
+    this.names = manifest.chunks.map(function (c) { return c[1]; });
+    this.termsName = manifest.terms;
+    this.facetsName = manifest.facets;
+    this.shardSize = manifest.shardSize;
+    this.columns = manifest.columns;
+    this.departments = manifest.departments;
+    this.chunks = [];          // chunk number -> promise of {term: posting data}
+    this.postings = new Map(); // term -> computed vector entries (see termEntries)
+    this.assembled = new Map();  // sorted term list -> lunr.Index
+    this.termList = null;
+    this.facets = null;
+    this.shards = [];
+  }
+
+  ChunkedIndex.prototype.fetchJson = function (name) {
+    return fetchJson(this.base + name);
+  };
+
+  /* The chunk that would hold a term: the last whose first term is not after it. */
+  ChunkedIndex.prototype.chunkFor = function (term) {
+    var low = 0, high = this.starts.length - 1, found = -1;
+    while (low <= high) {
+      var mid = (low + high) >> 1;
+      if (this.starts[mid] <= term) { found = mid; low = mid + 1; } else high = mid - 1;
+    }
+    return found;
+  };
+
+  ChunkedIndex.prototype.chunk = function (number) {
+    if (!this.chunks[number]) {
+      this.chunks[number] = this.fetchJson(this.names[number]).then(function (data) {
+        var byTerm = new Map();
+        data.terms.forEach(function (term, i) { byTerm.set(term, data.postings[i]); });
+        return byTerm;
+      });
+    }
+    return this.chunks[number];
+  };
+
+  ChunkedIndex.prototype.allTerms = function () {
+    if (!this.termList) this.termList = this.fetchJson(this.termsName);
+    return this.termList;
+  };
+
+  /* lunr's field vector entries of one term: per field, refs (newest first, lunr.py's
+   * insertion order) and BM25 scores computed exactly as lunr's Builder does. */
+  ChunkedIndex.prototype.termEntries = function (term, encoded) {
+    var cached = this.postings.get(term);
+    if (cached) return cached;
+    var documents = 0, i;
+    for (i = 0; i < encoded.length; i++) documents += encoded[i][1].length;
+    var x = (this.count - documents + 0.5) / (documents + 0.5);
+    var idf = Math.log(1 + Math.abs(x)), k1 = this.k1, b = this.b;
+    var entries = encoded.map(function (field) {
+      var f = field[0], steps = field[1], tfs = field[2], lengths = field[3];
+      var refs = new Array(steps.length), scores = new Array(steps.length), key = 0;
+      var average = this.averages[f], boost = this.boosts[f];
+      for (var j = 0; j < steps.length; j++) {
+        key = j === 0 ? steps[0] : key - steps[j];
+        refs[j] = "d" + key;
+        var tf = tfs[j];
+        var score = idf * ((k1 + 1) * tf) / (k1 * (1 - b + b * (lengths[j] / average)) + tf);
+        score *= boost;
+        scores[j] = Math.round(score * 1000) / 1000;
+      }
+      return { field: this.fields[f], refs: refs, scores: scores };
+    }, this);
+    this.postings.set(term, entries);
+    return entries;
+  };
+
+  /* The index terms each query term may expand to: a superset of lunr's own expansion
+   * (lunr.Index#query intersects again, so extra candidates change nothing). */
+  ChunkedIndex.prototype.candidates = function (query) {
+    var self = this, exact = [], patterns = [];
+    query.clauses.forEach(function (clause) {
+      var terms = clause.usePipeline
+        ? self.pipeline.runString(clause.term, { fields: clause.fields }) : [clause.term];
+      terms.forEach(function (term) {
+        if ("editDistance" in clause && clause.editDistance > 0) {
+          patterns.push({ fuzzy: term, distance: clause.editDistance });
+        } else if (term.indexOf("*") === -1) {
+          exact.push(term);
+        } else {
+          patterns.push({ wildcard: term });
+        }
+      });
+    });
+    var chunkTerms = exact.map(function (term) {
+      var number = self.chunkFor(term);
+      return number < 0 ? Promise.resolve([]) : self.chunk(number).then(function (byTerm) {
+        return byTerm.has(term) ? [term] : [];
+      });
+    });
+    return Promise.all(chunkTerms.concat(patterns.map(function (p) { return self.expand(p); })))
+      .then(function (lists) { return [].concat.apply([], lists); });
+  };
+
+  ChunkedIndex.prototype.expand = function (pattern) {
+    var self = this;
+    if (pattern.wildcard) {
+      var body = pattern.wildcard, star = body.indexOf("*");
+      var regex = new RegExp("^" + body.split("*").map(escapeRegExp).join(".*") + "$");
+      var prefix = body.slice(0, star);
+      var first = Math.max(0, this.chunkFor(prefix)), last = this.chunkFor(prefix + "\uffff");
+      if (prefix && last - first < 4) {
+        var numbers = [];
+        for (var n = first; n <= last; n++) numbers.push(n);
+        return Promise.all(numbers.map(function (n) { return self.chunk(n); }))
+          .then(function (chunks) {
+            var found = [];
+            chunks.forEach(function (byTerm) {
+              byTerm.forEach(function (_, term) { if (regex.test(term)) found.push(term); });
+            });
+            return found;
+          });
+      }
+      return this.allTerms().then(function (terms) {
+        return terms.filter(function (term) { return regex.test(term); });
+      });
+    }
+    return this.allTerms().then(function (terms) {
+      // A "*" inside a fuzzy word matches any letter in lunr: let lunr sort out every term.
+      if (pattern.fuzzy.indexOf("*") !== -1) return terms;
+      return terms.filter(function (term) {
+        return withinEdits(pattern.fuzzy, term, pattern.distance);
+      });
+    });
+  };
+
+  /* Fetch the chunks of the given terms and build the lunr.Index over just them. */
+  ChunkedIndex.prototype.indexFor = function (terms, negated) {
+    var self = this;
+    var sorted = Array.from(new Set(terms)).sort();
+    var cacheKey = (negated ? "-" : "+") + sorted.join("\u0000");
+    if (this.assembled.has(cacheKey)) return Promise.resolve(this.assembled.get(cacheKey));
+    return Promise.all(sorted.map(function (term) {
+      return self.chunk(self.chunkFor(term)).then(function (byTerm) {
+        return self.termEntries(term, byTerm.get(term));
+      });
+    })).then(function (allEntries) {
+      var index = self.assemble(sorted, allEntries, negated);
+      self.assembled.set(cacheKey, index);
+      return index;
+    });
+  };
+
+  ChunkedIndex.prototype.assemble = function (terms, allEntries, negated) {
+    var invertedIndex = Object.create(null), vectors = Object.create(null);
+    var fields = this.fields, empty = {};
+    if (negated) {
+      // lunr lists every document for a query of only "-term"s, in its field vectors'
+      // order: newest first.
+      for (var key = this.count - 1; key >= 0; key--) vectors[fields[0] + "/d" + key] = [];
+    }
+    terms.forEach(function (term, i) {
+      var posting = { _index: i };
+      fields.forEach(function (field) { posting[field] = Object.create(null); });
+      allEntries[i].forEach(function (entry) {
+        var fieldPosting = posting[entry.field], refs = entry.refs, scores = entry.scores;
+        for (var j = 0; j < refs.length; j++) {
+          fieldPosting[refs[j]] = empty;
+          if (negated) continue;
+          var fieldRef = entry.field + "/" + refs[j];
+          var elements = vectors[fieldRef] || (vectors[fieldRef] = []);
+          elements.push(i, scores[j]);
+        }
+      });
+      invertedIndex[term] = posting;
+    });
+    var fieldVectors = Object.create(null);
+    Object.keys(vectors).forEach(function (ref) {
+      fieldVectors[ref] = new lunr.Vector(vectors[ref]);
+    });
+    return new lunr.Index({
+      invertedIndex: invertedIndex,
+      fieldVectors: fieldVectors,
+      tokenSet: lunr.TokenSet.fromArray(terms),
+      fields: fields,
+      pipeline: this.pipeline
+    });
+  };
+
+  /* All hits for a query string: [{key, score, matchData}], best first, lunr's order.
+   * Throws lunr.QueryParseError (synchronously) for a query lunr cannot read. */
+  ChunkedIndex.prototype.search = function (text) {
+    var self = this, query = new lunr.Query(this.fields);
+    new lunr.QueryParser(text, query).parse();
+    return this.candidates(query).then(function (terms) {
+      return self.indexFor(terms, query.isNegated());
+    }).then(function (index) {
+      return index.search(text).map(function (hit) {
+        return { key: Number(hit.ref.slice(1)), score: hit.score, matchData: hit.matchData };
+      });
+    });
+  };
+
+  ChunkedIndex.prototype.documents = function (keys) {
+    var self = this, size = this.shardSize;
+    return Promise.all(keys.map(function (key) {
+      var number = Math.floor(key / size);
+      if (!self.shards[number]) {
+        self.shards[number] = self.fetchJson("docs/" + number + ".json").then(function (rows) {
+          return rows.map(function (row, i) {
+            var doc = { key: number * size + i };
+            self.columns.forEach(function (name, i) { doc[name] = row[i]; });
+            return doc;
+          });
+        });
+      }
+      return self.shards[number].then(function (docs) { return docs[key % size]; });
+    }));
+  };
+
+  /* Every document's filters: {department, house, year, status} by key. */
+  ChunkedIndex.prototype.facetTable = function () {
+    var self = this;
+    if (!this.facets) {
+      this.facets = this.fetchJson(this.facetsName).then(function (data) {
+        var h = data.houses.length, y = data.years.length, s = data.statuses.length;
+        return data.docs.map(function (code) {
+          var status = code % s; code = (code - status) / s;
+          var year = code % y; code = (code - year) / y;
+          var house = code % h;
+          return { department: self.departments[(code - house) / h][1], house: data.houses[house],
+            year: data.years[year], status: data.statuses[status] };
+        });
+      });
+    }
+    return this.facets;
+  };
+
+  function escapeRegExp(text) {
+    return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  }
+
+  /* Whether b is within `limit` edits of a (insert, delete, substitute, swap two adjacent
+   * letters): every word lunr's fuzzy match (lunr.TokenSet.fromFuzzyString) accepts is. */
+  function withinEdits(a, b, limit) {
+    if (Math.abs(a.length - b.length) > limit) return false;
+    var previous2 = null, previous = [], current, i, j;
+    for (j = 0; j <= b.length; j++) previous.push(j);
+    for (i = 1; i <= a.length; i++) {
+      current = [i];
+      var best = i;
+      for (j = 1; j <= b.length; j++) {
+        var cost = a[i - 1] === b[j - 1] ? 0 : 1;
+        var value = Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost);
+        if (previous2 && i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) {
+          value = Math.min(value, previous2[j - 2] + 1);
+        }
+        current.push(value);
+        if (value < best) best = value;
+      }
+      if (best > limit) return false;
+      previous2 = previous;
+      previous = current;
+    }
+    return previous[b.length] <= limit;
+  }
+
+  function fetchJson(url) {
+    return fetch(url).then(function (response) {
+      if (!response.ok) throw new Error("HTTP " + response.status + " for " + url);
+      return response.json();
+    });
+  }
+
   var DEBOUNCE_MS = 180;
   var FILTERS = ["department", "house", "year", "status"];
   var MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August",
@@ -56,7 +342,7 @@
   var selects = {};
   FILTERS.forEach(function (name) { selects[name] = document.getElementById("filter-" + name); });
 
-  var index = null, docs = null, departments = [], byRef = Object.create(null);
+  var index = null, generation = 0;
   var current = [], shown = 0, matched = Object.create(null), timer = null, typing = false;
 
   function longDate(iso) {
@@ -101,55 +387,81 @@
     else window.history.replaceState(null, "", url);
   }
 
-  function passesFilters(doc, state) {
-    return (!state.department || departments[doc.department][1] === state.department) &&
-      (!state.house || doc.house === state.house) &&
-      (!state.year || doc.answered_on.slice(0, 4) === state.year) &&
-      (!state.status || doc.status === state.status);
+  function passesFilters(facets, state) {
+    return (!state.department || facets.department === state.department) &&
+      (!state.house || facets.house === state.house) &&
+      (!state.year || facets.year === state.year) &&
+      (!state.status || facets.status === state.status);
   }
 
   function hasFilter(state) {
     return FILTERS.some(function (name) { return state[name]; });
   }
 
+  /* The keys of the results, best first (or newest first for filters alone). */
+  function resultKeys(query, state) {
+    var hits = query ? index.search(query) : Promise.resolve(null);
+    var facets = hasFilter(state) ? index.facetTable() : Promise.resolve(null);
+    return Promise.all([hits, facets]).then(function (loaded) {
+      var found = loaded[0], table = loaded[1], keys = [];
+      if (found) {
+        found.forEach(function (hit) {
+          Object.keys(hit.matchData.metadata).forEach(function (term) { matched[term] = true; });
+          if (!table || passesFilters(table[hit.key], state)) keys.push(hit.key);
+        });
+      } else {
+        for (var key = index.count - 1; key >= 0; key--) {
+          if (passesFilters(table[key], state)) keys.push(key);
+        }
+      }
+      return keys;
+    });
+  }
+
   function run() {
     if (!index) { status.textContent = "Loading the search index…"; return; }
-    var state = formState(), query = state.q.trim(), hits;
+    var state = formState(), query = state.q.trim(), mine = ++generation, keys;
+    performance.mark("answers-search-start");
     matched = Object.create(null);
     status.classList.remove("search-problem");
-    if (query) {
-      try {
-        hits = index.search(query);
-      } catch (error) {
-        if (!(error instanceof lunr.QueryParseError)) throw error;
-        showProblem(error.message);
-        return;
-      }
-      current = [];
-      hits.forEach(function (hit) {
-        Object.keys(hit.matchData.metadata).forEach(function (term) { matched[term] = true; });
-        var doc = byRef[hit.ref];
-        if (doc && passesFilters(doc, state)) current.push(doc);
-      });
-    } else if (hasFilter(state)) {
-      current = docs.filter(function (doc) { return passesFilters(doc, state); });
-    } else {
+    if (!query && !hasFilter(state)) {
       current = [];
       results.textContent = "";
       more.hidden = true;
       status.textContent = "Type words to search, or choose a filter to list questions.";
       return;
     }
-    results.textContent = "";
-    shown = 0;
-    if (current.length) {
-      var list = document.createElement("ol");
-      list.className = "result-list";
-      list.id = "result-list";
-      results.appendChild(list);
+    try {
+      keys = resultKeys(query, state);
+    } catch (error) {
+      if (!(error instanceof lunr.QueryParseError)) throw error;
+      showProblem(error.message);
+      return;
     }
-    showMore(false);
-    status.textContent = summary(current.length, query, state);
+    keys.then(function (found) {
+      if (mine !== generation) return null;
+      current = found;
+      return index.documents(current.slice(0, pageSize())).then(function (docs) {
+        if (mine !== generation) return;
+        results.textContent = "";
+        shown = 0;
+        if (current.length) {
+          var list = document.createElement("ol");
+          list.className = "result-list";
+          list.id = "result-list";
+          results.appendChild(list);
+        }
+        appendResults(docs, false);
+        status.textContent = summary(current.length, query, state);
+        performance.measure("answers-search", "answers-search-start");
+      });
+    }).catch(function (error) {
+      if (mine === generation) showFailure(error);
+    });
+  }
+
+  function pageSize() {
+    return Number(root.dataset.pageSize) || 20;
   }
 
   function summary(count, query, state) {
@@ -171,15 +483,20 @@
   }
 
   function showMore(moveFocus) {
-    var list = document.getElementById("result-list");
-    var pageSize = Number(root.dataset.pageSize) || 20;
-    var end = Math.min(current.length, shown + pageSize), first = null;
-    for (var i = shown; i < end; i++) {
-      var item = renderResult(current[i]);
+    var mine = generation;
+    return index.documents(current.slice(shown, shown + pageSize())).then(function (docs) {
+      if (mine === generation) appendResults(docs, moveFocus);
+    });
+  }
+
+  function appendResults(docs, moveFocus) {
+    var list = document.getElementById("result-list"), first = null;
+    docs.forEach(function (doc) {
+      var item = renderResult(doc);
       list.appendChild(item);
       if (!first) first = item.querySelector("a");
-    }
-    shown = end;
+    });
+    shown += docs.length;
     more.hidden = shown >= current.length;
     if (moveFocus && first) first.focus();
   }
@@ -196,7 +513,7 @@
     item.appendChild(heading);
     var meta = document.createElement("p");
     meta.className = "meta";
-    var parts = [departments[doc.department][0]];
+    var parts = [index.departments[doc.department][0]];
     var when = doc.answered_on ? "Answered " + longDate(doc.answered_on) : "Asked " + longDate(doc.asked_on);
     parts.push(when);
     if (doc.asked_by) parts.push("asked by " + doc.asked_by);
@@ -217,10 +534,17 @@
     return item;
   }
 
+  // A word's terms, remembered: snippets repeat words, and the stemmer is the slow part
+  // of showing a page of results.
+  var termsOfWord = new Map();
+
   function isMatch(word) {
-    return highlightPipeline.run([new lunr.Token(word.toLowerCase())]).some(function (token) {
-      return matched[token.toString()];
-    });
+    var key = word.toLowerCase(), terms = termsOfWord.get(key);
+    if (!terms) {
+      terms = highlightPipeline.run([new lunr.Token(key)]).map(String);
+      termsOfWord.set(key, terms);
+    }
+    return terms.some(function (term) { return matched[term]; });
   }
 
   // Punctuation around a word stays outside its highlight ("2023." marks "2023").
@@ -286,35 +610,36 @@
     else links[position - 1].focus();
   }
 
+  function showFailure(error) {
+    status.textContent = "Search could not be loaded (" + error.message + "). " +
+      "You can browse questions by department instead.";
+    unavailable.hidden = false;
+  }
+
   function load() {
     status.textContent = "Loading the search index…";
-    return Promise.all([fetchJson(root.dataset.index), fetchJson(root.dataset.documents)])
-      .then(function (loaded) {
-        index = lunr.Index.load(loaded[0]);
-        var store = loaded[1], columns = store.columns;
-        departments = store.departments;
-        docs = store.docs.map(function (row) {
-          var doc = {};
-          columns.forEach(function (name, i) { doc[name] = row[i]; });
-          byRef[doc.ref] = doc;
-          return doc;
-        });
+    var url = root.dataset.manifest;
+    return fetchJson(url)
+      .then(function (manifest) {
+        index = new ChunkedIndex(url.slice(0, url.lastIndexOf("/") + 1), manifest);
         root.classList.add("search-ready");
         run();
       })
-      .catch(function (error) {
-        status.textContent = "Search could not be loaded (" + error.message + "). " +
-          "You can browse questions by department instead.";
-        unavailable.hidden = false;
-      });
+      .catch(showFailure);
   }
 
-  function fetchJson(url) {
-    return fetch(url).then(function (response) {
-      if (!response.ok) throw new Error("HTTP " + response.status + " for " + url);
-      return response.json();
+  /* For tests and benchmarks: the same search the page runs, as [{ref, score}] (the top
+   * `limit` hits, refs resolved through the document shards). */
+  window.answersSearch = function (query, limit) {
+    return index.search(query).then(function (hits) {
+      hits = hits.slice(0, limit);
+      return index.documents(hits.map(function (hit) { return hit.key; })).then(function (docs) {
+        return hits.map(function (hit, i) {
+          return { ref: docs[i].ref, score: hit.score, terms: Object.keys(hit.matchData.metadata).sort() };
+        });
+      });
     });
-  }
+  };
 
   input.addEventListener("input", function () {
     window.clearTimeout(timer);
@@ -340,8 +665,9 @@
   });
   input.addEventListener("blur", function () { typing = false; });
   more.addEventListener("click", function () {
-    showMore(true);
-    status.textContent = summary(current.length, input.value.trim(), formState());
+    showMore(true).then(function () {
+      status.textContent = summary(current.length, input.value.trim(), formState());
+    });
   });
   root.addEventListener("keydown", onKeydown);
   window.addEventListener("popstate", function () {

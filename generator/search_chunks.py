@@ -1,0 +1,250 @@
+"""The search index as term chunks: the browser downloads only what a query needs.
+
+lunr scores a document by the dot product of the query vector with the document's field
+vectors, divided by the query vector's magnitude; only the entries of the query's (expanded)
+terms matter. So the index is written split by term, and the browser (search.js) fetches the
+chunks of the terms a query touches, rebuilds exactly those entries of lunr's field vectors
+and lets lunr.js score them: the results are those of one monolithic lunr.py index over the
+same documents (tests/test_search_identity.py checks this, refs and scores).
+
+What is stored is what lunr's BM25 needs and nothing derived from the whole archive: per
+term and field, each document's term frequency and field length. The document count and
+the total length of each field (for lunr's average field length) are in the manifest, and
+a term's document frequency is the size of its postings. So changing one question rewrites
+only the chunks of the terms it had or has, the manifest, and its own document shard.
+
+Terms are computed with lunr.py's tokenizer and the index pipeline of generator/search.py,
+memoised per token (the pipeline is a pure function of the token), instead of lunr.py's
+Builder: several times faster, and postings are packed integers rather than nested dicts.
+
+Files under `_site/search/` (docs/search.md describes their fields):
+
+- `manifest.json`: counts, fields and boosts, field length totals, departments, and the
+  first term and file name of every chunk (chunk *i* holds the terms from its first term up
+  to the next chunk's);
+- `chunks/<hash>.json`: sorted terms and their postings, named by their content;
+- `terms/<hash>.json`: every term, sorted, for fuzzy and wildcard queries;
+- `docs/<n>.json`: what a result shows, for documents n*SHARD_SIZE onwards;
+- `facets/<hash>.json`: each document's department, House, year answered and status, so
+  filters work without the document shards;
+- `files.json`: every file above, for link checkers (the page names it in `data-files`).
+
+A document's key is its position counted from the oldest question, so a new (newest)
+question takes the next key and leaves every other key, chunk and shard as it was.
+Postings list documents newest first, lunr.py's insertion order, which is what orders ties.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from array import array
+from collections import Counter
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from itertools import pairwise
+from typing import Any
+
+from lunr.pipeline import Pipeline
+from lunr.token import Token
+
+from generator.search import (
+    FIELD_BOOSTS,
+    STORE_COLUMNS,
+    SearchRecord,
+    index_pipeline,
+    register_pipeline,
+    to_json_bytes,
+)
+
+MANIFEST_VERSION = 2
+SEARCH_DIR = "search"
+SHARD_SIZE = 8  # documents per docs/ file: a results page fetches at most 20 small files
+SEGMENT_TERMS = 128  # a term starts a new chunk when its hash is 0 modulo this
+CHUNK_POSTINGS = 6000  # ... or when the chunk would pass this many postings
+# lunr's BM25 parameters (lunr.py and lunr.js defaults), written to the manifest.
+K1 = 1.2
+B = 0.75
+# lunr.py's tokenizer splits on these characters (lunr/tokenizer.py SEPARATOR_CHARS).
+_SEPARATORS = re.compile("[ \t\n\r\f\v\xa0-]+")
+_FIELD_BITS = 3  # a posting packs key << 3 | field; there are 7 fields
+
+
+@dataclass(frozen=True)
+class Postings:
+    """Every term's postings: packed (key << 3 | field, term frequency, field length)."""
+
+    by_term: dict[str, array[int]]
+    length_totals: tuple[int, ...]  # per field, in FIELD_BOOSTS order
+    count: int
+
+
+def js_order(term: str) -> bytes:
+    """Sort key for JavaScript's string order (UTF-16 code units), which lunr.js's
+    TokenSet builder requires; Python's code point order differs beyond U+FFFF."""
+    return term.encode("utf-16-be")
+
+
+def collect_postings(records: Sequence[SearchRecord]) -> Postings:
+    """The terms of every field of every record, as lunr.py's Builder would find them."""
+    register_pipeline()
+    pipeline = Pipeline()
+    pipeline.add(*index_pipeline())
+    memo: dict[str, list[str]] = {}
+    by_term: dict[str, array[int]] = {}
+    totals = [0] * len(FIELD_BOOSTS)
+    count = len(records)
+    for position, record in enumerate(records):
+        key = count - 1 - position
+        for field, (_name, text) in enumerate(record.fields):
+            terms: list[str] = []
+            for token in _SEPARATORS.split(text.lower()):
+                if token:
+                    found = memo.get(token)
+                    if found is None:
+                        found = [str(t) for t in pipeline.run([Token(token)])]
+                        memo[token] = found
+                    terms += found
+            totals[field] += len(terms)
+            packed = key << _FIELD_BITS | field
+            for term, frequency in Counter(terms).items():
+                postings = by_term.get(term)
+                if postings is None:
+                    postings = by_term[term] = array("i")
+                postings.extend((packed, frequency, len(terms)))
+    return Postings(by_term, tuple(totals), count)
+
+
+def _starts_segment(term: str) -> bool:
+    digest = hashlib.blake2b(term.encode("utf-8"), digest_size=4).digest()
+    return int.from_bytes(digest, "big") % SEGMENT_TERMS == 0
+
+
+def chunk_terms(terms: Sequence[str], sizes: dict[str, int]) -> list[list[str]]:
+    """Split sorted terms into chunks whose boundaries depend only on nearby terms.
+
+    A chunk ends before a term whose hash says so (content-defined: adding or removing a
+    term moves no boundary elsewhere) or when it would grow past CHUNK_POSTINGS postings
+    (a frequent term gets a chunk of its own); the second rule restarts at every hash
+    boundary, so a change only re-splits its own segment.
+    """
+    chunks: list[list[str]] = []
+    current: list[str] = []
+    size = 0
+    for term in terms:
+        if current and (_starts_segment(term) or size + sizes[term] > CHUNK_POSTINGS):
+            chunks.append(current)
+            current, size = [], 0
+        current.append(term)
+        size += sizes[term]
+    if current:
+        chunks.append(current)
+    return chunks
+
+
+def encode_postings(postings: array[int]) -> list[list[Any]]:
+    """One term's postings per field: [field, keys, frequencies, lengths], keys newest first
+    as a first key then decreasing steps (small numbers compress well)."""
+    fields: dict[int, tuple[list[int], list[int], list[int]]] = {}
+    for i in range(0, len(postings), 3):
+        packed = postings[i]
+        keys, frequencies, lengths = fields.setdefault(packed & 7, ([], [], []))
+        keys.append(packed >> _FIELD_BITS)
+        frequencies.append(postings[i + 1])
+        lengths.append(postings[i + 2])
+    encoded = []
+    for field in sorted(fields):
+        keys, frequencies, lengths = fields[field]
+        steps = [keys[0]] + [a - b for a, b in pairwise(keys)]
+        encoded.append([field, steps, frequencies, lengths])
+    return encoded
+
+
+def _named(folder: str, data: Any) -> tuple[str, bytes]:
+    """A content-addressed file: its name changes exactly when its bytes do."""
+    body = to_json_bytes(data)
+    return f"{folder}/{hashlib.sha256(body).hexdigest()[:12]}.json", body
+
+
+def _departments(records: Sequence[SearchRecord]) -> list[tuple[str, str]]:
+    pairs = {(r.department, r.department_slug) for r in records}
+    return sorted(pairs, key=lambda pair: (pair[0].casefold(), pair[0]))
+
+
+def _oldest_first(records: Sequence[SearchRecord]) -> list[SearchRecord]:
+    return list(reversed(records))
+
+
+def facet_file(records: Sequence[SearchRecord], departments: list[tuple[str, str]]) -> Any:
+    """Each document's filters as one number, by key: ((department * houses + house) *
+    years + year) * statuses + status, indexes into the lists beside it."""
+    position = {name: i for i, (name, _slug) in enumerate(departments)}
+    houses = sorted({r.house for r in records})
+    years = sorted({r.answered_on[:4] for r in records})
+    statuses = sorted({r.status for r in records})
+    codes = []
+    for r in _oldest_first(records):
+        code = position[r.department] * len(houses) + houses.index(r.house)
+        code = code * len(years) + years.index(r.answered_on[:4])
+        codes.append(code * len(statuses) + statuses.index(r.status))
+    return {"houses": houses, "years": years, "statuses": statuses, "docs": codes}
+
+
+def _row(record: SearchRecord, department: int) -> list[str | int]:
+    return [
+        record.ref, record.url, record.title, department, record.house, record.status,
+        record.asked_on, record.answered_on, record.asked_by, record.uin,
+        record.question_snippet, record.answer_snippet,
+    ]  # fmt: skip
+
+
+def document_shards(
+    records: Sequence[SearchRecord], departments: list[tuple[str, str]]
+) -> Iterator[tuple[str, bytes]]:
+    position = {name: i for i, (name, _slug) in enumerate(departments)}
+    rows = [_row(r, position[r.department]) for r in _oldest_first(records)]
+    for start in range(0, len(rows), SHARD_SIZE):
+        path = f"docs/{start // SHARD_SIZE}.json"
+        yield path, to_json_bytes(rows[start : start + SHARD_SIZE])
+
+
+def chunked_files(records: Sequence[SearchRecord]) -> Iterator[tuple[str, bytes]]:
+    """Every file of the chunked index, as (path under _site/, bytes)."""
+    postings = collect_postings(records)
+    terms = sorted(postings.by_term, key=js_order)
+    sizes = {term: len(postings.by_term[term]) // 3 for term in terms}
+    files: dict[str, bytes] = {}
+    chunks = []
+    for chunk in chunk_terms(terms, sizes):
+        data = {"terms": chunk, "postings": [encode_postings(postings.by_term[t]) for t in chunk]}
+        name, body = _named("chunks", data)
+        if name in files:
+            raise RuntimeError(f"two search chunks hash to {name}")  # 48 bits: not in practice
+        files[name] = body
+        chunks.append([chunk[0], name])
+    totals = list(postings.length_totals)
+    del postings  # the largest structure of the build: free it before the shards
+    terms_name, terms_body = _named("terms", terms)
+    departments = _departments(records)
+    facets_name, facets_body = _named("facets", facet_file(records, departments))
+    files[terms_name], files[facets_name] = terms_body, facets_body
+    files.update(document_shards(records, departments))
+    manifest = {
+        "version": MANIFEST_VERSION,
+        "count": len(records),
+        "fields": [[name, boost] for name, boost in FIELD_BOOSTS],
+        "lengths": totals,
+        "k1": K1,
+        "b": B,
+        "pipeline": ["answersNormalise", "stemmer"],
+        "chunks": chunks,
+        "terms": terms_name,
+        "facets": facets_name,
+        "shardSize": SHARD_SIZE,
+        "columns": list(STORE_COLUMNS),
+        "departments": [list(pair) for pair in departments],
+    }
+    files["manifest.json"] = to_json_bytes(manifest)
+    files["files.json"] = to_json_bytes({"files": sorted(files)})
+    for name in sorted(files):
+        yield f"{SEARCH_DIR}/{name}", files[name]
