@@ -55,6 +55,10 @@ def test_member_lists_are_paginated(browse_site: Path) -> None:
     third = main(page(browse_site, "members/rhys-ap-gwilym/asked/page/3/index.html"))
     assert "6 questions, newest first; page 1 of 3." in first
     assert entries(first) == 2 and entries(third) == 2
+    # The asker's own list does not repeat their name on every entry; answerers' lists do.
+    assert "asked by" not in first.split("</h1>", 1)[1]
+    answered = main(page(browse_site, "members/david-johnston-4761/answered/index.html"))
+    assert " · asked by " in answered
     assert "Prisons: Staff" in third and "9 October 2023" not in third
     # Compact lists: the department instead of an extract (department lists keep extracts).
     assert 'class="extract"' not in third and " · Ministry of Justice" in third
