@@ -10,7 +10,7 @@ from tests.sitebuild import build_site, copy_archive, tree_bytes, write_question
 
 
 def entries(html: str) -> int:
-    """How many question-list entries `html` holds (each a list item opening on its linked title)."""
+    """How many question-list entries `html` holds (list items opening on a linked title)."""
     return len(re.findall(r'<li>\s*<h[23]><a href="[^"]*/questions/', html))
 
 
