@@ -17,6 +17,7 @@ def entries(html: str) -> int:
     """How many question-list entries `html` holds (list items opening on a linked title)."""
     return len(re.findall(r'<li>\s*<h[23]><a href="[^"]*/questions/', html))
 
+
 GOLDEN = Path(__file__).parent / "golden"
 
 
