@@ -86,3 +86,4 @@ def search_url(search_site: Path) -> Iterator[str]:
 
 # --- Browsing pages and quality checks (issue 7): the browse fixture built once, served -------
 from tests.browser_support import browse_site, browse_site_url  # noqa: E402, F401
+from tests.serving import served  # noqa: E402, F401

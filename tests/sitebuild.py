@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 from generator.build import BuildOptions, BuildResult, build
@@ -59,3 +61,14 @@ question: To ask the Secretary of State for Health and Social Care, how long pat
 ---
 Waiting times are published monthly.
 """
+
+
+def answers(*args: str, cwd: Path, timeout: float = 300) -> subprocess.CompletedProcess[str]:
+    """Run the `answers` command in a fresh interpreter, as a user would, capturing its output."""
+    return subprocess.run(
+        [sys.executable, "-m", "generator", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )

@@ -6,17 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.sitebuild import copy_archive, tree_bytes, write_question
-
-
-def answers(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "generator", *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+from tests.sitebuild import answers, copy_archive, tree_bytes, write_question
 
 
 def test_build_with_defaults_in_a_site_folder(tmp_path: Path) -> None:

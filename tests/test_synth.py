@@ -2,8 +2,6 @@
 
 import re
 import statistics
-import subprocess
-import sys
 from collections import Counter
 from pathlib import Path
 
@@ -11,17 +9,7 @@ import pytest
 
 from generator.load import load_archive
 from generator.synth import MODEL_PATH, load_model, synthesise, write_archive
-from tests.sitebuild import FIXTURE_ARCHIVE, build_site, tree_bytes
-
-
-def answers(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "generator", *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+from tests.sitebuild import FIXTURE_ARCHIVE, answers, build_site, tree_bytes
 
 
 @pytest.fixture(scope="module")
