@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 HOUSES = ("Commons", "Lords")
 STATUSES = ("answered", "unanswered", "holding", "withdrawn", "corrected")
@@ -83,6 +84,25 @@ class Department:
     @property
     def url_path(self) -> str:
         return f"departments/{self.slug}/"
+
+
+@dataclass(frozen=True)
+class Link:
+    """What a question page shows of a department, member or topic: its name and address.
+
+    Question pages get links, not the whole objects, so a page depends only on what it
+    shows: editing one question leaves the other pages of its department, topic and members
+    unrendered (see generator/fingerprint.py).
+    """
+
+    name: str
+    slug: str
+    url_path: str
+    has_page: bool = True  # false for a subtopic too small for a page of its own
+
+    @staticmethod
+    def to(target: Any) -> Link:
+        return Link(target.name, target.slug, target.url_path, getattr(target, "has_page", True))
 
 
 @dataclass(frozen=True)

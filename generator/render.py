@@ -27,7 +27,7 @@ from generator.figures import DEFINITIONS, Figures, department_figures
 from generator.fingerprint import PageKeys
 from generator.links import link_references, resolver
 from generator.markup import AnswerRenderer, Fragment, answer_fragment, extract, rebase_links
-from generator.model import Archive, Department, Question
+from generator.model import Archive, Department, Link, Question
 from generator.search import search_facets
 from generator.write import UNCHANGED
 
@@ -257,15 +257,15 @@ class Renderer:
             original_answer_html=self.link_references(
                 question, self.answers.to_html(question.original_answer or "")
             ),
-            department=self.archive.department_of[question.id],
+            department=Link.to(self.archive.department_of[question.id]),
             older=older,
             newer=newer,
             grouped=self.grouped_links(question),
             citation=self.citation(question),
-            asker=self.browse.asker_of.get(question.id),
-            answerer=self.browse.answerer_of.get(question.id),
-            topic=topic,
-            subtopic=subtopic,
+            asker=_link(self.browse.asker_of.get(question.id)),
+            answerer=_link(self.browse.answerer_of.get(question.id)),
+            topic=Link.to(topic),
+            subtopic=_link(subtopic),
             answered_month=answered_month,
             json_ld=json_for_script(self.structured_data(question, self.extracts[question.id])),
             og_type="article",
@@ -428,3 +428,7 @@ class Renderer:
             feed=archive_feed(self.config),
             archive_download=archive_path(),
         )
+
+
+def _link(target: Any) -> Link | None:
+    return None if target is None else Link.to(target)

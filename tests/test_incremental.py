@@ -20,7 +20,7 @@ import generator.load
 import generator.workers
 from generator.cache import CACHE_DIR
 from generator.cli import main
-from tests.sitebuild import build_site, copy_archive, tree_bytes
+from tests.sitebuild import build_site, copy_archive, tree_bytes, write_question
 
 EDITED = "questions/commons/2023/hc-2023-10-02-1200.md"  # 'Roads: Potholes', Rhys ap Gwilym
 EDITED_ID = "hc-2023-10-02-1200"
@@ -239,4 +239,43 @@ def test_only_pages_that_show_an_edited_question_are_rendered(
     assert len(rendered) < result.pages / 2
     assert "feeds/topics/bridges.xml" in feeds and "feeds/topics/economy.xml" not in feeds
     assert len(feeds) < all_feeds
+    assert tree_bytes(out) == cold(site, tmp_path)
+
+
+def test_an_edit_leaves_unrendered_the_question_pages_that_only_share_its_groups(
+    site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Question pages show only the name and address of their department, topic and members,
+    so editing one question renders its own page and its neighbours', not every page that
+    shares its department, topic or asker."""
+    for day in (10, 12, 14):  # same department, asker and topic ('Roads') as EDITED
+        write_question(
+            site / "content",
+            f"commons/2023/hc-2023-10-{day}.md",
+            f"---\nid: hc-2023-10-{day}\ntitle: 'Roads: Verges {day}'\nhouse: Commons\n"
+            f"department: Department for Transport\nasked_by: Rhys ap Gwilym\n"
+            f"asked_on: 2023-10-{day}\nquestion: To ask about verges.\nstatus: withdrawn\n---\n",
+        )
+    rendered: list[str] = []
+    real = jinja2.Template.render
+
+    def counting(self: jinja2.Template, *args: Any, **context: Any) -> str:
+        rendered.append(str(context["canonical"]))
+        return real(self, *args, **context)
+
+    monkeypatch.setattr(jinja2.Template, "render", counting)
+    build_site(site)
+    retitle(site, "Roads: Potholes", "Roads: Holes")
+    build_site(site)  # writes into a new folder: everything is rendered
+    rendered.clear()
+    retitle(site, "Roads: Holes", "Roads: Craters")
+    out, _ = build_site(site)
+    questions = {path for path in rendered if path.startswith("questions/")}
+    # newest first in the department: 14, 12, 10, the edited one (answered 10-09), 10-05
+    neighbours = {"questions/hc-2023-10-10/", "questions/hc-2023-10-05-1300/"}
+    assert questions == {f"questions/{EDITED_ID}/", *neighbours}
+    assert "departments/department-for-transport/" in rendered
+    assert "topics/roads/" in rendered and "members/rhys-ap-gwilym/asked/" in rendered
+    page = (out / "questions/hc-2023-10-14/index.html").read_text(encoding="utf-8")
+    assert 'href="/archive/departments/department-for-transport/"' in page
     assert tree_bytes(out) == cold(site, tmp_path)
