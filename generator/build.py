@@ -19,6 +19,7 @@ from generator.incremental import (
     answer_fragments,
     clean,
     inputs_fingerprint,
+    member_maker,
     output_folder,
     record_folder,
     record_site,
@@ -130,9 +131,12 @@ def _build(options: BuildOptions, config: SiteConfig, cache: BuildCache | None) 
         renderer.cache_templates(cache.folder / "templates")
     renderer.prepare_answers(answer_fragments(archive, cache, jobs))
     folder, previous = output_folder(options.out, cache)
+    keys = None
     if cache is not None:
         base = base_key([cache.get_meta("code"), *renderer.base_key_parts()], theme.template_dirs)
-        renderer.use_page_keys(PageKeys(base, digests), previous.keys)
+        keys = PageKeys(base, digests)
+        renderer.use_page_keys(keys, previous.keys)
+    member, forget_unused_members = member_maker(cache, keys)
     try:
         writer = SiteWriter(folder, previous.files, previous.sizes)
         progress = Progress(renderer.expected_pages(), enabled=not options.quiet)
@@ -142,9 +146,10 @@ def _build(options: BuildOptions, config: SiteConfig, cache: BuildCache | None) 
             writer.write(
                 path, UNCHANGED if renderer.reusable("feed", path, inputs) else make_feed()
             )
-        for path, inputs, make_download in download_parts(archive, config):
+        for path, inputs, make_download in download_parts(archive, config, member):
             reuse = renderer.reusable("download", path, inputs)
             writer.write(path, UNCHANGED if reuse else make_download())
+        forget_unused_members()
         if progress.enabled:
             print(f"building the search index: {len(archive.questions)} questions", file=sys.stderr)
         for path, data in search_files(archive):

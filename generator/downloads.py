@@ -7,6 +7,10 @@ Every file is gzip-compressed (a fixed timestamp keeps the bytes reproducible): 
 compress about eightfold, and uncompressed they would be the largest part of the site
 (about 200 MB for a year of 60,000 questions, against GitHub Pages' 1 GB limit; the whole
 archive as one file would near its 100 MB limit per file).
+
+The archive download is a series of gzip members, one per `ARCHIVE_MEMBER` questions
+(a gzip file may hold several; every reader decompresses them as one stream), so a build
+that changes one question recompresses one member and reuses the others from the cache.
 """
 
 from __future__ import annotations
@@ -15,7 +19,7 @@ import csv
 import gzip
 import io
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from functools import partial
 from typing import Any
 
@@ -29,6 +33,7 @@ COLUMNS = (
     "original_department", "attachments", "source",
 )  # fmt: skip
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+ARCHIVE_MEMBER = 500  # questions per gzip member of the archive download
 
 
 def archive_path() -> str:
@@ -114,17 +119,40 @@ def department_json(department: Department, config: SiteConfig) -> str:
     return json.dumps(document, ensure_ascii=False, indent=1) + "\n"
 
 
-def archive_jsonl(archive: Archive, config: SiteConfig) -> Iterator[str]:
-    for question in archive.questions:
+def archive_jsonl(questions: Sequence[Question], config: SiteConfig) -> Iterator[str]:
+    for question in questions:
         yield json.dumps(record(question, config), ensure_ascii=False) + "\n"
 
 
+def archive_chunks(archive: Archive) -> list[tuple[Question, ...]]:
+    """The questions of each gzip member of the archive download, newest first."""
+    questions = archive.questions
+    return [
+        questions[start : start + ARCHIVE_MEMBER]
+        for start in range(0, len(questions), ARCHIVE_MEMBER)
+    ]
+
+
+def archive_member(number: int, questions: tuple[Question, ...], config: SiteConfig) -> bytes:
+    """One gzip member of the archive download (`number` lets a cache tell members apart)."""
+    return compress("".join(archive_jsonl(questions, config)))
+
+
+MakeMember = Callable[[int, tuple[Question, ...], SiteConfig], bytes]
 DownloadPart = tuple[str, dict[str, Any], Callable[[], bytes]]
 
 
-def download_parts(archive: Archive, config: SiteConfig) -> Iterator[DownloadPart]:
+def archive_download(archive: Archive, config: SiteConfig, member: MakeMember) -> bytes:
+    chunks = archive_chunks(archive) or [()]
+    return b"".join(member(number, chunk, config) for number, chunk in enumerate(chunks))
+
+
+def download_parts(
+    archive: Archive, config: SiteConfig, member: MakeMember = archive_member
+) -> Iterator[DownloadPart]:
     """Each download as (path, the questions it holds, how to make it), so an unchanged one
-    (same questions, same config) is skipped."""
+    (same questions, same config) is skipped; `member` makes (or recalls) each gzip member
+    of the archive download."""
     for department in archive.departments:
         paths = department_paths(department)
         inputs = {"department": department}
@@ -133,7 +161,7 @@ def download_parts(archive: Archive, config: SiteConfig) -> Iterator[DownloadPar
     yield (
         archive_path(),
         {"questions": archive.questions},
-        lambda: compress("".join(archive_jsonl(archive, config))),
+        partial(archive_download, archive, config, member),
     )
 
 

@@ -7,6 +7,8 @@ Three shortcuts, each checked against the cold path by tests/test_incremental.py
   the output folder's identity; a build with the same fingerprint and the same folder
   does nothing.
 - Answers: rendered Markdown is cached by a hash of the Markdown.
+- Archive download: each gzip member is kept in the cache by a key of its questions (see
+  generator/downloads.py), so an edit recompresses one member, not the whole archive.
 - Writing: the site the last build replaced is kept beside the output as the spare
   (`.<out>.spare`, with a record of every file's hash); the next build writes into it only
   the files whose bytes differ, deletes the files no longer made, then swaps it with the
@@ -20,22 +22,25 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from generator.cache import BuildCache, digest
 from generator.config import SiteConfig
+from generator.downloads import MakeMember, archive_member
 from generator.errors import ArchiveError
+from generator.fingerprint import PageKeys
 from generator.markup import Fragment
-from generator.model import Archive
+from generator.model import Archive, Question
 from generator.render import find_theme
 from generator.workers import render_fragments
 from generator.write import SiteWriter, folder_identity, spare_folder, staging_folder
 
 SITE_KEY = "site:"
 FOLDER_KEY = "folder:"
+MEMBER_KEY = "archive-member:"
 
 
 def inputs_fingerprint(content: Path, config: SiteConfig) -> str:
@@ -164,6 +169,47 @@ def answer_fragments(archive: Archive, cache: BuildCache | None, jobs: int) -> d
     if cache is not None and missing:
         cache.store_fragments((h, known[h].html, known[h].text) for h in missing)
     return {qid: known[key] for qid, key in keys.items()}
+
+
+class ArchiveMembers:
+    """The archive download's gzip members, recalled from the cache when their key is known.
+
+    A member's key is the page key of its number and questions (their content hashes, the
+    config, the code), so a member is reused only where it would come out byte for byte the
+    same. Members no longer made are forgotten by `forget_unused`.
+    """
+
+    def __init__(self, cache: BuildCache, keys: PageKeys):
+        self.cache = cache
+        self.keys = keys
+        self.used: set[str] = set()
+
+    def member(self, number: int, questions: tuple[Question, ...], config: SiteConfig) -> bytes:
+        key = self.keys.key("archive-member", str(number), {"questions": questions})
+        if key is None:
+            return archive_member(number, questions, config)
+        name = MEMBER_KEY + key.hex()
+        self.used.add(name)
+        data = self.cache.get_meta(name)
+        if not isinstance(data, bytes):
+            data = archive_member(number, questions, config)
+            self.cache.set_meta(name, data)
+        return data
+
+    def forget_unused(self) -> None:
+        for name in self.cache.meta_keys(MEMBER_KEY):
+            if name not in self.used:
+                self.cache.delete_meta(name)
+
+
+def member_maker(
+    cache: BuildCache | None, keys: PageKeys | None
+) -> tuple[MakeMember, Callable[[], None]]:
+    """How this build makes archive members, and what to call once they are all made."""
+    if cache is None or keys is None:
+        return archive_member, lambda: None
+    members = ArchiveMembers(cache, keys)
+    return members.member, members.forget_unused
 
 
 def clean(out: Path, cache_dir: Path) -> None:

@@ -7,6 +7,7 @@ so no stale page, listing entry, feed entry or search record can survive an edit
 
 from __future__ import annotations
 
+import gzip
 import shutil
 from pathlib import Path
 from typing import Any
@@ -15,7 +16,10 @@ import jinja2
 import pytest
 
 import generator.build
+import generator.cache
+import generator.downloads
 import generator.feeds
+import generator.incremental
 import generator.load
 import generator.workers
 from generator.cache import CACHE_DIR
@@ -279,3 +283,32 @@ def test_an_edit_leaves_unrendered_the_question_pages_that_only_share_its_groups
     page = (out / "questions/hc-2023-10-14/index.html").read_text(encoding="utf-8")
     assert 'href="/archive/departments/department-for-transport/"' in page
     assert tree_bytes(out) == cold(site, tmp_path)
+
+
+def test_an_edit_recompresses_one_member_of_the_archive_download(
+    site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(generator.downloads, "ARCHIVE_MEMBER", 2)
+    made: list[tuple[str, ...]] = []
+    real = generator.incremental.archive_member
+
+    def counting(number: int, questions: tuple[Any, ...], config: Any) -> bytes:
+        made.append(tuple(q.id for q in questions))
+        return real(number, questions, config)
+
+    monkeypatch.setattr(generator.incremental, "archive_member", counting)
+    out, result = build_site(site)
+    assert len(made) == -(-result.questions // 2) > 2  # every member, two questions each
+    made.clear()
+    retitle(site, "Roads: Potholes", "Roads: Craters")
+    out, _ = build_site(site)
+    assert len(made) == 1 and EDITED_ID in made[0]
+    data = gzip.decompress((out / "downloads/archive.jsonl.gz").read_bytes()).decode("utf-8")
+    assert len(data.splitlines()) == result.questions and "Roads: Craters" in data
+    assert tree_bytes(out) == cold(site, tmp_path)
+    (site / "content" / EDITED).unlink()  # the members after it change; the cache keeps
+    out, after = build_site(site)  # only those of this build
+    assert tree_bytes(out) == cold(site, tmp_path)
+    cache = generator.cache.BuildCache(site / CACHE_DIR)
+    assert len(cache.meta_keys("archive-member:")) == -(-after.questions // 2)
+    cache.close()
