@@ -107,7 +107,7 @@ def build(options: BuildOptions) -> BuildResult:
             unchanged = unchanged_site(cache, options.out, fingerprint)
             if unchanged is not None:
                 check_output_folder(options.out, [options.content, options.config, Path.cwd()])
-                done: BuildResult = replace(unchanged, seconds=0.0, unchanged=True)
+                done: BuildResult = replace(unchanged, unchanged=True)
                 return replace(done, seconds=time.monotonic() - started)
         result = _build(options, config, cache)
         if cache is not None:

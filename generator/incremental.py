@@ -1,6 +1,6 @@
 """Incremental builds: what the cache records about inputs and output folders, and its use.
 
-Three shortcuts, each checked against the cold path by tests/test_incremental.py:
+Four shortcuts, each checked against the cold path by tests/test_incremental.py:
 
 - No change: the inputs fingerprint (every content, config, template and static file's
   path, size and mtime, the config's values and the generator's code) is recorded with

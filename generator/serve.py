@@ -155,8 +155,10 @@ def watched_mtimes(options: BuildOptions) -> dict[str, float]:
 
 def _rebuild(options: BuildOptions, summary: Callable[[BuildResult, Path], str]) -> None:
     try:
-        print(summary(build(options), options.out), flush=True)
-        SiteHandler.live.bump()
+        result = build(options)
+        print(summary(result, options.out), flush=True)
+        if not result.unchanged:  # open pages already show this site
+            SiteHandler.live.bump()
     except ArchiveError as exc:
         for problem in exc.problems:
             print(problem, file=sys.stderr)

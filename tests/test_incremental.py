@@ -209,9 +209,8 @@ def test_clean_and_no_cache(site: Path, tmp_path: Path, monkeypatch: pytest.Monk
     assert tree_bytes(site / "_site") == cold(site, tmp_path)
 
 
-def test_only_pages_that_show_an_edited_question_are_rendered(
-    site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def count_renders(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The canonical path of every page rendered from now on, in order."""
     rendered: list[str] = []
     real = jinja2.Template.render
 
@@ -220,6 +219,13 @@ def test_only_pages_that_show_an_edited_question_are_rendered(
         return real(self, *args, **context)
 
     monkeypatch.setattr(jinja2.Template, "render", counting)
+    return rendered
+
+
+def test_only_pages_that_show_an_edited_question_are_rendered(
+    site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rendered = count_renders(monkeypatch)
     feeds: list[str] = []
     real_feed = generator.feeds.FeedWriter.feed
 
@@ -260,14 +266,7 @@ def test_an_edit_leaves_unrendered_the_question_pages_that_only_share_its_groups
             f"department: Department for Transport\nasked_by: Rhys ap Gwilym\n"
             f"asked_on: 2023-10-{day}\nquestion: To ask about verges.\nstatus: withdrawn\n---\n",
         )
-    rendered: list[str] = []
-    real = jinja2.Template.render
-
-    def counting(self: jinja2.Template, *args: Any, **context: Any) -> str:
-        rendered.append(str(context["canonical"]))
-        return real(self, *args, **context)
-
-    monkeypatch.setattr(jinja2.Template, "render", counting)
+    rendered = count_renders(monkeypatch)
     build_site(site)
     retitle(site, "Roads: Potholes", "Roads: Holes")
     build_site(site)  # writes into a new folder: everything is rendered
