@@ -25,9 +25,9 @@ class SiteConfig:
     base_url: str = ""
     language: str = "en-GB"
     theme: str = "default"
-    per_page: int = 20
+    per_page: int = 50
     latest_count: int = 20
-    extract_length: int = 240
+    extract_length: int = 160
     cname: str = ""  # custom domain for GitHub Pages, written to _site/CNAME
     size_budget: int = 1_000_000_000  # bytes; `answers build` warns when _site/ is larger
     site_root: Path = field(default=Path("."), compare=False)

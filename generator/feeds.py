@@ -93,9 +93,12 @@ class FeedWriter:
             f"<id>{entry_id(question)}</id>",
             f"<title>{_text(question.title)}</title>",
             f'<link rel="alternate" type="text/html" href={link}/>',
-            f"<published>{_stamp(published)}</published>",
-            f"<updated>{_stamp(_updated(question))}</updated>",
         ]
+        # atom:published is optional (RFC 4287 4.2.9) and readers show atom:updated without
+        # it, so it is written only when a correction made the two differ.
+        if published != _updated(question):
+            lines.append(f"<published>{_stamp(published)}</published>")
+        lines.append(f"<updated>{_stamp(_updated(question))}</updated>")
         if question.asked_by:
             lines.append(f"<author><name>{_text(question.asked_by)}</name></author>")
         lines.append(f"<category term={quoteattr(_NOT_XML.sub('', question.department))}/>")

@@ -22,7 +22,7 @@ def test_missing_file_gives_defaults(tmp_path: Path) -> None:
     config = load_config(tmp_path / "site.yaml")
     assert config == SiteConfig()
     assert config.language == "en-GB"
-    assert config.per_page == 20
+    assert (config.per_page, config.extract_length) == (50, 160)
 
 
 def test_missing_file_named_explicitly_is_an_error(tmp_path: Path) -> None:

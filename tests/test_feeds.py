@@ -56,18 +56,32 @@ def test_every_feed_has_the_atom_required_elements(browse_site: Path) -> None:
         ids = [e.findtext(f"{ATOM}id") for e in found]
         assert len(set(ids)) == len(ids)
         for entry in found:
-            for name in ("id", "title", "updated", "published", "summary"):
+            for name in ("id", "title", "updated", "summary"):
                 assert entry.findtext(f"{ATOM}{name}"), (path, name)
+            # published only where a correction made it differ from updated
+            published = entry.findtext(f"{ATOM}published")
+            assert published is None or published < (entry.findtext(f"{ATOM}updated") or "")
             assert entry.find(f"{ATOM}link[@rel='alternate']") is not None
         updated = [e.findtext(f"{ATOM}updated") or "" for e in found]
         assert feed.findtext(f"{ATOM}updated") == max(updated)
+
+
+def test_published_is_written_only_where_a_correction_makes_it_differ(browse_site: Path) -> None:
+    corrected = "https://example.org/pq/questions/hc-2023-10-02-1200/"
+    feed = parse(browse_site / "feeds/departments/department-for-education.xml")
+    by_link = {e.find(f"{ATOM}link").get("href"): e for e in entries(feed)}  # type: ignore[union-attr]
+    entry = by_link[corrected]
+    assert entry.findtext(f"{ATOM}published") == "2023-10-09T00:00:00Z"  # answered
+    assert entry.findtext(f"{ATOM}updated") == "2023-10-20T00:00:00Z"  # corrected
+    others = [e for link, e in by_link.items() if link != corrected]
+    assert others and all(e.find(f"{ATOM}published") is None for e in others)
 
 
 def test_archive_feed_is_newest_first_with_full_answers(browse_site: Path) -> None:
     feed = parse(browse_site / "feeds/all.xml")
     found = entries(feed)
     assert len(found) == 15
-    published = [e.findtext(f"{ATOM}published") for e in found]
+    published = [e.findtext(f"{ATOM}published") or e.findtext(f"{ATOM}updated") for e in found]
     assert published == sorted(published, reverse=True)
     first = found[0]
     assert first.findtext(f"{ATOM}title") == "Schools: Page"  # answered 11 March 2024
