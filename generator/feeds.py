@@ -92,7 +92,8 @@ class FeedWriter:
             "<entry>",
             f"<id>{entry_id(question)}</id>",
             f"<title>{_text(question.title)}</title>",
-            f'<link rel="alternate" type="text/html" href={link}/>',
+            # rel="alternate" is what a link without rel means (RFC 4287 4.2.7.2)
+            f"<link href={link}/>",
         ]
         # atom:published is optional (RFC 4287 4.2.9) and readers show atom:updated without
         # it, so it is written only when a correction made the two differ.

@@ -283,7 +283,9 @@ class Renderer:
 
         Without `text` (optional in schema.org for both types): the page shows the question
         and answer in full, and even extracts of them in every page's head cost about 500
-        bytes per answered question (30 MB over a year of questions).
+        bytes per answered question (30 MB over a year of questions). Likewise without
+        `inLanguage` (the page's `lang` says it) or an `url` for the answer (it is on the
+        question's page, whose `url` is given).
         """
         url = self.config.absolute_url(question.url_path)
         data: dict[str, Any] = {
@@ -292,7 +294,6 @@ class Renderer:
             "name": question.title,
             "url": url,
             "dateCreated": question.asked_on.isoformat(),
-            "inLanguage": self.config.language,
             "about": {"@type": "GovernmentOrganization", "name": question.department},
             "answerCount": 0,
         }
@@ -301,7 +302,6 @@ class Renderer:
         if question.answered_on and question.status in ("answered", "corrected"):
             answer: dict[str, Any] = {
                 "@type": "Answer",
-                "url": f"{url}#answer-heading",
                 "dateCreated": question.answered_on.isoformat(),
             }
             if question.corrected_on:

@@ -61,7 +61,10 @@ def test_every_feed_has_the_atom_required_elements(browse_site: Path) -> None:
             # published only where a correction made it differ from updated
             published = entry.findtext(f"{ATOM}published")
             assert published is None or published < (entry.findtext(f"{ATOM}updated") or "")
-            assert entry.find(f"{ATOM}link[@rel='alternate']") is not None
+            # the entry's page: a link without rel is rel="alternate" (RFC 4287 4.2.7.2)
+            (link,) = entry.findall(f"{ATOM}link")
+            assert link.get("rel") is None
+            assert (link.get("href") or "").startswith("https://example.org/pq/questions/")
         updated = [e.findtext(f"{ATOM}updated") or "" for e in found]
         assert feed.findtext(f"{ATOM}updated") == max(updated)
 
