@@ -5,13 +5,14 @@ from __future__ import annotations
 import shutil
 import sys
 import time
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from generator.browse import build_browse
+from generator.browse import Browse, build_browse
 from generator.cache import CACHE_DIR, BuildCache
 from generator.config import SiteConfig, load_config
-from generator.downloads import download_parts
+from generator.downloads import MakeMember, download_parts
 from generator.feeds import feed_parts
 from generator.figures import department_figures
 from generator.fingerprint import PageKeys, base_key
@@ -26,12 +27,15 @@ from generator.incremental import (
     unchanged_site,
 )
 from generator.load import load_archive
+from generator.markup import Fragment
+from generator.model import Archive
 from generator.render import Renderer, find_theme
 from generator.search import search_files
 from generator.sitefiles import budget_warning, site_files
-from generator.workers import PageResult, QuestionPages, each, worker_count
+from generator.workers import PageResult, QuestionPages, SideTask, each, worker_count
 from generator.write import (
     UNCHANGED,
+    FileWriter,
     SiteWriter,
     check_output_folder,
     publish,
@@ -140,20 +144,12 @@ def _build(options: BuildOptions, config: SiteConfig, cache: BuildCache | None) 
     try:
         writer = SiteWriter(folder, previous.files, previous.sizes)
         progress = Progress(renderer.expected_pages(), enabled=not options.quiet)
-        pages = _write_pages(renderer, writer, jobs, progress)
-        feeds = feed_parts(config, archive, browse, renderer.extracts, renderer.feed_contents)
-        for path, inputs, make_feed in feeds:
-            writer.write(
-                path, UNCHANGED if renderer.reusable("feed", path, inputs) else make_feed()
-            )
-        for path, inputs, make_download in download_parts(archive, config, member):
-            reuse = renderer.reusable("download", path, inputs)
-            writer.write(path, UNCHANGED if reuse else make_download())
-        forget_unused_members()
+        files = _feeds_and_downloads(config, archive, browse, renderer, member)
         if progress.enabled:
             print(f"building the search index: {len(archive.questions)} questions", file=sys.stderr)
-        for path, data in search_files(archive):
-            writer.write(path, data)
+        search = _search_task(archive, renderer.fragments)
+        pages = _write_pages(renderer, writer, jobs, progress, files, search)
+        forget_unused_members()
         for static in theme.static_dirs:
             writer.copy_tree(static, "static")
         for path, text in site_files(config, archive, sorted(writer.written)):
@@ -181,8 +177,39 @@ def _build(options: BuildOptions, config: SiteConfig, cache: BuildCache | None) 
     )
 
 
-def _write_pages(renderer: Renderer, writer: SiteWriter, jobs: int, progress: Progress) -> int:
-    """Every HTML page: question pages in worker processes, the others here meanwhile."""
+def _feeds_and_downloads(
+    config: SiteConfig, archive: Archive, browse: Browse, renderer: Renderer, member: MakeMember
+) -> Iterator[tuple[str, str | bytes]]:
+    """The feeds and downloads, each skipped (UNCHANGED) when made from the same inputs."""
+    feeds = feed_parts(config, archive, browse, renderer.extracts, renderer.feed_contents)
+    for path, inputs, make_feed in feeds:
+        yield path, UNCHANGED if renderer.reusable("feed", path, inputs) else make_feed()
+    for path, inputs, make_download in download_parts(archive, config, member):
+        yield path, UNCHANGED if renderer.reusable("download", path, inputs) else make_download()
+
+
+def _search_task(archive: Archive, fragments: Mapping[str, Fragment]) -> SideTask:
+    """Writing the search index, a long single task that a worker runs beside the pages."""
+
+    def write_index(files: FileWriter) -> list[PageResult]:
+        return [
+            (path, files.write(path, data), len(data), None)
+            for path, data in search_files(archive, fragments)
+        ]
+
+    return write_index
+
+
+def _write_pages(
+    renderer: Renderer,
+    writer: SiteWriter,
+    jobs: int,
+    progress: Progress,
+    others: Iterable[tuple[str, str | bytes]],
+    search: SideTask,
+) -> int:
+    """Every HTML page: question pages (and the search index) in worker processes, the
+    other pages, then `others` (files that are not pages), here meanwhile."""
     done = 0
 
     def record(result: PageResult) -> None:
@@ -194,14 +221,19 @@ def _write_pages(renderer: Renderer, writer: SiteWriter, jobs: int, progress: Pr
         done += 1
         progress.update(done)
 
-    questions = QuestionPages(renderer, writer.files, jobs)
+    questions = QuestionPages(renderer, writer.files, jobs, side=[search])
     try:
         for path, html in renderer.other_pages():
             writer.write(path, html)
             done += 1
             progress.update(done)
             each(questions.poll(), record)
+        for path, data in others:
+            writer.write(path, data)
+            each(questions.poll(), record)
         each(questions.finish(), record)
+        for path, file_hash, size, _key in questions.side_results():
+            writer.record(path, file_hash, size)
     finally:
         questions.close()
     return done

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -32,9 +33,11 @@ class SiteConfig:
     size_budget: int = 1_000_000_000  # bytes; `answers build` warns when _site/ is larger
     site_root: Path = field(default=Path("."), compare=False)
 
-    @property
+    @functools.cached_property
     def base_path(self) -> str:
-        """The URL path every internal link starts with: '/' or, on a project site, '/repo/'."""
+        """The URL path every internal link starts with: '/' or, on a project site, '/repo/'.
+
+        Computed once: every link on every page asks for it."""
         path = urlsplit(self.base_url).path or "/"
         return path if path.endswith("/") else path + "/"
 

@@ -6,6 +6,7 @@ templates only lay it out.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from collections.abc import Iterator, Mapping, Sequence
@@ -35,8 +36,10 @@ PROJECT_THEMES = Path(__file__).resolve().parent.parent / "themes"
 HOUSE_NAMES = {"Commons": "House of Commons", "Lords": "House of Lords"}
 
 
+@functools.cache
 def long_date(value: date | None) -> str:
-    """'20 October 2021', the way the parliamentary sites write dates."""
+    """'20 October 2021', the way the parliamentary sites write dates (remembered: a few
+    thousand distinct dates are formatted about ten times a page)."""
     return f"{value.day} {value:%B %Y}" if value else ""
 
 

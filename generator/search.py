@@ -25,7 +25,7 @@ import gzip
 import json
 import re
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -36,7 +36,7 @@ from lunr.stemmer import PorterStemmer
 from lunr.stop_word_filter import stop_word_filter
 from lunr.token_set import TokenSet
 
-from generator.markup import AnswerRenderer, extract, plain_text
+from generator.markup import AnswerRenderer, Fragment, extract, plain_text
 from generator.model import Archive, Question
 
 NORMALISE_LABEL = "answersNormalise"
@@ -154,17 +154,33 @@ class SearchRecord:
     answer_snippet: str
 
 
-def search_records(archive: Archive) -> tuple[SearchRecord, ...]:
-    """Every question, newest first (the order filter-only results are listed in)."""
+def search_records(
+    archive: Archive, fragments: Mapping[str, Fragment] | None = None
+) -> tuple[SearchRecord, ...]:
+    """Every question, newest first (the order filter-only results are listed in).
+
+    `fragments` (question id -> rendered answer) are the answers the pages were made from:
+    their text is what rendering the Markdown again would give, at a fraction of the cost.
+    """
     answers = AnswerRenderer()
+    known = fragments or {}
     return tuple(
-        _record(question, archive.department_of[question.id].slug, answers)
+        _record(question, archive.department_of[question.id].slug, answers, known.get(question.id))
         for question in archive.questions
     )
 
 
-def _record(question: Question, department_slug: str, answers: AnswerRenderer) -> SearchRecord:
-    answer_text = plain_text(answers.to_html(question.answer)) if question.answer else ""
+def _answer_text(question: Question, answers: AnswerRenderer, fragment: Fragment | None) -> str:
+    """The visible text of the answer: the rendered fragment's, or rendered here."""
+    if fragment is not None:
+        return fragment.text
+    return plain_text(answers.to_html(question.answer)) if question.answer else ""
+
+
+def _record(
+    question: Question, department_slug: str, answers: AnswerRenderer, fragment: Fragment | None
+) -> SearchRecord:
+    text = _answer_text(question, answers, fragment)
     values = {
         "title": question.title,
         "uin": question.uin or "",
@@ -172,7 +188,7 @@ def _record(question: Question, department_slug: str, answers: AnswerRenderer) -
         "answered_by": question.answered_by or "",
         "department": question.department,
         "question": question.question,
-        "answer": answer_text,
+        "answer": text,
     }
     return SearchRecord(
         ref=question.id,
@@ -188,7 +204,7 @@ def _record(question: Question, department_slug: str, answers: AnswerRenderer) -
         asked_by=question.asked_by or "",
         uin=question.uin or "",
         question_snippet=extract(question.question, QUESTION_SNIPPET),
-        answer_snippet=extract(answer_text, ANSWER_SNIPPET),
+        answer_snippet=extract(text, ANSWER_SNIPPET),
     )
 
 
@@ -238,13 +254,15 @@ def to_json_bytes(data: Any) -> bytes:
     return text.encode("utf-8")
 
 
-def search_files(archive: Archive) -> Iterator[tuple[str, bytes]]:
+def search_files(
+    archive: Archive, fragments: Mapping[str, Fragment] | None = None
+) -> Iterator[tuple[str, bytes]]:
     """The files under `_site/search/` (besides the page itself), as (path, bytes): the
     term-chunked index of generator/search_chunks.py."""
     # Imported here: search_chunks builds on this module's records and pipeline.
     from generator.search_chunks import chunked_files
 
-    yield from chunked_files(search_records(archive))
+    yield from chunked_files(search_records(archive, fragments))
 
 
 @dataclass(frozen=True)

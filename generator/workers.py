@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-from collections.abc import Callable, Iterator
-from multiprocessing.pool import IMapIterator, Pool
+from collections.abc import Callable, Iterator, Sequence
+from multiprocessing.pool import ApplyResult, IMapIterator, Pool
 from typing import Any
 
 from generator.markup import AnswerRenderer, Fragment, answer_fragment
@@ -73,29 +73,44 @@ def _fragment_chunk(bounds: tuple[int, int]) -> list[Fragment]:
 # Question pages ------------------------------------------------------------------------
 
 PageResult = tuple[str, bytes, int, bytes | None]  # path, hash of its bytes, size, page key
+SideTask = Callable[[FileWriter], list[PageResult]]  # writes some files, says which
 
 
 class QuestionPages:
     """Question pages rendered and written by workers while the caller renders other pages.
 
-    `poll()` hands back whatever has finished so far (so progress keeps moving), and
-    `finish()` waits for the rest.
+    `side` tasks (each writing other files, such as the search index) go to the workers
+    first, so a long one runs beside the question pages instead of after them on one core.
+    `poll()` hands back whatever pages have finished so far (so progress keeps moving),
+    `finish()` waits for the rest, and then `side_results()` has what the side tasks wrote.
+    Without workers, side tasks run in `finish()`.
     """
 
-    def __init__(self, renderer: Renderer, files: FileWriter, jobs: int):
+    def __init__(
+        self, renderer: Renderer, files: FileWriter, jobs: int, side: Sequence[SideTask] = ()
+    ):
         self.renderer = renderer
         self.files = files
+        self.side = list(side)
         questions = renderer.archive.questions
         self.pool: Pool | None = None
         self.pending: IMapIterator[list[PageResult]] | None = None
+        self.side_pending: list[ApplyResult[list[PageResult]]] = []
+        self.side_done: list[PageResult] = []
         self.remaining = len(_ranges(len(questions)))
         if parallel(len(questions), jobs):
             renderer.compile_templates()
-            _STATE.update(renderer=renderer, files=files, questions=questions)
+            _STATE.update(renderer=renderer, files=files, questions=questions, side=self.side)
             self.pool = _pool(jobs)
+            self.side_pending = [
+                self.pool.apply_async(_side_task, (index,)) for index in range(len(self.side))
+            ]
             self.pending = self.pool.imap_unordered(_page_chunk, _ranges(len(questions)))
 
     def poll(self) -> Iterator[list[PageResult]]:
+        for result in [r for r in self.side_pending if r.ready()]:
+            self.side_pending.remove(result)
+            self.side_done += result.get()
         while self.pending is not None and self.remaining:
             try:
                 chunk = self.pending.next(timeout=0)
@@ -109,16 +124,30 @@ class QuestionPages:
             questions = self.renderer.archive.questions
             for bounds in _ranges(len(questions)):
                 yield _write_pages(self.renderer, self.files, questions[bounds[0] : bounds[1]])
+            for task in self.side:
+                self.side_done += task(self.files)
             return
         while self.remaining:
             self.remaining -= 1
             yield self.pending.next()
+        for result in self.side_pending:
+            self.side_done += result.get()
+        self.side_pending = []
+
+    def side_results(self) -> list[PageResult]:
+        """The files the side tasks wrote (complete once `finish()` is done)."""
+        return self.side_done
 
     def close(self) -> None:
         if self.pool is not None:
             self.pool.terminate()
             self.pool.join()
         _STATE.clear()
+
+
+def _side_task(index: int) -> list[PageResult]:
+    task: SideTask = _STATE["side"][index]
+    return task(_STATE["files"])
 
 
 def _page_chunk(bounds: tuple[int, int]) -> list[PageResult]:
