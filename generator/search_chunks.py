@@ -209,26 +209,34 @@ def document_shards(
 
 
 def chunked_files(records: Sequence[SearchRecord]) -> Iterator[tuple[str, bytes]]:
-    """Every file of the chunked index, as (path under _site/, bytes)."""
+    """Every file of the chunked index, as (path under _site/, bytes).
+
+    Each chunk and document shard is handed on as soon as it is encoded (and a chunk's
+    postings dropped), so the postings, the largest structure of the build, and the
+    encoded index are never held together."""
     postings = collect_postings(records)
     terms = sorted(postings.by_term, key=js_order)
     sizes = {term: len(postings.by_term[term]) // 3 for term in terms}
-    files: dict[str, bytes] = {}
+    names: set[str] = set()
     chunks = []
     for chunk in chunk_terms(terms, sizes):
-        data = {"terms": chunk, "postings": [encode_postings(postings.by_term[t]) for t in chunk]}
-        name, body = _named("chunks", data)
-        if name in files:
+        encoded = [encode_postings(postings.by_term.pop(t)) for t in chunk]
+        name, body = _named("chunks", {"terms": chunk, "postings": encoded})
+        if name in names:
             raise RuntimeError(f"two search chunks hash to {name}")  # 48 bits: not in practice
-        files[name] = body
+        names.add(name)
         chunks.append([chunk[0], name])
+        yield f"{SEARCH_DIR}/{name}", body
     totals = list(postings.length_totals)
-    del postings  # the largest structure of the build: free it before the shards
-    terms_name, terms_body = _named("terms", terms)
+    del postings, sizes
     departments = _departments(records)
+    for name, body in document_shards(records, departments):
+        names.add(name)
+        yield f"{SEARCH_DIR}/{name}", body
+    files: dict[str, bytes] = {}
+    terms_name, terms_body = _named("terms", terms)
     facets_name, facets_body = _named("facets", facet_file(records, departments))
     files[terms_name], files[facets_name] = terms_body, facets_body
-    files.update(document_shards(records, departments))
     manifest = {
         "version": MANIFEST_VERSION,
         "count": len(records),
@@ -245,6 +253,6 @@ def chunked_files(records: Sequence[SearchRecord]) -> Iterator[tuple[str, bytes]
         "departments": [list(pair) for pair in departments],
     }
     files["manifest.json"] = to_json_bytes(manifest)
-    files["files.json"] = to_json_bytes({"files": sorted(files)})
+    files["files.json"] = to_json_bytes({"files": sorted([*names, *files])})
     for name in sorted(files):
         yield f"{SEARCH_DIR}/{name}", files[name]

@@ -119,19 +119,21 @@ class FileWriter:
             return file_hash
         target = self.root / relative  # check_relative: no "..", "." or empty parts
         folder = target.parent
-        if folder not in self.made and not self._make_folder(folder):
+        if folder not in self.made and not self._make_folder(folder, relative):
             self._folder(folder, relative)
             if target.is_dir() and not target.is_symlink():
                 shutil.rmtree(target)  # an earlier build had a folder where this file goes
         target.write_bytes(payload)
         return file_hash
 
-    def _make_folder(self, folder: Path) -> bool:
-        """The fast path of a build into a new folder: make `folder` inside a folder already
-        checked. A folder this process has just made holds nothing and cannot be a link,
-        so neither the checks of `_folder` nor one per file are needed."""
-        if folder.parent not in self.folders:
+    def _make_folder(self, folder: Path, relative: str) -> bool:
+        """The fast path of a build into a new folder: make `folder` inside a folder checked
+        once (the many question folders share a parent). A folder this process has just made
+        holds nothing and cannot be a link, so neither the checks of `_folder` nor one per
+        file are needed."""
+        if folder == self.root:
             return False
+        self._folder(folder.parent, relative)
         try:
             os.mkdir(folder)
         except OSError:

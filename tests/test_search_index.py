@@ -16,6 +16,7 @@ import pytest
 from lunr.token import Token
 
 from generator.load import load_archive
+from generator.markup import AnswerRenderer, answer_fragment
 from generator.search import (
     ANSWER_SNIPPET,
     FIELD_BOOSTS,
@@ -314,3 +315,13 @@ def test_vendored_lunr_is_the_npm_release() -> None:
     assert hashlib.sha256(minified).hexdigest() in recorded
     assert b"2.3.9" in minified[:200]
     assert "Permission is hereby granted" in (VENDOR / "LICENSE").read_text()
+
+
+def test_records_from_the_pages_answers_equal_records_rendered_afresh(tmp_path: Path) -> None:
+    # The build passes the answers it rendered for the pages; the search must see exactly
+    # the text it would get by rendering every answer's Markdown again.
+    archive = load_archive(write_synthetic_archive(200, tmp_path))
+    answers = AnswerRenderer()
+    fragments = {q.id: answer_fragment(answers, q.answer) for q in archive.questions}
+    assert search_records(archive, fragments) == search_records(archive)
+    assert any(r.answer_snippet for r in search_records(archive, fragments))

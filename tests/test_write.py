@@ -111,3 +111,29 @@ def test_an_updated_folder_holds_exactly_the_new_files(tmp_path: Path) -> None:
         p.relative_to(root).as_posix(): p.read_text() for p in root.rglob("*") if p.is_file()
     } == {"a/index.html": "a", "b/index.html": "b", "c": "c"}
     assert not (root / "gone").exists()
+
+
+def test_a_new_folder_inside_a_linked_folder_is_still_refused(tmp_path: Path) -> None:
+    # New folders are made without a check of their own only inside a checked parent: a
+    # parent that is a link out of the site fails that check before anything is written.
+    (tmp_path / "site").mkdir()
+    (tmp_path / "outside").mkdir()
+    (tmp_path / "site" / "questions").symlink_to(tmp_path / "outside")
+    writer = SiteWriter(tmp_path / "site")
+    with pytest.raises(ArchiveError, match="outside the site"):
+        writer.write("questions/q1/index.html", "x")
+    assert list((tmp_path / "outside").iterdir()) == []
+
+
+def test_files_in_new_folders_replace_what_was_in_the_way(tmp_path: Path) -> None:
+    # An earlier build's file where a folder now goes, and its folder where a file now goes.
+    site = tmp_path / "site"
+    (site / "a").mkdir(parents=True)
+    (site / "a" / "b").write_text("old file", encoding="utf-8")
+    (site / "c" / "d").mkdir(parents=True)
+    writer = SiteWriter(site)
+    for relative in ("a/b/index.html", "a/e/index.html", "c/d", "f/g/index.html"):
+        writer.write(relative, relative)
+    written = {p.relative_to(site).as_posix() for p in site.rglob("*") if p.is_file()}
+    assert written == {"a/b/index.html", "a/e/index.html", "c/d", "f/g/index.html"}
+    assert (site / "c" / "d").read_text(encoding="utf-8") == "c/d"
