@@ -124,11 +124,11 @@ def build(options: BuildOptions) -> BuildResult:
 
 def _build(options: BuildOptions, config: SiteConfig, cache: BuildCache | None) -> BuildResult:
     digests: dict[str, bytes] = {}
-    archive = load_archive(options.content, cache, digests)
+    jobs = worker_count(options.jobs)
+    archive = load_archive(options.content, cache, digests, jobs)
     theme = find_theme(config)
     check_output_folder(options.out, [options.content, options.config, Path.cwd()])
     remove_leftovers(options.out)
-    jobs = worker_count(options.jobs)
     browse = build_browse(archive)
     renderer = Renderer(config, archive, theme, browse, department_figures(archive))
     if cache is not None:

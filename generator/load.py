@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import os
 import pickle
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from datetime import date
+from functools import partial
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -19,6 +20,7 @@ from generator.errors import ArchiveError, Problem, did_you_mean
 from generator.frontmatter import Document, FrontMatterError, parse_document
 from generator.model import HOUSES, STATUSES, Archive, Attachment, Page, Question, build_archive
 from generator.slugs import id_problem, slugify, unique_slugs
+from generator.workers import map_in_ranges, parallel
 
 QUESTIONS_DIR = "questions"
 RESERVED_PAGE_SLUGS = {
@@ -148,13 +150,15 @@ def load_archive(
     content_dir: Path,
     cache: BuildCache | None = None,
     digests: dict[str, bytes] | None = None,
+    jobs: int = 1,
 ) -> Archive:
     """Read and validate everything under `content_dir`; raise ArchiveError listing all problems.
 
     With a cache, a file whose size and mtime (or else whose bytes) are those of an earlier
     build is not parsed again: its validated question or page comes from the cache, and
     `digests` (if given) receives a hash of each question's content (id -> hash), which
-    decides whether a page showing it must be rendered again.
+    decides whether a page showing it must be rendered again. Files to parse are parsed
+    by `jobs` worker processes when there are many.
     """
     if not content_dir.is_dir():
         raise ArchiveError([Problem(str(content_dir), None, "content folder not found")])
@@ -164,25 +168,34 @@ def load_archive(
     known = cache.parsed_files() if cache else {}
     fresh: list[tuple[str, str, bytes, bytes]] = []
     cwd = Path.cwd().resolve()
-    for path, relative in _content_files(content_dir):
-        display = _display(path, cwd)
-        key = f"{display}\0{relative.as_posix()}"
-        try:
-            loaded: tuple[Question | Page, bytes | None] | None = (
-                _load_cached(path, key, known, fresh) if cache else None
-            )
-            if loaded is None:
-                loaded = _load_file(path, relative, display, key, fresh if cache else None)
-        except ArchiveError as exc:
-            problems.extend(exc.problems)
-            continue
-        item, pickled = loaded
+    files = [
+        (path, relative, display, f"{display}\0{relative.as_posix()}")
+        for path, relative in _content_files(content_dir)
+        for display in [_display(path, cwd)]
+    ]
+    cached = [_load_cached(f[0], f[3], known, fresh) if cache else None for f in files]
+    to_parse = [f for f, hit in zip(files, cached, strict=True) if hit is None]
+    send = parallel(len(to_parse), jobs)
+    parsed = map_in_ranges(partial(_parse_files, keep=cache is not None, send=send), to_parse, jobs)
+    for hit in cached:
+        if hit is None:
+            outcome = next(parsed)
+            if isinstance(outcome, list):
+                problems.extend(outcome)
+                continue
+            item, entry = _unpack(outcome)
+            pickled = entry[3] if entry is not None else None
+            if entry is not None:
+                fresh.append(entry)
+        else:
+            item, pickled = hit
         if isinstance(item, Question):
             questions.append(item)
             if digests is not None and pickled is not None:
                 digests[item.id] = digest(pickled)
         else:
             pages.append(item)
+    parsed.close()  # every result taken: the workers can go
     if cache:
         cache.store_parsed(fresh)
     problems.extend(_duplicates(questions, "id", lambda q: q.id))
@@ -236,15 +249,43 @@ def _load_cached(
     return item, entry[2]
 
 
+ContentFile = tuple[Path, Path, str, str]  # path, relative to content/, display, cache key
+CacheEntry = tuple[str, str, bytes, bytes]  # key, stamp, digest of the bytes, pickle
+# A parsed file: the item (None when only its pickle was sent from a worker), its pickle
+# when kept for the cache or sent, and its cache entry; or the file's problems.
+Parsed = tuple[Question | Page | None, bytes | None, CacheEntry | None] | list[Problem]
+
+
+def _parse_files(files: Sequence[ContentFile], keep: bool, send: bool) -> list[Parsed]:
+    """Parse each file; `keep`: pickle it for the cache; `send`: this runs in a worker, so
+    return the pickle alone (it crosses to the main process once, not twice)."""
+    outcomes: list[Parsed] = []
+    for path, relative, display, key in files:
+        try:
+            item, entry = _load_file(path, relative, display, key, keep or send)
+        except ArchiveError as exc:
+            outcomes.append(list(exc.problems))
+            continue
+        pickled = entry[3] if entry is not None else None
+        outcomes.append((None if send else item, pickled, entry if keep else None))
+    return outcomes
+
+
+def _unpack(
+    outcome: tuple[Question | Page | None, bytes | None, CacheEntry | None],
+) -> tuple[Question | Page, CacheEntry | None]:
+    item, pickled, entry = outcome
+    if item is None:
+        assert pickled is not None
+        item = pickle.loads(pickled)
+    return item, entry
+
+
 def _load_file(
-    path: Path,
-    relative: Path,
-    display: str,
-    key: str,
-    fresh: list[tuple[str, str, bytes, bytes]] | None,
-) -> tuple[Question | Page, bytes | None]:
+    path: Path, relative: Path, display: str, key: str, keep: bool
+) -> tuple[Question | Page, CacheEntry | None]:
     is_question = relative.parts[0] == QUESTIONS_DIR
-    before = path.stat() if fresh is not None else None
+    before = path.stat() if keep else None
     raw = _read_bytes(path, display)
     document = _read(raw, display, is_question=is_question)
     item: Question | Page = (
@@ -252,11 +293,10 @@ def _load_file(
         if is_question
         else _page_from_document(document, relative, display)
     )
-    if fresh is None or before is None:
+    if before is None:
         return item, None
     value = pickle.dumps(item, protocol=pickle.HIGHEST_PROTOCOL)
-    fresh.append((key, stamp(before), digest(raw), value))
-    return item, value
+    return item, (key, stamp(before), digest(raw), value)
 
 
 def _read_bytes(path: Path, display: str) -> bytes:

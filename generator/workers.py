@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterator, Sequence
 from multiprocessing.pool import ApplyResult, IMapIterator, Pool
 from typing import Any
 
@@ -46,6 +46,30 @@ def _pool(jobs: int) -> Pool:
 
 def parallel(count: int, jobs: int) -> bool:
     return jobs > 1 and count >= MIN_PARALLEL and hasattr(os, "fork")
+
+
+def map_in_ranges(
+    function: Callable[[Sequence[Any]], list[Any]], items: Sequence[Any], jobs: int
+) -> Generator[Any, None, None]:
+    """`function` applied to contiguous ranges of `items`, in workers when there are enough;
+    the results come in the order of `items` either way, a range at a time (so the caller
+    never holds every result at once)."""
+    if not parallel(len(items), jobs):
+        yield from function(items)
+        return
+    _STATE["map"] = (function, items)
+    try:
+        with _pool(jobs) as pool:
+            for chunk in pool.imap(_map_range, _ranges(len(items))):
+                yield from chunk
+    finally:
+        _STATE.pop("map", None)
+
+
+def _map_range(bounds: tuple[int, int]) -> list[Any]:
+    function, items = _STATE["map"]
+    result: list[Any] = function(items[bounds[0] : bounds[1]])
+    return result
 
 
 # Answers -------------------------------------------------------------------------------

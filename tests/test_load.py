@@ -3,9 +3,12 @@ from pathlib import Path
 
 import pytest
 
+import generator.workers
+from generator.cache import BuildCache
 from generator.errors import ArchiveError
 from generator.load import load_archive
 from tests.sitebuild import FIXTURE_ARCHIVE, MINIMAL_QUESTION, write_question
+from tests.synthetic import write_synthetic_archive
 
 
 def problems(content: Path) -> list[str]:
@@ -172,3 +175,35 @@ def test_hidden_and_non_markdown_files_are_ignored(tmp_path: Path) -> None:
     write_question(tmp_path, ".draft.md", "broken")
     write_question(tmp_path, "notes.txt", "broken")
     assert len(load_archive(tmp_path).questions) == 1
+
+
+def _parse(content: Path, jobs: int, cache_dir: Path | None = None) -> object:
+    """The archive (or the problems) and the digests, as load_archive gives them."""
+    cache = BuildCache(cache_dir) if cache_dir else None
+    digests: dict[str, bytes] = {}
+    try:
+        return load_archive(content, cache, digests, jobs), digests
+    except ArchiveError as exc:
+        return [str(p) for p in exc.problems], digests
+    finally:
+        if cache:
+            cache.close()
+
+
+def test_worker_processes_load_the_same_archive(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    content = write_synthetic_archive(40, tmp_path)
+    monkeypatch.setattr(generator.workers, "MIN_PARALLEL", 1)
+    monkeypatch.setattr(generator.workers, "CHUNK", 7)
+    serial = _parse(content, 1)
+    assert _parse(content, 2) == serial
+    assert _parse(content, 2, tmp_path / "cache-a") == _parse(content, 1, tmp_path / "cache-b")
+    assert _parse(content, 2, tmp_path / "cache-a") == _parse(content, 1, tmp_path / "cache-b")
+    # Problems come back from the workers, in the order of the files.
+    broken = sorted((content / "questions").rglob("*.md"))
+    for path in (broken[3], broken[30]):
+        path.write_text("---\ntitle: [\n---\n", encoding="utf-8")
+    problems, _ = _parse(content, 2)  # type: ignore[misc]
+    assert problems == _parse(content, 1)[0]  # type: ignore[index]
+    assert len(problems) == 2
