@@ -116,7 +116,34 @@ def department_json(department: Department, config: SiteConfig) -> str:
         "count": len(department.questions),
         "questions": [record(q, config) for q in department.questions],
     }
-    return json.dumps(document, ensure_ascii=False, indent=1) + "\n"
+    return "".join(indented_json(document)) + "\n"
+
+
+_SCALAR = json.JSONEncoder(ensure_ascii=False).encode
+
+
+def indented_json(value: Any, level: int = 0) -> Iterator[str]:
+    """`json.dumps(value, ensure_ascii=False, indent=1)` in pieces, byte for byte (string keys).
+
+    The standard library formats indented JSON in pure Python, call by call; here only the
+    layout is Python and every string and number goes to its C encoder, several times faster
+    on the department downloads (tests/test_downloads.py compares the two)."""
+    if isinstance(value, dict) and value:
+        inner = "\n" + " " * (level + 1)
+        yield "{"
+        for number, (key, item) in enumerate(value.items()):
+            yield ("," if number else "") + inner + _SCALAR(str(key)) + ": "
+            yield from indented_json(item, level + 1)
+        yield "\n" + " " * level + "}"
+    elif isinstance(value, list | tuple) and value:
+        inner = "\n" + " " * (level + 1)
+        yield "["
+        for number, item in enumerate(value):
+            yield ("," if number else "") + inner
+            yield from indented_json(item, level + 1)
+        yield "\n" + " " * level + "]"
+    else:
+        yield _SCALAR(value)
 
 
 def archive_jsonl(questions: Sequence[Question], config: SiteConfig) -> Iterator[str]:

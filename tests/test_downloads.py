@@ -9,9 +9,14 @@ import json
 from datetime import date
 from pathlib import Path
 
+from hypothesis import given
+from hypothesis import strategies as st
+
 from generator.config import SiteConfig
-from generator.downloads import COLUMNS, department_csv
+from generator.downloads import COLUMNS, department_csv, department_json, indented_json
+from generator.load import load_archive
 from generator.model import Department, Question
+from tests.sitebuild import FIXTURE_ARCHIVE
 
 
 def unzip(path: Path) -> str:
@@ -85,3 +90,24 @@ def test_csv_cells_that_a_spreadsheet_would_run_are_defused() -> None:
     assert row["question"] == "'+1"
     assert row["asked_by"] == "'@someone"
     assert row["answer"].startswith("'- a list item")
+
+
+_JSON_SCALARS = st.none() | st.booleans() | st.integers() | st.floats() | st.text()
+_JSON_VALUES = st.recursive(
+    _JSON_SCALARS,
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(), inner, max_size=4),
+    max_leaves=20,
+)
+
+
+@given(_JSON_VALUES)
+def test_indented_json_is_the_standard_librarys(value: object) -> None:
+    assert "".join(indented_json(value)) == json.dumps(value, ensure_ascii=False, indent=1)
+
+
+def test_department_json_is_the_standard_librarys_layout() -> None:
+    archive = load_archive(FIXTURE_ARCHIVE / "content")
+    config = SiteConfig(base_url="https://example.org/archive/")
+    for department in archive.departments:
+        text = department_json(department, config)
+        assert text == json.dumps(json.loads(text), ensure_ascii=False, indent=1) + "\n"
