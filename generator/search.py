@@ -25,9 +25,9 @@ import gzip
 import json
 import re
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, overload
 
 from lunr.builder import Builder
 from lunr.index import Index
@@ -170,6 +170,36 @@ def search_records(
     )
 
 
+class LazyRecords(Sequence[SearchRecord]):
+    """`search_records` made one at a time as asked for, never all held at once.
+
+    The index reads the records in a few passes (terms, then results and filters); holding
+    them all would add about 1.7 KB a question to the build's peak, while making one again
+    costs a few microseconds.
+    """
+
+    def __init__(self, archive: Archive, fragments: Mapping[str, Fragment]):
+        self.archive = archive
+        self.fragments = fragments
+        self.answers = AnswerRenderer()
+
+    def __len__(self) -> int:
+        return len(self.archive.questions)
+
+    @overload
+    def __getitem__(self, index: int) -> SearchRecord: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[SearchRecord]: ...
+
+    def __getitem__(self, index: int | slice) -> SearchRecord | Sequence[SearchRecord]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        question = self.archive.questions[index]
+        slug = self.archive.department_of[question.id].slug
+        return _record(question, slug, self.answers, self.fragments.get(question.id))
+
+
 def _answer_text(question: Question, answers: AnswerRenderer, fragment: Fragment | None) -> str:
     """The visible text of the answer: the rendered fragment's, or rendered here."""
     if fragment is not None:
@@ -262,7 +292,7 @@ def search_files(
     # Imported here: search_chunks builds on this module's records and pipeline.
     from generator.search_chunks import chunked_files
 
-    yield from chunked_files(search_records(archive, fragments))
+    yield from chunked_files(LazyRecords(archive, fragments or {}))
 
 
 @dataclass(frozen=True)

@@ -40,7 +40,7 @@ import hashlib
 import re
 from array import array
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from itertools import pairwise
 from typing import Any
@@ -166,22 +166,36 @@ def _named(folder: str, data: Any) -> tuple[str, bytes]:
     return f"{folder}/{hashlib.sha256(body).hexdigest()[:12]}.json", body
 
 
-def _departments(records: Sequence[SearchRecord]) -> list[tuple[str, str]]:
-    pairs = {(r.department, r.department_slug) for r in records}
-    return sorted(pairs, key=lambda pair: (pair[0].casefold(), pair[0]))
+@dataclass(frozen=True)
+class Values:
+    """The distinct values the filters offer, found in one pass over the records."""
+
+    departments: list[tuple[str, str]]  # (name, slug), in the order the manifest lists them
+    houses: list[str]
+    years: list[str]
+    statuses: list[str]
 
 
-def _oldest_first(records: Sequence[SearchRecord]) -> list[SearchRecord]:
-    return list(reversed(records))
+def distinct_values(records: Iterable[SearchRecord]) -> Values:
+    pairs, houses, years, statuses = set(), set(), set(), set()
+    for r in records:
+        pairs.add((r.department, r.department_slug))
+        houses.add(r.house)
+        years.add(r.answered_on[:4])
+        statuses.add(r.status)
+    departments = sorted(pairs, key=lambda pair: (pair[0].casefold(), pair[0]))
+    return Values(departments, sorted(houses), sorted(years), sorted(statuses))
 
 
-def facet_file(records: Sequence[SearchRecord], departments: list[tuple[str, str]]) -> Any:
+def _oldest_first(records: Sequence[SearchRecord]) -> Iterator[SearchRecord]:
+    return reversed(records)
+
+
+def facet_file(records: Sequence[SearchRecord], values: Values) -> Any:
     """Each document's filters as one number, by key: ((department * houses + house) *
     years + year) * statuses + status, indexes into the lists beside it."""
-    position = {name: i for i, (name, _slug) in enumerate(departments)}
-    houses = sorted({r.house for r in records})
-    years = sorted({r.answered_on[:4] for r in records})
-    statuses = sorted({r.status for r in records})
+    position = {name: i for i, (name, _slug) in enumerate(values.departments)}
+    houses, years, statuses = values.houses, values.years, values.statuses
     codes = []
     for r in _oldest_first(records):
         code = position[r.department] * len(houses) + houses.index(r.house)
@@ -201,11 +215,14 @@ def _row(record: SearchRecord, department: int) -> list[str | int]:
 def document_shards(
     records: Sequence[SearchRecord], departments: list[tuple[str, str]]
 ) -> Iterator[tuple[str, bytes]]:
+    """`docs/<n>.json`, each made as soon as its SHARD_SIZE rows are."""
     position = {name: i for i, (name, _slug) in enumerate(departments)}
-    rows = [_row(r, position[r.department]) for r in _oldest_first(records)]
-    for start in range(0, len(rows), SHARD_SIZE):
-        path = f"docs/{start // SHARD_SIZE}.json"
-        yield path, to_json_bytes(rows[start : start + SHARD_SIZE])
+    rows: list[list[str | int]] = []
+    for number, record in enumerate(_oldest_first(records)):
+        rows.append(_row(record, position[record.department]))
+        if len(rows) == SHARD_SIZE or number == len(records) - 1:
+            yield f"docs/{number // SHARD_SIZE}.json", to_json_bytes(rows)
+            rows = []
 
 
 def chunked_files(records: Sequence[SearchRecord]) -> Iterator[tuple[str, bytes]]:
@@ -229,13 +246,14 @@ def chunked_files(records: Sequence[SearchRecord]) -> Iterator[tuple[str, bytes]
         yield f"{SEARCH_DIR}/{name}", body
     totals = list(postings.length_totals)
     del postings, sizes
-    departments = _departments(records)
+    values = distinct_values(records)
+    departments = values.departments
     for name, body in document_shards(records, departments):
         names.add(name)
         yield f"{SEARCH_DIR}/{name}", body
     files: dict[str, bytes] = {}
     terms_name, terms_body = _named("terms", terms)
-    facets_name, facets_body = _named("facets", facet_file(records, departments))
+    facets_name, facets_body = _named("facets", facet_file(records, values))
     files[terms_name], files[facets_name] = terms_body, facets_body
     manifest = {
         "version": MANIFEST_VERSION,

@@ -21,6 +21,7 @@ from generator.search import (
     ANSWER_SNIPPET,
     FIELD_BOOSTS,
     STORE_COLUMNS,
+    LazyRecords,
     build_index,
     js_stemmer,
     load_index,
@@ -325,3 +326,11 @@ def test_records_from_the_pages_answers_equal_records_rendered_afresh(tmp_path: 
     fragments = {q.id: answer_fragment(answers, q.answer) for q in archive.questions}
     assert search_records(archive, fragments) == search_records(archive)
     assert any(r.answer_snippet for r in search_records(archive, fragments))
+    # The build reads them made one at a time: the same records, in every order asked.
+    lazy = LazyRecords(archive, fragments)
+    records = search_records(archive)
+    assert len(lazy) == len(records)
+    assert list(lazy) == list(records)
+    assert list(reversed(lazy)) == list(reversed(records))
+    assert lazy[3:9] == list(records[3:9])
+    assert dict(chunked_files(lazy)) == dict(chunked_files(records))
