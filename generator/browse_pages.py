@@ -6,6 +6,7 @@ Every list comes ready-made from `browse.Browse`; this module only pages through
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from generator.browse import Browse, Member, Month, Topic, Year
@@ -79,6 +80,12 @@ class BrowsePages:
             yield from self.month_pages(year, month)
 
     def month_pages(self, year: Year, month: Month) -> Iterator[tuple[str, str]]:
+        # A month's page shows its year's number and address, not the year's other months:
+        # left out, an edit re-renders its own month's pages but no other month's.
         yield from self.renderer.listing_pages(
-            "answered_month.html", month.url_path, month.questions, year=year, month=month
+            "answered_month.html",
+            month.url_path,
+            month.questions,
+            year=replace(year, months=()),
+            month=month,
         )
