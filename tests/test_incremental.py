@@ -23,6 +23,7 @@ import generator.incremental
 import generator.load
 import generator.render
 import generator.workers
+import generator.write
 from generator.cache import CACHE_DIR
 from generator.cli import main
 from tests.sitebuild import build_site, copy_archive, tree_bytes, write_question
@@ -238,8 +239,12 @@ def test_only_pages_that_show_an_edited_question_are_rendered(
     _, first = build_site(site)
     all_feeds = len(feeds)
     retitle(site, "Roads: Potholes", "Bridges: Cracks")
-    _, second = build_site(site)  # writes into a new folder: everything is rendered
-    assert len(rendered) == first.pages + second.pages
+    # No spare yet: the build writes into hard links to the output, and renders only what
+    # changed, as every later build does in the spare
+    out, second = build_site(site)
+    assert len(rendered) - first.pages < second.pages / 2
+    assert f"questions/{EDITED_ID}/" in rendered[first.pages :]
+    assert tree_bytes(out) == cold(site, tmp_path)
     rendered.clear()
     feeds.clear()
     retitle(site, "Bridges: Cracks", "Bridges: Holes")
@@ -270,7 +275,7 @@ def test_an_edit_leaves_unrendered_the_question_pages_that_only_share_its_groups
     rendered = count_renders(monkeypatch)
     build_site(site)
     retitle(site, "Roads: Potholes", "Roads: Holes")
-    build_site(site)  # writes into a new folder: everything is rendered
+    build_site(site)
     rendered.clear()
     retitle(site, "Roads: Holes", "Roads: Craters")
     out, _ = build_site(site)
@@ -439,3 +444,21 @@ def test_question_pages_are_keyed_without_building_their_context(
     edited = {"hc-2023-11-14-2154", "hc-2023-11-14-2155", "hc-2023-12-04-4100"}
     assert set(contexts) == {*edited, EDITED_ID}
     assert tree_bytes(out) == cold(site, tmp_path)
+
+
+def test_the_first_edit_after_a_cold_build_leaves_the_replaced_site_intact(
+    site: Path, tmp_path: Path
+) -> None:
+    """With no spare, the build links the output's files into a new folder: written files
+    replace their links, so the site that was served is kept byte for byte (it becomes the
+    spare) while the new one matches a cold build."""
+    out, _ = build_site(site)
+    before = tree_bytes(out)
+    retitle(site, "Roads: Potholes", "Bridges: Cracks")
+    out, _ = build_site(site)
+    assert tree_bytes(out) == cold(site, tmp_path)
+    spare = generator.write.spare_folder(out)
+    assert tree_bytes(spare) == before
+    shared = {p.name for p in out.rglob("*") if p.is_file() and p.stat().st_nlink > 1}
+    assert "style.css" in shared  # unchanged files were linked, not rewritten
+    assert (out / f"questions/{EDITED_ID}/index.html").stat().st_nlink == 1
