@@ -10,6 +10,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from generator.browse import Browse, Member, Month, Topic, Year
+from generator.model import Link
 
 if TYPE_CHECKING:
     from generator.render import Renderer
@@ -51,7 +52,7 @@ class BrowsePages:
                     "member_questions.html",
                     f"{member.url_path}{role}/",
                     questions,
-                    member=member,
+                    member=Link.to(member),
                     role=role,
                     total=len(questions),
                     feed=feed,

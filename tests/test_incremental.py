@@ -283,8 +283,12 @@ def test_an_edit_leaves_unrendered_the_question_pages_that_only_share_its_groups
     # newest first in the department: 14, 12, 10, the edited one (answered 10-09), 10-05
     neighbours = {"questions/hc-2023-10-10/", "questions/hc-2023-10-05-1300/"}
     assert questions == {f"questions/{EDITED_ID}/", *neighbours}
-    assert "departments/department-for-transport/" in rendered
-    assert "topics/roads/" in rendered and "members/rhys-ap-gwilym/asked/" in rendered
+    # the department's list shows it on its second page: the first (the three new ones and
+    # others) depends on its own entries and the count only, so it is not rendered again
+    assert "departments/department-for-transport/page/2/" in rendered
+    assert "departments/department-for-transport/" not in rendered
+    assert any(path.startswith("topics/roads/") for path in rendered)
+    assert any(path.startswith("members/rhys-ap-gwilym/asked/") for path in rendered)
     page = (out / "questions/hc-2023-10-14/index.html").read_text(encoding="utf-8")
     assert 'href="/archive/departments/department-for-transport/"' in page
     assert tree_bytes(out) == cold(site, tmp_path)
