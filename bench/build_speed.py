@@ -27,8 +27,10 @@ ROOT = Path(__file__).resolve().parent.parent
 TIME = Path("/usr/bin/time")
 
 
-def run(site: Path, *options: str) -> tuple[float, int | None]:
-    """Wall seconds and peak RSS (kB, None if unknown) of one `answers build`."""
+def run(site: Path, *options: str) -> tuple[float, int | None, float | None]:
+    """Wall seconds, peak RSS (kB) and CPU seconds (user + system, all processes) of one
+    `answers build`; None where unknown. CPU time says more than wall time on a machine
+    other work is loading."""
     command = [sys.executable, "-m", "generator", "build", "--config", "site.yaml", "--quiet"]
     command += options
     if TIME.exists():
@@ -39,7 +41,12 @@ def run(site: Path, *options: str) -> tuple[float, int | None]:
     if done.returncode != 0:
         raise SystemExit(f"build failed:\n{done.stderr}")
     peak = re.search(r"Maximum resident set size \(kbytes\): (\d+)", done.stderr)
-    return seconds, int(peak.group(1)) if peak else None
+    cpu = re.findall(r"(?:User|System) time \(seconds\): ([\d.]+)", done.stderr)
+    return (
+        seconds,
+        int(peak.group(1)) if peak else None,
+        sum(float(t) for t in cpu) if len(cpu) == 2 else None,
+    )
 
 
 def _env() -> dict[str, str]:
@@ -106,10 +113,11 @@ def main() -> int:
         rows.append(("cold build, --no-cache (reference)", *reference))
         identical = same_tree(site / "_site", site / "ref")
     print(f"{questions:,} content files; cached output identical to --no-cache: {identical}\n")
-    print("| build | wall time | peak memory (RSS) |\n| --- | ---: | ---: |")
-    for label, seconds, peak in rows:
+    print("| build | wall time | CPU time | peak memory (RSS) |\n| --- | ---: | ---: | ---: |")
+    for label, seconds, peak, cpu in rows:
         memory = f"{peak / 1024:.0f} MB" if peak else "-"
-        print(f"| {label} | {seconds:.2f} s | {memory} |")
+        used = f"{cpu:.2f} s" if cpu is not None else "-"
+        print(f"| {label} | {seconds:.2f} s | {used} | {memory} |")
     return 1 if identical is False else 0
 
 
