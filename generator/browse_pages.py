@@ -6,9 +6,11 @@ Every list comes ready-made from `browse.Browse`; this module only pages through
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from generator.browse import Browse, Member, Month, Topic, Year
+from generator.model import Link
 
 if TYPE_CHECKING:
     from generator.render import Renderer
@@ -50,7 +52,7 @@ class BrowsePages:
                     "member_questions.html",
                     f"{member.url_path}{role}/",
                     questions,
-                    member=member,
+                    member=Link.to(member),
                     role=role,
                     total=len(questions),
                     feed=feed,
@@ -79,6 +81,12 @@ class BrowsePages:
             yield from self.month_pages(year, month)
 
     def month_pages(self, year: Year, month: Month) -> Iterator[tuple[str, str]]:
+        # A month's page shows its year's number and address, not the year's other months:
+        # left out, an edit re-renders its own month's pages but no other month's.
         yield from self.renderer.listing_pages(
-            "answered_month.html", month.url_path, month.questions, year=year, month=month
+            "answered_month.html",
+            month.url_path,
+            month.questions,
+            year=replace(year, months=()),
+            month=month,
         )

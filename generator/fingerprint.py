@@ -51,6 +51,27 @@ class PageKeys:
             return None
         return h.digest()
 
+    def from_parts(
+        self, template: str, path: str, question: Question, parts: tuple[Any, ...]
+    ) -> bytes | None:
+        """A page's key from what it is made of, without building its context.
+
+        `parts` is whatever the page shows besides `question` and the globals (neighbours'
+        ids and content hashes, links, resolved references), as plain values whose repr
+        is stable. Prefixed apart from `key`'s keys, so the two kinds never match.
+        """
+        known = self.questions.get(question.id)
+        if known is None:
+            return None
+        h = hashlib.blake2b(self.base, digest_size=16)
+        h.update(f"parts\0{template}\0{path}\0".encode() + known)
+        h.update(repr(parts).encode("utf-8", "surrogatepass"))
+        return h.digest()
+
+    def content(self, question: Question | None) -> bytes | None:
+        """The content hash of a question (None for none or an unknown one)."""
+        return None if question is None else self.questions.get(question.id)
+
     def _feed(self, h: Any, value: Any) -> None:
         kind = type(value)
         if kind is str or kind is Markup:

@@ -36,7 +36,13 @@ from generator.markup import Fragment
 from generator.model import Archive, Question
 from generator.render import find_theme
 from generator.workers import render_fragments
-from generator.write import SiteWriter, folder_identity, spare_folder, staging_folder
+from generator.write import (
+    SiteWriter,
+    folder_identity,
+    link_tree,
+    spare_folder,
+    staging_folder,
+)
 
 SITE_KEY = "site:"
 FOLDER_KEY = "folder:"
@@ -112,16 +118,38 @@ class FolderRecord:
 
 
 def output_folder(out: Path, cache: BuildCache | None) -> tuple[Path, FolderRecord]:
-    """Where this build writes: the spare with its record, or a new empty folder."""
+    """Where this build writes: the spare with its record, or else a copy of the output
+    made of hard links with the output's record, or else a new empty folder.
+
+    The copy makes the first build after a cold one (which leaves no spare) as cheap as
+    the later ones: linking every file costs a fraction of rendering it. Files are never
+    written in place (see write.FileWriter), so the published site never changes through
+    a link it shares with the folder being built.
+    """
+    if cache is None:
+        return staging_folder(out), FolderRecord()
     spare = spare_folder(out)
-    identity = folder_identity(spare) if cache is not None else None
-    if cache is not None and identity is not None:
-        record = cache.get_meta(_folder_key(identity))
-        if isinstance(record, dict) and record.get("identity") == identity:
-            cache.delete_meta(_folder_key(identity))
-            cache.commit()  # from here on the spare is not trusted until recorded again
-            return spare, FolderRecord(record["files"], record["sizes"], record["keys"])
-    return staging_folder(out), FolderRecord()
+    record = _trusted_record(cache, spare)
+    if record is not None:
+        cache.delete_meta(_folder_key(record["identity"]))
+        cache.commit()  # from here on the spare is not trusted until recorded again
+        return spare, FolderRecord(record["files"], record["sizes"], record["keys"])
+    staging = staging_folder(out)
+    record = _trusted_record(cache, out)
+    if record is not None and link_tree(out, staging, record["files"]):
+        return staging, FolderRecord(record["files"], record["sizes"], record["keys"])
+    return staging, FolderRecord()
+
+
+def _trusted_record(cache: BuildCache, folder: Path) -> Any:
+    """The record of `folder` if one was made for exactly this folder as it is."""
+    identity = folder_identity(folder)
+    if identity is None:
+        return None
+    record = cache.get_meta(_folder_key(identity))
+    if isinstance(record, dict) and record.get("identity") == identity:
+        return record
+    return None
 
 
 def record_folder(

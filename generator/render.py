@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -71,6 +72,7 @@ def json_for_script(value: Any) -> str:
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
+_WORD = re.compile(r"\w+")
 PAGER_RADIUS = 2  # pages linked either side of the current one
 
 
@@ -171,12 +173,15 @@ class Renderer:
         self.page_keys = keys
         self.previous_keys = previous
 
-    def _page(self, template: str, path: str, **context: Any) -> tuple[str, str]:
+    def _page(
+        self, template: str, path: str, keyed: bool = False, **context: Any
+    ) -> tuple[str, str]:
+        """Render a page unless it is reusable; `keyed`: its key is already recorded."""
         context.setdefault("feed", None)
         context.setdefault("og_type", "website")
         context["canonical"] = path
         written = f"{path}index.html" if path.endswith("/") or not path else path
-        if self.reusable(template, written, context):
+        if not keyed and self.reusable(template, written, context):
             return written, UNCHANGED
         return written, compact_html(self.env.get_template(template).render(**context))
 
@@ -244,9 +249,15 @@ class Renderer:
     def question_page(self, question: Question) -> tuple[str, str]:
         if not self.fragments:
             self.prepare_answers()
-        answer_html = self.link_references(question, self.fragments[question.id].html)
         older, newer = self.archive.neighbours(question)
         topic, subtopic = self.browse.topic_of[question.id]
+        written = question.url_path + "index.html"
+        key = self.question_key(question, older, newer)
+        if key is not None:
+            self.new_keys[written] = key
+            if self.previous_keys.get(written) == key:
+                return written, UNCHANGED
+        answer_html = self.link_references(question, self.fragments[question.id].html)
         answered_month = (
             f"answered/{question.answered_on.year}/{question.answered_on.month:02d}/"
             if question.answered_on and question.status != "withdrawn"
@@ -272,7 +283,55 @@ class Renderer:
             answered_month=answered_month,
             json_ld=json_for_script(self.structured_data(question)),
             og_type="article",
+            keyed=key is not None,
         )
+
+    def question_key(
+        self, question: Question, older: Question | None, newer: Question | None
+    ) -> bytes | None:
+        """The question page's key from content hashes and links, without its context.
+
+        Building and hashing a question page's context costs about a millisecond (answer
+        links, citation, JSON-LD); this key covers the same inputs from what they are made
+        of: the question's content hash (its answer, hence its extract, included), its
+        neighbours' hashes, the links it shows (department, topic, members, grouped UINs)
+        and, for every word of its answer that is an archived UIN, those questions' ids,
+        Houses, answer dates and addresses (what reference links resolve to). A rendered
+        original answer would need Markdown to find its references: such pages (few) are
+        keyed by their context instead. None: no key, the page is rendered.
+        """
+        keys = self.page_keys
+        if keys is None or question.original_answer:
+            return None
+        neighbours = []
+        for other in (older, newer):
+            content = keys.content(other)
+            if other is not None and content is None:
+                return None
+            neighbours.append((other.url_path if other else None, content))
+        topic, subtopic = self.browse.topic_of[question.id]
+        parts = (
+            neighbours,
+            Link.to(self.archive.department_of[question.id]),
+            _link(self.browse.asker_of.get(question.id)),
+            _link(self.browse.answerer_of.get(question.id)),
+            Link.to(topic),
+            _link(subtopic),
+            self.grouped_links(question),
+            self._references(self.fragments[question.id].html),
+        )
+        return keys.from_parts("question.html", question.url_path, question, parts)
+
+    def _references(self, fragment: str) -> list[tuple[str, list[tuple[Any, ...]]]]:
+        """What each archived UIN named in `fragment` could link to (see generator/links.py:
+        a reference's number is always a whole word of the answer's text)."""
+        by_uin = self.archive.by_uin
+        found = []
+        for word in sorted(set(_WORD.findall(fragment))):
+            targets = by_uin.get(word)
+            if targets:
+                found.append((word, [(q.id, q.house, q.answered_on, q.url_path) for q in targets]))
+        return found
 
     def grouped_links(self, question: Question) -> list[tuple[str, str | None]]:
         """Grouped UINs, both ways, each with a link when exactly that question is archived."""
@@ -334,7 +393,8 @@ class Renderer:
             "department.html",
             department.url_path,
             department.questions,
-            department=department,
+            department=Link.to(department),
+            total=len(department.questions),
             figures=self.figures[department.name],
             downloads=department_paths(department),
             feed=group_feed("departments", department.slug, department.name, self.config),

@@ -12,7 +12,7 @@ import ctypes.util
 import os
 import shutil
 import sys
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path, PurePosixPath
 
 from generator.cache import digest, stamp
@@ -123,6 +123,10 @@ class FileWriter:
             self._folder(folder, relative)
             if target.is_dir() and not target.is_symlink():
                 shutil.rmtree(target)  # an earlier build had a folder where this file goes
+            else:
+                # Never written in place: the file may be a hard link shared with the site
+                # being served (see link_tree), which must not change before the swap.
+                target.unlink(missing_ok=True)
         target.write_bytes(payload)
         return file_hash
 
@@ -176,6 +180,29 @@ def staging_folder(out: Path) -> Path:
         shutil.rmtree(staging)
     staging.mkdir()
     return staging
+
+
+def link_tree(source: Path, target: Path, files: Iterable[str]) -> bool:
+    """Fill the empty folder `target` with hard links to `files` under `source`.
+
+    False (and `target` emptied) when any file cannot be linked, e.g. on a file system
+    without hard links or when a file is missing: the caller then builds from nothing.
+    """
+    made: set[Path] = set()
+    try:
+        for relative in files:
+            check_relative(relative)
+            parts = PurePosixPath(relative).parts
+            folder = target.joinpath(*parts[:-1])
+            if folder not in made:
+                folder.mkdir(parents=True, exist_ok=True)
+                made.add(folder)
+            os.link(source.joinpath(*parts), folder / parts[-1], follow_symlinks=False)
+    except (OSError, ArchiveError):
+        shutil.rmtree(target)
+        target.mkdir()
+        return False
+    return True
 
 
 def publish(staging: Path, out: Path) -> None:

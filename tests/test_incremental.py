@@ -21,7 +21,9 @@ import generator.downloads
 import generator.feeds
 import generator.incremental
 import generator.load
+import generator.render
 import generator.workers
+import generator.write
 from generator.cache import CACHE_DIR
 from generator.cli import main
 from tests.sitebuild import build_site, copy_archive, tree_bytes, write_question
@@ -237,8 +239,12 @@ def test_only_pages_that_show_an_edited_question_are_rendered(
     _, first = build_site(site)
     all_feeds = len(feeds)
     retitle(site, "Roads: Potholes", "Bridges: Cracks")
-    _, second = build_site(site)  # writes into a new folder: everything is rendered
-    assert len(rendered) == first.pages + second.pages
+    # No spare yet: the build writes into hard links to the output, and renders only what
+    # changed, as every later build does in the spare
+    out, second = build_site(site)
+    assert len(rendered) - first.pages < second.pages / 2
+    assert f"questions/{EDITED_ID}/" in rendered[first.pages :]
+    assert tree_bytes(out) == cold(site, tmp_path)
     rendered.clear()
     feeds.clear()
     retitle(site, "Bridges: Cracks", "Bridges: Holes")
@@ -269,7 +275,7 @@ def test_an_edit_leaves_unrendered_the_question_pages_that_only_share_its_groups
     rendered = count_renders(monkeypatch)
     build_site(site)
     retitle(site, "Roads: Potholes", "Roads: Holes")
-    build_site(site)  # writes into a new folder: everything is rendered
+    build_site(site)
     rendered.clear()
     retitle(site, "Roads: Holes", "Roads: Craters")
     out, _ = build_site(site)
@@ -277,8 +283,12 @@ def test_an_edit_leaves_unrendered_the_question_pages_that_only_share_its_groups
     # newest first in the department: 14, 12, 10, the edited one (answered 10-09), 10-05
     neighbours = {"questions/hc-2023-10-10/", "questions/hc-2023-10-05-1300/"}
     assert questions == {f"questions/{EDITED_ID}/", *neighbours}
-    assert "departments/department-for-transport/" in rendered
-    assert "topics/roads/" in rendered and "members/rhys-ap-gwilym/asked/" in rendered
+    # the department's list shows it on its second page: the first (the three new ones and
+    # others) depends on its own entries and the count only, so it is not rendered again
+    assert "departments/department-for-transport/page/2/" in rendered
+    assert "departments/department-for-transport/" not in rendered
+    assert any(path.startswith("topics/roads/") for path in rendered)
+    assert any(path.startswith("members/rhys-ap-gwilym/asked/") for path in rendered)
     page = (out / "questions/hc-2023-10-14/index.html").read_text(encoding="utf-8")
     assert 'href="/archive/departments/department-for-transport/"' in page
     assert tree_bytes(out) == cold(site, tmp_path)
@@ -311,3 +321,148 @@ def test_an_edit_recompresses_one_member_of_the_archive_download(
     cache = generator.cache.BuildCache(site / CACHE_DIR)
     assert len(cache.meta_keys("archive-member:")) == -(-after.questions // 2)
     cache.close()
+
+
+REFERENCED = "questions/commons/2023/hc-2023-11-14-2154.md"  # grouped with 2155, which cites it
+NEW_QUESTION = (
+    "---\nid: hc-2023-11-16-{n}\ntitle: 'Schools: Transport {n}'\nhouse: Commons\nuin: '{uin}'\n"
+    "department: Department for Education\nasked_by: Siân Gwenllian\nasked_on: 2023-11-16\n"
+    "question: To ask about school transport.\nanswered_on: 2023-11-2{n}\n---\nAn answer.\n"
+)
+
+
+CITING = (
+    "---\nid: hc-2023-11-30-3000\ntitle: 'Prisons: Staff'\nhouse: Commons\nuin: '3000'\n"
+    "department: Ministry of Justice\nasked_on: 2023-11-30\nquestion: To ask about staff.\n"
+    "answered_on: 2023-12-05\n---\nAs I said in answer to Question 2154, numbers rose.\n"
+)
+
+
+def _field(name: str, value: str) -> Any:
+    """An edit setting one front-matter field of the referenced question."""
+
+    def edit(site: Path, n: int) -> None:
+        path = site / "content" / REFERENCED
+        text = path.read_text(encoding="utf-8")
+        lines = [
+            f"{name}: {value.format(n=n)}" if line.startswith(f"{name}: ") else line
+            for line in text.splitlines()
+        ]
+        path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+    return edit
+
+
+def _delete_then_add(site: Path, n: int) -> None:
+    path = site / "content" / REFERENCED
+    if n == 1:
+        path.unlink()
+    else:
+        write_question(
+            site / "content",
+            "commons/2023/hc-2023-11-16-2.md",
+            NEW_QUESTION.format(n=2, uin="2154"),
+        )
+
+
+def _add_same_uin(site: Path, n: int) -> None:
+    """Another Commons question numbered 2154: the citation in 2155 must pick by date."""
+    write_question(
+        site / "content", f"commons/2023/hc-2023-11-16-{n}.md", NEW_QUESTION.format(n=n, uin="2154")
+    )
+
+
+@pytest.mark.parametrize(
+    "edit",
+    [
+        _field("department", "Department {n}"),
+        _field("title", "'Topic {n}: Heading'"),
+        _field("asked_by", "Member {n}"),
+        _field("answered_by", "Minister {n}"),
+        _field("grouped_with", "['21{n}0']"),
+        _field("uin", "'21{n}0'"),
+        _field("house", "Lords"),
+        _field("answered_on", "2023-12-0{n}"),
+        _field("asked_on", "2023-09-0{n}"),
+        _delete_then_add,
+        _add_same_uin,
+    ],
+    ids=[
+        "department",
+        "topic",
+        "asker",
+        "answerer",
+        "uin-group",
+        "uin",
+        "house",
+        "answer-date",
+        "date-order",
+        "delete-then-add",
+        "same-uin-added",
+    ],
+)
+def test_edits_to_a_cited_grouped_question_match_a_cold_build(
+    site: Path, tmp_path: Path, edit: Any
+) -> None:
+    """Three states, so the third build writes into the folder of the first: every page whose
+    bytes differ between the first and third state (the question's, its neighbours', the
+    pages citing or grouped with it, lists, feeds, search) must be rendered again. The
+    question grouped with it (2155) is moved to another department and no longer cites it,
+    and a third one, in a third department, cites it without being grouped: so neither is
+    also its neighbour, and each shows one kind of link to it."""
+    grouped = site / "content" / REFERENCED.replace("2154", "2155")
+    text = grouped.read_text(encoding="utf-8").replace("for Education", "for Transport")
+    grouped.write_text(text.replace("to Question 2154", "in November"), encoding="utf-8")
+    write_question(site / "content", "commons/2023/hc-2023-11-30-3000.md", CITING)
+    out, _ = build_site(site)
+    first = tree_bytes(out)
+    for n in (1, 2):
+        edit(site, n)
+        out, _ = build_site(site)
+        after = tree_bytes(out)
+        assert after == cold(site, tmp_path)
+    assert after != first
+
+
+def test_question_pages_are_keyed_without_building_their_context(
+    site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An edit builds the context (answer links, citation, JSON-LD) of the pages it renders
+    only: the others are found unchanged from content hashes and links."""
+    contexts: list[str] = []
+    real = generator.render.Renderer.citation
+
+    def counting(self: generator.render.Renderer, question: Any) -> str:
+        contexts.append(question.id)
+        return real(self, question)
+
+    monkeypatch.setattr(generator.render.Renderer, "citation", counting)
+    build_site(site)
+    _field("title", "'Schools: Edited {n}'")(site, 1)
+    build_site(site)
+    contexts.clear()
+    _field("title", "'Schools: Edited {n}'")(site, 2)
+    out, _ = build_site(site)
+    # the edited question and its neighbours in the department (2155 cites it as well), and
+    # the one page keyed by its context: its original answer would need Markdown to key
+    edited = {"hc-2023-11-14-2154", "hc-2023-11-14-2155", "hc-2023-12-04-4100"}
+    assert set(contexts) == {*edited, EDITED_ID}
+    assert tree_bytes(out) == cold(site, tmp_path)
+
+
+def test_the_first_edit_after_a_cold_build_leaves_the_replaced_site_intact(
+    site: Path, tmp_path: Path
+) -> None:
+    """With no spare, the build links the output's files into a new folder: written files
+    replace their links, so the site that was served is kept byte for byte (it becomes the
+    spare) while the new one matches a cold build."""
+    out, _ = build_site(site)
+    before = tree_bytes(out)
+    retitle(site, "Roads: Potholes", "Bridges: Cracks")
+    out, _ = build_site(site)
+    assert tree_bytes(out) == cold(site, tmp_path)
+    spare = generator.write.spare_folder(out)
+    assert tree_bytes(spare) == before
+    shared = {p.name for p in out.rglob("*") if p.is_file() and p.stat().st_nlink > 1}
+    assert "style.css" in shared  # unchanged files were linked, not rewritten
+    assert (out / f"questions/{EDITED_ID}/index.html").stat().st_nlink == 1
