@@ -668,8 +668,10 @@
 
   /* Run the code of a query once on made-up data while the page loads: lunr's parser,
    * index and scoring and the result rendering then run compiled, not interpreted, when
-   * the reader's first query comes. Nothing is fetched and nothing shown. */
+   * the reader's first query comes. Nothing is fetched and nothing shown. An empty
+   * archive has no result to show, nor a department to show one with. */
   function warmUp() {
+    if (!index.count) return;
     var entries = [{ field: index.fields[0], refs: ["d0"], scores: [1] }];
     var small = index.assemble(["warm"], [entries], false);
     small.search("warm warm~1 w*");
