@@ -1,7 +1,9 @@
 """Search benchmark: the chunked index against lunr.py's monolithic one, and Pagefind.
 
     .venv/bin/python bench/search_bench.py [--sizes 10000 60000] [--realdata ../shared/realdata]
-                                           [--work DIR] [--no-pagefind]
+                                           [--work DIR] [--no-pagefind] [--light]
+                                           [--reuse] [--no-index-builds]
+                                           [--protocols http1 h2]
 
 For each archive (synthetic archives of the given sizes, and the real questions of
 `--realdata` imported with the importer, as bench/import_realdata.py does) it builds the
@@ -16,8 +18,15 @@ whole site with `answers build`'s code and measures:
   gzip -9 as a static host serves text) and the time from navigation to that result;
   "cold query": a fresh browser context opens `/search/`, then a two-word query is
   submitted and the time from the query to its rendered results is read from the page's
-  own `answers-search` performance measure (chunks and shards not yet fetched), median
-  over several queries; "warm": the same query submitted again on that page;
+  own `answers-search` performance measure (chunks and shards not yet fetched), with
+  `answers-search-found` (results known: chunks fetched and scored) and
+  `answers-search-screen` (the first 10 shown) beside it; median, p90 and max over 15
+  queries, and the requests each made; "warm": the same query submitted again on that
+  page (chunks and shards fetched, scoring and rendering done again), median of 5;
+- each browser figure once per protocol of `--protocols` (bench/static_server.js, Node,
+  gzip as static hosts send it): HTTP/1.1 (six connections per host) and HTTP/2 over
+  TLS with a throwaway self-signed certificate (as GitHub Pages, Netlify and Cloudflare
+  Pages serve: every request at once on one connection);
 - Pagefind (`pip install 'pagefind[bin]'`, a benchmark-only dependency) indexing the same
   built site's question pages, and the same measures through its JS API (search, then the
   data of the first 20 results, rendered as a list). Pagefind requires every word of a
