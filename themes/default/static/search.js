@@ -107,17 +107,19 @@
     var idf = Math.log(1 + Math.abs(x)), k1 = this.k1, b = this.b;
     var entries = encoded.map(function (field) {
       var f = field[0], steps = field[1], tfs = field[2], lengths = field[3];
-      var refs = new Array(steps.length), scores = new Array(steps.length), key = 0;
+      var refs = new Array(steps.length), keys = new Array(steps.length);
+      var scores = new Array(steps.length), key = 0;
       var average = this.averages[f], boost = this.boosts[f];
       for (var j = 0; j < steps.length; j++) {
         key = j === 0 ? steps[0] : key - steps[j];
         refs[j] = "d" + key;
+        keys[j] = key;
         var tf = tfs[j];
         var score = idf * ((k1 + 1) * tf) / (k1 * (1 - b + b * (lengths[j] / average)) + tf);
         score *= boost;
         scores[j] = Math.round(score * 1000) / 1000;
       }
-      return { field: this.fields[f], refs: refs, scores: scores };
+      return { field: this.fields[f], number: f, refs: refs, keys: keys, scores: scores };
     }, this);
     this.postings.set(term, entries);
     return entries;
@@ -240,6 +242,13 @@
   ChunkedIndex.prototype.search = function (text) {
     var self = this, query = new lunr.Query(this.fields);
     new lunr.QueryParser(text, query).parse();
+    if (query.clauses.every(plainClause)) {
+      return this.candidates(query).then(function (terms) {
+        return self.entriesFor(terms);
+      }).then(function (entries) {
+        return self.score(query, entries);
+      });
+    }
     return this.candidates(query).then(function (terms) {
       return self.indexFor(terms, query.isNegated());
     }).then(function (index) {
@@ -247,6 +256,92 @@
         return { key: Number(hit.ref.slice(1)), score: hit.score, matchData: hit.matchData };
       });
     });
+  };
+
+  /* A clause of plain words (no wildcard, fuzzy, + or -), which score() answers. */
+  function plainClause(clause) {
+    return clause.presence === lunr.Query.presence.OPTIONAL && !clause.editDistance &&
+      clause.wildcard === lunr.Query.wildcard.NONE && clause.term.indexOf("*") === -1;
+  }
+
+  /* Each term's vector entries (termEntries), by term. */
+  ChunkedIndex.prototype.entriesFor = function (terms) {
+    var self = this, sorted = Array.from(new Set(terms));
+    return Promise.all(sorted.map(function (term) {
+      return self.chunk(self.chunkFor(term)).then(function (byTerm) {
+        return self.termEntries(term, byTerm.get(term));
+      });
+    })).then(function (all) {
+      var byTerm = new Map();
+      sorted.forEach(function (term, i) { byTerm.set(term, all[i]); });
+      return byTerm;
+    });
+  };
+
+  /* A term's score in one field, by document key (made once per term and field). */
+  function scoresByKey(entry) {
+    if (!entry.byKey) {
+      entry.byKey = new Map();
+      for (var j = 0; j < entry.keys.length; j++) entry.byKey.set(entry.keys[j], entry.scores[j]);
+    }
+    return entry.byKey;
+  }
+
+  /* lunr.Index#query for a query of plain words, without building a lunr.Index: the same
+   * steps in the same order over the same numbers (so the same scores to the last bit and
+   * the same order of ties), with lunr's per-match objects replaced by plain numbers. The
+   * term positions are those lunr would give the sorted terms; a field vector's entries
+   * are looked up by key rather than stored. Query vectors are lunr.Vectors, as in lunr. */
+  ChunkedIndex.prototype.score = function (query, entries) {
+    var fields = this.fields, count = this.count, positions = new Map();
+    Array.from(entries.keys()).sort().forEach(function (term, i) { positions.set(term, i); });
+    var queryVectors = fields.map(function () { return new lunr.Vector(); });
+    var fieldNumber = new Map(fields.map(function (name, i) { return [name, i]; }));
+    var matching = new Map(), seen = new Set(), byPosition = [];
+    query.clauses.forEach(function (clause) {
+      var words = clause.usePipeline
+        ? this.pipeline.runString(clause.term, { fields: clause.fields }) : [clause.term];
+      words.forEach(function (word) {
+        if (!positions.has(word)) return;
+        var position = positions.get(word), perField = byPosition[position] = [];
+        entries.get(word).forEach(function (entry) { perField[entry.number] = entry; });
+        clause.fields.forEach(function (name) {
+          var f = fieldNumber.get(name);
+          queryVectors[f].upsert(position, clause.boost, function (a, b) { return a + b; });
+          if (seen.has(word + "/" + name)) return;
+          seen.add(word + "/" + name);
+          var entry = perField[f];
+          if (!entry) return;
+          for (var j = 0; j < entry.keys.length; j++) {
+            var at = f * count + entry.keys[j], terms = matching.get(at);
+            if (terms === undefined) matching.set(at, [word]);
+            else if (terms.indexOf(word) === -1) terms.push(word);
+          }
+        });
+      });
+    }, this);
+    var results = [], byKey = new Map();
+    matching.forEach(function (terms, at) {
+      var f = Math.floor(at / count), key = at - f * count, vector = queryVectors[f];
+      var elements = vector.elements, dot = 0;
+      for (var i = 0; i < elements.length; i += 2) {
+        var entry = byPosition[elements[i]] && byPosition[elements[i]][f];
+        var value = entry && scoresByKey(entry).get(key);
+        if (value !== undefined) dot += elements[i + 1] * value;
+      }
+      var score = dot / vector.magnitude() || 0, match = byKey.get(key);
+      if (match) {
+        match.score += score;
+        terms.forEach(function (term) { match.matchData.metadata[term] = true; });
+      } else {
+        var metadata = Object.create(null);
+        terms.forEach(function (term) { metadata[term] = true; });
+        match = { key: key, score: score, matchData: { metadata: metadata } };
+        byKey.set(key, match);
+        results.push(match);
+      }
+    });
+    return results.sort(function (a, b) { return b.score - a.score; });
   };
 
   /* The documents of the given keys, one promise each (shards are fetched in the order of
@@ -672,9 +767,12 @@
    * archive has no result to show, nor a department to show one with. */
   function warmUp() {
     if (!index.count) return;
-    var entries = [{ field: index.fields[0], refs: ["d0"], scores: [1] }];
+    var entries = [{ field: index.fields[0], number: 0, refs: ["d0"], keys: [0], scores: [1] }];
     var small = index.assemble(["warm"], [entries], false);
     small.search("warm warm~1 w*");
+    var query = new lunr.Query(index.fields);
+    new lunr.QueryParser("warm", query).parse();
+    index.score(query, new Map([["warm", entries]]));
     var doc = { url: "", title: "warm", department: 0, status: "holding", asked_on: "2024-01-01",
       answered_on: "2024-01-02", asked_by: "", uin: "", question: "warm words", answer: "" };
     renderResult(doc);
