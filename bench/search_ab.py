@@ -20,10 +20,11 @@ from typing import Any
 
 from playwright.sync_api import Route
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parent.parent  # bench/ itself is on the path: a script's folder
 sys.path.insert(0, str(ROOT))
 
-from bench.search_bench import COLD_QUERIES, LUNR_QUERY, server_process  # noqa: E402
+from search_bench import COLD_QUERIES, LUNR_QUERY, server_process  # noqa: E402
+
 from tests.conftest import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
 
 
