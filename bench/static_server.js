@@ -1,28 +1,69 @@
-// A minimal static file server for bench/search_bench.py (loopback only): keep-alive,
-// files read from disk per request, as a static host would serve them. Prints its URL.
+// A minimal static file server for bench/search_bench.py (loopback only), serving as a
+// static host does: keep-alive, text gzipped when the browser accepts it (compressed once
+// per file and kept, as hosts cache it), files read from disk the first time they are asked
+// for. Prints its URL.
+//
+//   node bench/static_server.js SITE            HTTP/1.1 (browsers open six connections)
+//   node bench/static_server.js SITE --h2 DIR   HTTP/2 over TLS, as GitHub Pages, Netlify and
+//                                               Cloudflare serve sites (one connection, every
+//                                               request at once); a self-signed certificate
+//                                               is made in DIR with openssl.
 "use strict";
 const http = require("http");
+const http2 = require("http2");
 const fs = require("fs");
 const path = require("path");
+const zlib = require("zlib");
+const { execFileSync } = require("child_process");
 
 const root = path.resolve(process.argv[2]);
+const h2 = process.argv[3] === "--h2";
 const TYPES = { ".html": "text/html; charset=utf-8", ".js": "text/javascript", ".css": "text/css",
   ".json": "application/json", ".svg": "image/svg+xml", ".wasm": "application/wasm",
   ".xml": "application/xml", ".txt": "text/plain" };
+const COMPRESSIBLE = new Set([".html", ".js", ".css", ".json", ".svg", ".xml", ".txt"]);
+const cache = new Map(); // file -> {plain, gzipped}
 
-const server = http.createServer((request, response) => {
-  let file = path.join(root, decodeURIComponent(new URL(request.url, "http://x").pathname));
-  if (!file.startsWith(root)) { response.writeHead(403); response.end(); return; }
+function load(file, done) {
+  const known = cache.get(file);
+  if (known) { done(null, known); return; }
   fs.stat(file, (error, stat) => {
     if (!error && stat.isDirectory()) file = path.join(file, "index.html");
-    fs.readFile(file, (readError, data) => {
-      if (readError) { response.writeHead(404); response.end("not found"); return; }
-      const type = TYPES[path.extname(file)] || "application/octet-stream";
-      response.writeHead(200, { "Content-Type": type, "Content-Length": data.length });
-      response.end(data);
+    fs.readFile(file, (readError, plain) => {
+      if (readError) { done(readError); return; }
+      const ext = path.extname(file);
+      const entry = { plain, type: TYPES[ext] || "application/octet-stream", gzipped: null };
+      if (COMPRESSIBLE.has(ext)) entry.gzipped = zlib.gzipSync(plain, { level: 9 });
+      cache.set(file, entry);
+      done(null, entry);
     });
   });
-});
+}
+
+function handle(request, response) {
+  const file = path.join(root, decodeURIComponent(new URL(request.url, "http://x").pathname));
+  if (!file.startsWith(root)) { response.writeHead(403); response.end(); return; }
+  load(file, (error, entry) => {
+    if (error) { response.writeHead(404); response.end("not found"); return; }
+    const gzip = entry.gzipped && /\bgzip\b/.test(request.headers["accept-encoding"] || "");
+    const body = gzip ? entry.gzipped : entry.plain;
+    const headers = { "Content-Type": entry.type, "Content-Length": body.length };
+    if (gzip) headers["Content-Encoding"] = "gzip";
+    response.writeHead(200, headers);
+    response.end(body);
+  });
+}
+
+function certificate(folder) {
+  const key = path.join(folder, "bench-key.pem"), cert = path.join(folder, "bench-cert.pem");
+  execFileSync("openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+    "-subj", "/CN=127.0.0.1", "-keyout", key, "-out", cert], { stdio: "ignore" });
+  return { key: fs.readFileSync(key), cert: fs.readFileSync(cert) };
+}
+
+const server = h2
+  ? http2.createSecureServer({ ...certificate(process.argv[4]), allowHTTP1: true }, handle)
+  : http.createServer({ keepAliveTimeout: 60000 }, handle);
 server.listen(0, "127.0.0.1", () => {
-  console.log("http://127.0.0.1:" + server.address().port);
+  console.log((h2 ? "https" : "http") + "://127.0.0.1:" + server.address().port);
 });

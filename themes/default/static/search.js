@@ -107,17 +107,19 @@
     var idf = Math.log(1 + Math.abs(x)), k1 = this.k1, b = this.b;
     var entries = encoded.map(function (field) {
       var f = field[0], steps = field[1], tfs = field[2], lengths = field[3];
-      var refs = new Array(steps.length), scores = new Array(steps.length), key = 0;
+      var refs = new Array(steps.length), keys = new Array(steps.length);
+      var scores = new Array(steps.length), key = 0;
       var average = this.averages[f], boost = this.boosts[f];
       for (var j = 0; j < steps.length; j++) {
         key = j === 0 ? steps[0] : key - steps[j];
         refs[j] = "d" + key;
+        keys[j] = key;
         var tf = tfs[j];
         var score = idf * ((k1 + 1) * tf) / (k1 * (1 - b + b * (lengths[j] / average)) + tf);
         score *= boost;
         scores[j] = Math.round(score * 1000) / 1000;
       }
-      return { field: this.fields[f], refs: refs, scores: scores };
+      return { field: this.fields[f], number: f, refs: refs, keys: keys, scores: scores };
     }, this);
     this.postings.set(term, entries);
     return entries;
@@ -240,6 +242,13 @@
   ChunkedIndex.prototype.search = function (text) {
     var self = this, query = new lunr.Query(this.fields);
     new lunr.QueryParser(text, query).parse();
+    if (query.clauses.every(plainClause)) {
+      return this.candidates(query).then(function (terms) {
+        return self.entriesFor(terms);
+      }).then(function (entries) {
+        return self.score(query, entries);
+      });
+    }
     return this.candidates(query).then(function (terms) {
       return self.indexFor(terms, query.isNegated());
     }).then(function (index) {
@@ -249,9 +258,97 @@
     });
   };
 
-  ChunkedIndex.prototype.documents = function (keys) {
+  /* A clause of plain words (no wildcard, fuzzy, + or -), which score() answers. */
+  function plainClause(clause) {
+    return clause.presence === lunr.Query.presence.OPTIONAL && !clause.editDistance &&
+      clause.wildcard === lunr.Query.wildcard.NONE && clause.term.indexOf("*") === -1;
+  }
+
+  /* Each term's vector entries (termEntries), by term. */
+  ChunkedIndex.prototype.entriesFor = function (terms) {
+    var self = this, sorted = Array.from(new Set(terms));
+    return Promise.all(sorted.map(function (term) {
+      return self.chunk(self.chunkFor(term)).then(function (byTerm) {
+        return self.termEntries(term, byTerm.get(term));
+      });
+    })).then(function (all) {
+      var byTerm = new Map();
+      sorted.forEach(function (term, i) { byTerm.set(term, all[i]); });
+      return byTerm;
+    });
+  };
+
+  /* A term's score in one field, by document key (made once per term and field). */
+  function scoresByKey(entry) {
+    if (!entry.byKey) {
+      entry.byKey = new Map();
+      for (var j = 0; j < entry.keys.length; j++) entry.byKey.set(entry.keys[j], entry.scores[j]);
+    }
+    return entry.byKey;
+  }
+
+  /* lunr.Index#query for a query of plain words, without building a lunr.Index: the same
+   * steps in the same order over the same numbers (so the same scores to the last bit and
+   * the same order of ties), with lunr's per-match objects replaced by plain numbers. The
+   * term positions are those lunr would give the sorted terms; a field vector's entries
+   * are looked up by key rather than stored. Query vectors are lunr.Vectors, as in lunr. */
+  ChunkedIndex.prototype.score = function (query, entries) {
+    var fields = this.fields, count = this.count, positions = new Map();
+    Array.from(entries.keys()).sort().forEach(function (term, i) { positions.set(term, i); });
+    var queryVectors = fields.map(function () { return new lunr.Vector(); });
+    var fieldNumber = new Map(fields.map(function (name, i) { return [name, i]; }));
+    var matching = new Map(), seen = new Set(), byPosition = [];
+    query.clauses.forEach(function (clause) {
+      var words = clause.usePipeline
+        ? this.pipeline.runString(clause.term, { fields: clause.fields }) : [clause.term];
+      words.forEach(function (word) {
+        if (!positions.has(word)) return;
+        var position = positions.get(word), perField = byPosition[position] = [];
+        entries.get(word).forEach(function (entry) { perField[entry.number] = entry; });
+        clause.fields.forEach(function (name) {
+          var f = fieldNumber.get(name);
+          queryVectors[f].upsert(position, clause.boost, function (a, b) { return a + b; });
+          if (seen.has(word + "/" + name)) return;
+          seen.add(word + "/" + name);
+          var entry = perField[f];
+          if (!entry) return;
+          for (var j = 0; j < entry.keys.length; j++) {
+            var at = f * count + entry.keys[j], terms = matching.get(at);
+            if (terms === undefined) matching.set(at, [word]);
+            else if (terms.indexOf(word) === -1) terms.push(word);
+          }
+        });
+      });
+    }, this);
+    var results = [], byKey = new Map();
+    matching.forEach(function (terms, at) {
+      var f = Math.floor(at / count), key = at - f * count, vector = queryVectors[f];
+      var elements = vector.elements, dot = 0;
+      for (var i = 0; i < elements.length; i += 2) {
+        var entry = byPosition[elements[i]] && byPosition[elements[i]][f];
+        var value = entry && scoresByKey(entry).get(key);
+        if (value !== undefined) dot += elements[i + 1] * value;
+      }
+      var score = dot / vector.magnitude() || 0, match = byKey.get(key);
+      if (match) {
+        match.score += score;
+        terms.forEach(function (term) { match.matchData.metadata[term] = true; });
+      } else {
+        var metadata = Object.create(null);
+        terms.forEach(function (term) { metadata[term] = true; });
+        match = { key: key, score: score, matchData: { metadata: metadata } };
+        byKey.set(key, match);
+        results.push(match);
+      }
+    });
+    return results.sort(function (a, b) { return b.score - a.score; });
+  };
+
+  /* The documents of the given keys, one promise each (shards are fetched in the order of
+   * the keys, so the best results' shards are asked for first). */
+  ChunkedIndex.prototype.documentsEach = function (keys) {
     var self = this, size = this.shardSize;
-    return Promise.all(keys.map(function (key) {
+    return keys.map(function (key) {
       var number = Math.floor(key / size);
       if (!self.shards[number]) {
         self.shards[number] = self.fetchJson("docs/" + number + ".json").then(function (rows) {
@@ -263,7 +360,11 @@
         });
       }
       return self.shards[number].then(function (docs) { return docs[key % size]; });
-    }));
+    });
+  };
+
+  ChunkedIndex.prototype.documents = function (keys) {
+    return Promise.all(this.documentsEach(keys));
   };
 
   /* Every document's filters: {department, house, year, status} by key. */
@@ -321,6 +422,7 @@
   }
 
   var DEBOUNCE_MS = 180;
+  var SCREEN = 10;  // results that fill a first screen
   var FILTERS = ["department", "house", "year", "status"];
   var MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August",
     "September", "October", "November", "December"];
@@ -441,22 +543,52 @@
     keys.then(function (found) {
       if (mine !== generation) return null;
       current = found;
-      return index.documents(current.slice(0, pageSize())).then(function (docs) {
-        if (mine !== generation) return;
-        results.textContent = "";
-        shown = 0;
-        if (current.length) {
-          var list = document.createElement("ol");
-          list.className = "result-list";
-          list.id = "result-list";
-          results.appendChild(list);
-        }
-        appendResults(docs, false);
-        status.textContent = summary(current.length, query, state);
-        performance.measure("answers-search", "answers-search-start");
-      });
+      performance.measure("answers-search-found", "answers-search-start");
+      return showFirstPage(mine, query, state);
     }).catch(function (error) {
       if (mine === generation) showFailure(error);
+    });
+  }
+
+  /* The first page of results, each shown as soon as it and every better one are loaded
+   * (their document shards come in over several requests): the first screen appears
+   * without waiting for the rest of the page. Measures (for bench/search_bench.py), all
+   * from the query: "answers-search-found" once the results are known (term chunks
+   * fetched and scored), "answers-search-screen" once the first SCREEN are shown, and
+   * "answers-search" once the whole page is. */
+  function showFirstPage(mine, query, state) {
+    var page = current.slice(0, pageSize()), screen = Math.min(SCREEN, page.length);
+    var started = false;
+    function start() {
+      started = true;
+      results.textContent = "";
+      shown = 0;
+      var list = document.createElement("ol");
+      list.className = "result-list";
+      list.id = "result-list";
+      results.appendChild(list);
+    }
+    var chain = Promise.resolve();
+    index.documentsEach(page).forEach(function (loading, i) {
+      chain = chain.then(function () { return loading; }).then(function (doc) {
+        if (mine !== generation) return;
+        if (!started) start();
+        appendResults([doc], false);
+        if (i + 1 === screen && screen < page.length) {
+          status.textContent = summary(current.length, query, state);
+          performance.measure("answers-search-screen", "answers-search-start");
+        }
+      });
+    });
+    return chain.then(function () {
+      if (mine !== generation) return;
+      if (!started) {
+        results.textContent = "";
+        shown = 0;
+        more.hidden = true;
+      }
+      status.textContent = summary(current.length, query, state);
+      performance.measure("answers-search", "answers-search-start");
     });
   }
 
@@ -622,10 +754,28 @@
     return fetchJson(url)
       .then(function (manifest) {
         index = new ChunkedIndex(url.slice(0, url.lastIndexOf("/") + 1), manifest);
+        warmUp();
         root.classList.add("search-ready");
         run();
       })
       .catch(showFailure);
+  }
+
+  /* Run the code of a query once on made-up data while the page loads: lunr's parser,
+   * index and scoring and the result rendering then run compiled, not interpreted, when
+   * the reader's first query comes. Nothing is fetched and nothing shown. An empty
+   * archive has no result to show, nor a department to show one with. */
+  function warmUp() {
+    if (!index.count) return;
+    var entries = [{ field: index.fields[0], number: 0, refs: ["d0"], keys: [0], scores: [1] }];
+    var small = index.assemble(["warm"], [entries], false);
+    small.search("warm warm~1 w*");
+    var query = new lunr.Query(index.fields);
+    new lunr.QueryParser("warm", query).parse();
+    index.score(query, new Map([["warm", entries]]));
+    var doc = { url: "", title: "warm", department: 0, status: "holding", asked_on: "2024-01-01",
+      answered_on: "2024-01-02", asked_by: "", uin: "", question: "warm words", answer: "" };
+    renderResult(doc);
   }
 
   /* For tests and benchmarks: the same search the page runs, as [{ref, score}] (the top
