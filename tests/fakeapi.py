@@ -28,6 +28,7 @@ class Fault:
     kind: str  # "500", "429", "slow", "truncated", "invalid", "close", "404", "400", "hang"
     times: int = 1
     retry_after: str | None = None
+    delay: float = 1.0  # seconds a "slow" answer waits before it is sent
 
 
 @dataclass
@@ -124,7 +125,7 @@ def _handler(api: FakeApi) -> type[BaseHTTPRequestHandler]:
                 api.release.wait(30)
                 return True
             if fault.kind == "slow":
-                time.sleep(1.0)
+                time.sleep(fault.delay)
                 return False
             if fault.kind == "truncated":
                 body = b'{"totalResults": 5, "results": [{"value": {"id": 1'

@@ -1,7 +1,8 @@
 """Faults from the network: retried within limits, reported, never a partial record written.
 
-The fake API runs on 127.0.0.1; the client's timeout is cut to 0.3 s and its waits go to a fake
-clock, so the slow-response case costs about a second of real time.
+The fake API runs on 127.0.0.1; the client's timeout is cut (0.3 s, or 1 s where every attempt
+must time out while healthy requests still answer on a loaded machine) and its waits go to a
+fake clock, so the slow-response cases cost a few seconds of real time.
 """
 
 from __future__ import annotations
@@ -59,11 +60,13 @@ def test_every_fault_once_is_retried_and_the_result_is_whole(api: FakeApi, tmp_p
 def test_a_fault_that_never_clears_is_reported_and_nothing_partial_is_written(
     kind: str, api: FakeApi, tmp_path: Path
 ) -> None:
-    api.faults = [Fault("/1700002", kind, times=100, retry_after="1")]
+    api.faults = [Fault("/1700002", kind, times=100, retry_after="1", delay=2.5)]
     content = tmp_path / "content"
-    if kind == "slow":  # 1 s server delay against a 0.3 s timeout: every attempt times out
+    if kind == "slow":
+        # A 2.5 s server delay against a 1 s timeout: every attempt at the faulty record times
+        # out, while the healthy requests have a second to answer even on a loaded machine.
         clock = FakeTime()
-        client = Client(rate=0, timeout=0.3, retries=1, sleep=clock.sleep, clock=clock.clock)
+        client = Client(rate=0, timeout=1.0, retries=1, sleep=clock.sleep, clock=clock.clock)
     else:
         client = Client(rate=0, retries=2, sleep=FakeTime().sleep)
     query = Query(api=api.url, answered_from=date(2021, 10, 1), answered_to=date(2021, 10, 31))
