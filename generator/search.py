@@ -40,8 +40,11 @@ from generator.markup import AnswerRenderer, Fragment, extract, plain_text
 from generator.model import Archive, Question
 
 NORMALISE_LABEL = "answersNormalise"
-QUESTION_SNIPPET = 240
-ANSWER_SNIPPET = 360
+# Snippet sources: as long as the extracts on list pages (`extract_length`'s default). The
+# results page shows at most 220 characters of one; longer sources only let it move its
+# window to a later match, at 280 bytes a question in every document shard.
+QUESTION_SNIPPET = 160
+ANSWER_SNIPPET = 160
 
 # A heading match beats everything; a UIN or a name is nearly as telling; the long answer
 # text matters least (its many words would otherwise drown the heading).
