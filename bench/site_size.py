@@ -174,7 +174,7 @@ def kind(relative: Path) -> str:
         return "HTML: lists and other pages"
     if top in ("static", "feeds", "downloads"):
         return {"static": "static files", "feeds": "feeds", "downloads": "downloads"}[top]
-    if relative.suffix == ".xml" or relative.name == "robots.txt":
+    if top == "sitemaps" or relative.suffix == ".xml" or relative.name == "robots.txt":
         return "sitemaps, robots.txt"
     return "other"
 

@@ -7,6 +7,7 @@ shows, not the time of the build.
 
 from __future__ import annotations
 
+import gzip
 import os
 import re
 from collections.abc import Iterable, Iterator
@@ -20,6 +21,10 @@ from generator.model import Archive, Question
 
 SITEMAP = "sitemap.xml"
 SITEMAP_LIMIT = 50_000  # URLs per sitemap file, the protocol's limit
+# Up to this many URLs, sitemap.xml is one plain file anyone can read; past it, an index of
+# gzip-compressed parts (the protocol allows both): a year's sitemap is about 9 MB plain and
+# a tenth of that compressed.
+PLAIN_SITEMAP_LIMIT = 5_000
 NOT_IN_SITEMAP = frozenset({"404.html"})
 _XMLNS = "http://www.sitemaps.org/schemas/sitemap/0.9"
 _URL_SAFE = re.compile(r"^[A-Za-z0-9._~/-]*$")
@@ -90,28 +95,35 @@ def _urlset(entries: list[tuple[str, date | None]]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _sitemap_index(config: SiteConfig, chunks: list[list[tuple[str, date | None]]]) -> str:
+def _sitemap_index(
+    config: SiteConfig, parts: list[tuple[str, list[tuple[str, date | None]]]]
+) -> str:
     lines = ['<?xml version="1.0" encoding="UTF-8"?>', f'<sitemapindex xmlns="{_XMLNS}">']
-    for number, chunk in enumerate(chunks, start=1):
+    for path, chunk in parts:
         dates = [d for _, d in chunk if d]
         modified = f"<lastmod>{max(dates).isoformat()}</lastmod>" if dates else ""
-        loc = config.absolute_url(f"sitemaps/{number}.xml")
-        lines.append(f"<sitemap><loc>{escape(loc)}</loc>{modified}</sitemap>")
+        lines.append(f"<sitemap><loc>{escape(config.absolute_url(path))}</loc>{modified}</sitemap>")
     lines.append("</sitemapindex>")
     return "\n".join(lines) + "\n"
 
 
 def sitemap_files(
-    config: SiteConfig, entries: list[tuple[str, date | None]], limit: int = SITEMAP_LIMIT
-) -> Iterator[tuple[str, str]]:
-    """One sitemap.xml, or past the protocol's limit an index of numbered sitemaps."""
-    if len(entries) <= limit:
+    config: SiteConfig,
+    entries: list[tuple[str, date | None]],
+    limit: int = SITEMAP_LIMIT,
+    plain_limit: int = PLAIN_SITEMAP_LIMIT,
+) -> Iterator[tuple[str, str | bytes]]:
+    """One plain sitemap.xml for a small site; past `plain_limit` URLs, an index of
+    `sitemaps/N.xml.gz` parts of up to `limit` URLs each (gzip without a timestamp, so the
+    same entries give the same bytes)."""
+    if len(entries) <= min(limit, plain_limit):
         yield SITEMAP, _urlset(entries)
         return
     chunks = [entries[i : i + limit] for i in range(0, len(entries), limit)]
-    yield SITEMAP, _sitemap_index(config, chunks)
-    for number, chunk in enumerate(chunks, start=1):
-        yield f"sitemaps/{number}.xml", _urlset(chunk)
+    parts = [(f"sitemaps/{number}.xml.gz", chunk) for number, chunk in enumerate(chunks, start=1)]
+    yield SITEMAP, _sitemap_index(config, parts)
+    for path, chunk in parts:
+        yield path, gzip.compress(_urlset(chunk).encode("utf-8"), compresslevel=9, mtime=0)
 
 
 def robots_txt(config: SiteConfig) -> str:
@@ -124,7 +136,7 @@ def robots_txt(config: SiteConfig) -> str:
 
 def site_files(
     config: SiteConfig, archive: Archive, written: Iterable[str]
-) -> Iterator[tuple[str, str]]:
+) -> Iterator[tuple[str, str | bytes]]:
     """The hosting files for `_site/`, as (path, text) pairs; call after every page is written.
 
     `.nojekyll` stops GitHub Pages' Jekyll from hiding files when the site is published

@@ -15,7 +15,8 @@ What is followed, from the home page, `robots.txt`, `sitemap.xml` and a missing 
   script's fetch URL, such as a search index, is checked when the page names it in a data
   attribute); fragments are checked against the `id`s (and `<a name>`s) of the target page;
 - in CSS: `url(...)` and `@import`;
-- in XML: every sitemap `<loc>` and every Atom `<link href>` (feeds and their entries);
+- in XML: every sitemap `<loc>` and every Atom `<link href>` (feeds and their entries),
+  gzip-compressed sitemap parts (`.xml.gz`) included;
   in robots.txt (a seed): `Sitemap:` lines;
 - in JSON: the URLs in a top-level `"files"` list (such as `search/files.json`, which lists
   the search index's chunk and document files for crawlers, since only a script knows them).
@@ -29,6 +30,7 @@ and only counted. A link that answers anything but 200, or redirects, is a probl
 from __future__ import annotations
 
 import functools
+import gzip
 import json
 import re
 import threading
@@ -174,6 +176,9 @@ def _fetch(url: str) -> _Fetched:
 
 def _links_in(fetched: _Fetched, site_paths: tuple[str, ...]) -> tuple[list[str], set[str]]:
     """The links a response makes, and the fragment targets it offers."""
+    if fetched.content_type in ("application/gzip", "application/x-gzip"):
+        # A compressed sitemap part (`sitemaps/N.xml.gz`): its links are those of the XML.
+        fetched = _Fetched(fetched.status, "application/xml", gzip.decompress(fetched.body), None)
     text = fetched.body.decode("utf-8", errors="replace")
     kind = fetched.content_type
     if kind == "text/html":

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 from pathlib import Path
 
 from tests.crawl import crawl, serve_site, unreached_pages
@@ -77,6 +78,34 @@ def test_follows_every_kind_of_link_and_reports_each_broken_one(tmp_path: Path) 
     assert f"{root}from-sitemap/" in report.pages
     assert report.external == {"https://elsewhere.example/"}
     assert unreached_pages(site, report) == ["orphan.html"]
+
+
+def test_follows_compressed_sitemap_parts_under_an_index(tmp_path: Path) -> None:
+    site = write(
+        tmp_path / "site",
+        {
+            "robots.txt": f"User-agent: *\nSitemap: {PUBLIC}sitemap.xml\n",
+            "sitemap.xml": (
+                '<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+                f"<sitemap><loc>{PUBLIC}sitemaps/1.xml.gz</loc></sitemap></sitemapindex>"
+            ),
+            "404.html": page('<a href="/repo/">home</a>'),
+            "index.html": page("home"),
+            "from-part/index.html": page("only in the compressed part"),
+        },
+    )
+    part = (
+        '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+        f"<url><loc>{PUBLIC}from-part/</loc></url><url><loc>{PUBLIC}gone-part/</loc></url>"
+        "</urlset>"
+    )
+    (site / "sitemaps").mkdir()
+    (site / "sitemaps" / "1.xml.gz").write_bytes(gzip.compress(part.encode()))
+    with serve_site(site, "/repo/") as root:
+        report = crawl(root, public_url=PUBLIC)
+    assert f"{root}from-part/" in report.pages
+    assert [p.split(": ", 1)[0] for p in report.problems] == [f"{root}gone-part/"]
+    assert unreached_pages(site, report) == []
 
 
 def test_a_clean_site_has_no_problems_and_the_404_page_is_checked(tmp_path: Path) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import shutil
 import xml.etree.ElementTree as ET
@@ -120,24 +121,47 @@ def test_without_base_url_there_is_no_sitemap(tmp_path: Path) -> None:
     assert (site / ".nojekyll").exists()
 
 
-def test_large_sitemaps_are_split_under_an_index() -> None:
+def _entries() -> tuple[SiteConfig, list[tuple[str, date | None]]]:
     archive = load_archive(FIXTURE / "content")
     config = SiteConfig(base_url=BASE)
     written = [f"questions/{q.id}/index.html" for q in archive.questions]
-    entries = sitemap_entries(config, archive, written)
-    files = dict(sitemap_files(config, entries, limit=2))
-    assert sorted(files) == ["sitemap.xml", "sitemaps/1.xml", "sitemaps/2.xml", "sitemaps/3.xml"]
-    index = ET.fromstring(files["sitemap.xml"])
+    return config, sitemap_entries(config, archive, written)
+
+
+def _index_locs(index_xml: str | bytes) -> list[str | None]:
+    index = ET.fromstring(index_xml)
     assert index.tag == "{http://www.sitemaps.org/schemas/sitemap/0.9}sitemapindex"
-    assert [s.findtext("s:loc", namespaces=NS) for s in index] == [
-        f"{BASE}sitemaps/{n}.xml" for n in (1, 2, 3)
-    ]
+    return [s.findtext("s:loc", namespaces=NS) for s in index]
+
+
+def _gunzip(data: str | bytes) -> bytes:
+    assert isinstance(data, bytes)
+    return gzip.decompress(data)
+
+
+def test_large_sitemaps_are_compressed_parts_under_an_index() -> None:
+    config, entries = _entries()
+    files = dict(sitemap_files(config, entries, limit=2, plain_limit=2))
+    parts = [f"sitemaps/{n}.xml.gz" for n in (1, 2, 3)]
+    assert sorted(files) == ["sitemap.xml", *parts]
+    assert _index_locs(files["sitemap.xml"]) == [BASE + part for part in parts]
     locs = [
         u.findtext("s:loc", namespaces=NS)
-        for n in (1, 2, 3)
-        for u in ET.fromstring(files[f"sitemaps/{n}.xml"])
+        for part in parts
+        for u in ET.fromstring(_gunzip(files[part]))
     ]
     assert locs == [loc for loc, _ in entries] and len(locs) == 5
+    # No timestamp in the gzip header: the same entries give the same bytes.
+    assert dict(sitemap_files(config, entries, limit=2, plain_limit=2)) == files
+
+
+def test_a_sitemap_past_the_plain_limit_is_one_compressed_part() -> None:
+    config, entries = _entries()
+    assert list(dict(sitemap_files(config, entries, plain_limit=len(entries)))) == ["sitemap.xml"]
+    files = dict(sitemap_files(config, entries, plain_limit=len(entries) - 1))
+    assert _index_locs(files["sitemap.xml"]) == [f"{BASE}sitemaps/1.xml.gz"]
+    part = ET.fromstring(_gunzip(files["sitemaps/1.xml.gz"]))
+    assert [u.findtext("s:loc", namespaces=NS) for u in part] == [loc for loc, _ in entries]
 
 
 def test_last_changed_is_the_newest_recorded_date() -> None:
