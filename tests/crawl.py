@@ -177,8 +177,12 @@ def _fetch(url: str) -> _Fetched:
 def _links_in(fetched: _Fetched, site_paths: tuple[str, ...]) -> tuple[list[str], set[str]]:
     """The links a response makes, and the fragment targets it offers."""
     if fetched.content_type in ("application/gzip", "application/x-gzip"):
-        # A compressed sitemap part (`sitemaps/N.xml.gz`): its links are those of the XML.
-        fetched = _Fetched(fetched.status, "application/xml", gzip.decompress(fetched.body), None)
+        # A compressed sitemap part (`sitemaps/N.xml.gz`) links like its XML; other gzip
+        # files (the downloads) link nowhere.
+        body = gzip.decompress(fetched.body)
+        if not body.startswith(b"<?xml"):
+            return [], set()
+        fetched = _Fetched(fetched.status, "application/xml", body, None)
     text = fetched.body.decode("utf-8", errors="replace")
     kind = fetched.content_type
     if kind == "text/html":

@@ -33,8 +33,8 @@ def test_members_index(browse_site: Path) -> None:
     html = main(page(browse_site, "members/index.html"))
     assert "12 members of the Commons and the Lords" in html
     assert re.search(
-        r'<a href="/pq/members/zoe-degaard/">Zoë Ødegaard</a></td><td class="number">3</td>'
-        r'<td class="number">0</td>',
+        r'<a href="/pq/members/zoe-degaard/">Zoë Ødegaard</a><td class="number">3'
+        r'<td class="number">0\s*<',
         html,
     )
     assert '<a href="/pq/members/member-5000/">Member 5000</a>' in html
@@ -108,7 +108,7 @@ def test_topics(browse_site: Path) -> None:
     assert not (browse_site / "topics/schools/page-2").exists()
     # A subtopic holding all of its topic's questions would repeat the topic page.
     nhs = main(page(browse_site, "topics/nhs/index.html"))
-    assert '<li>Dental Services <span class="count">2</span></li>' in nhs
+    assert '<li>Dental Services <span class="count">2</span>\n' in nhs
     assert not (browse_site / "topics/nhs/dental-services").exists()
     assert (browse_site / "topics/prisons/staff/index.html").is_file()
 
@@ -116,9 +116,7 @@ def test_topics(browse_site: Path) -> None:
 def test_question_links_to_its_topic_members_and_month(browse_site: Path) -> None:
     html = main(page(browse_site, "questions/hc-2023-10-02-1200/index.html"))
     assert '<a href="/pq/topics/local-government/">Local Government</a>' in html
-    assert (
-        '<a href="/pq/topics/local-government/">Local Government</a> \u203a Children</dd>' in html
-    )
+    assert '<a href="/pq/topics/local-government/">Local Government</a> \u203a Children\n' in html
     sen = main(page(browse_site, "questions/hc-2023-11-14-2154/index.html"))
     assert '\u203a <a href="/pq/topics/schools/special-educational-needs/">' in sen
     assert '<a href="/pq/members/rhys-ap-gwilym/">Rhys ap Gwilym</a>' in html
@@ -135,7 +133,7 @@ def test_date_archives(browse_site: Path) -> None:
     assert '<a href="/pq/answered/2023/11/">November</a> <span class="count">3</span>' in index
     year = main(page(browse_site, "answered/2023/index.html"))
     assert "7 answers in 2023." in year
-    counts = re.findall(r'(\w+ 2023)</a></td><td class="number">(\d+)</td>', year)
+    counts = re.findall(r'(\w+ 2023)</a><td class="number">(\d+)\s*<', year)
     assert counts == [
         ("September 2023", "2"), ("October 2023", "1"), ("November 2023", "3"),
         ("December 2023", "1"),
@@ -229,14 +227,12 @@ def test_json_ld_cannot_close_its_script(tmp_path: Path) -> None:
 
 def test_department_page_figures(browse_site: Path) -> None:
     html = main(page(browse_site, "departments/department-for-education/index.html"))
-    assert "<dt>Median days to answer</dt><dd>7</dd>" in html
-    assert (
-        '<dt>Answered by the date due</dt><dd>60% <span class="aside">(3 of 5)</span></dd>' in html
-    )
-    assert "<dt>Holding answers</dt><dd>1</dd>" in html
+    assert "<dt>Median days to answer<dd>7<dd " in html
+    assert '<dt>Answered by the date due<dd>60% <span class="aside">(3 of 5)</span><dd ' in html
+    assert "<dt>Holding answers<dd>1<dd " in html
     assert '<svg viewBox="0 0 640 160" role="img" aria-labelledby="per-month-title"' in html
     assert html.count('<rect class="bar"') == 23
-    assert '<tr><td>November 2023</td><td class="number">3</td></tr>' in html
+    assert '<tr><td>November 2023<td class="number">3<tr>' in html
     assert "Of answered questions with a date due for answer" in html
     later = main(page(browse_site, "departments/department-for-education/page/2/index.html"))
     assert "<svg" not in later
@@ -245,8 +241,11 @@ def test_department_page_figures(browse_site: Path) -> None:
 def test_departments_index_compares_the_figures(browse_site: Path) -> None:
     html = page(browse_site, "departments/index.html")
     assert re.search(r'<script src="/pq/static/sort-table.js\?v=\w+" defer></script>', html)
-    rows = re.findall(r"<tr>\s*<td><a [^>]+>([^<]+)</a></td>(.*?)</tr>", main(html), re.S)
-    cells = {name: re.findall(r"<td[^>]*>([^<]*)</td>", rest) for name, rest in rows}
+    # Rows and cells end where the next begins (their end tags are optional and left out).
+    rows = re.findall(r"<tr>\s*<td><a [^>]+>([^<]+)</a>(.*?)(?=<tr>|</tbody>)", main(html), re.S)
+    cells = {
+        name: [c.strip() for c in re.findall(r"<td[^>]*>([^<]*)", rest)] for name, rest in rows
+    }
     assert cells["Department for Education"][:5] == ["7", "6", "7", "60%", "1"]
     assert cells["Cabinet Office"][:5] == ["1", "0", "—", "—", "0"]
     assert cells["HM Treasury"][:5] == ["2", "1", "20", "0%", "0"]

@@ -48,13 +48,13 @@ def test_question_page_shows_every_fact(site: Path) -> None:
     html = page(site, "questions/hc-2023-11-14-2154/index.html")
     assert "<h1>Schools: Special Educational Needs</h1>" in html
     assert "House of Commons" in html
-    assert "<dd>2154</dd>" in html
-    assert '<dd><a href="/archive/members/sian-gwenllian-4981/">Siân Gwenllian</a></dd>' in html
+    assert "<dd>2154\n" in html  # the optional </dd> is left out
+    assert '<dd><a href="/archive/members/sian-gwenllian-4981/">Siân Gwenllian</a>\n' in html
     assert '<time datetime="2023-11-14">14 November 2023</time>' in html
     assert '<time datetime="2023-11-21">21 November 2023</time>' in html
-    assert '<dd><a href="/archive/members/david-johnston-4761/">David Johnston</a></dd>' in html
+    assert '<dd><a href="/archive/members/david-johnston-4761/">David Johnston</a>\n' in html
     assert "how many Education, Health and Care plan assessments" in html
-    assert "<td>66,055</td>" in html
+    assert re.search(r"<td>66,055\s*<", html)
     assert 'href="https://questions-statements.parliament.uk/written-questions/detail/' in html
     assert (
         "“Schools: Special Educational Needs”, House of Commons written question 2154, asked by "
@@ -81,7 +81,7 @@ def test_breadcrumbs_and_neighbours(site: Path) -> None:
     assert crumbs.count("<li>") == 3
     assert crumbs.endswith(
         '<li><a href="/archive/departments/department-for-education/">'
-        "Department for Education</a></li>\n</ol>\n"
+        "Department for Education</a>\n</ol>\n"
     )
     assert "Schools: Special Educational Needs" not in crumbs
     assert 'href="/archive/questions/hc-2023-11-14-2155/" rel="prev"' in html
@@ -115,12 +115,14 @@ def test_lords_question_with_raw_html_is_sanitised(site: Path) -> None:
     html = page(site, "questions/hl-2023-11-01-hl1234/index.html")
     assert "House of Lords" in html
     assert "<strong>£36 million</strong>" in html
-    assert "<li>More placements near home.</li>" in html
+    assert re.search(r"<li>More placements near home.\s*<", html)
     assert "<em>emphasis</em>" in html
     assert "alert" not in html and "onerror" not in html
     # The only script is the page's own JSON-LD, built from escaped JSON.
     assert html.lower().count("<script") == html.count('<script type="application/ld+json">') == 1
-    assert "<p>And what steps they are taking to increase foster carer numbers.</p>" in html
+    assert re.search(
+        r"<p>And what steps they are taking to increase foster carer numbers.\s*<", html
+    )
 
 
 def test_department_pages_paginate_newest_first(site: Path) -> None:
@@ -136,7 +138,7 @@ def test_department_pages_paginate_newest_first(site: Path) -> None:
 
 def test_departments_index_and_home(site: Path) -> None:
     index = page(site, "departments/index.html")
-    assert re.search(r"Department for Education</a></td>\s*<td class=\"number\">5</td>", index)
+    assert re.search(r"Department for Education</a>\s*<td class=\"number\">5\s*<", index)
     home = page(site, "index.html")
     assert "Latest answers" in home
     assert entries(home) == 5

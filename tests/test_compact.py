@@ -1,14 +1,23 @@
-"""The published HTML carries no template indentation, and pagers stay small."""
+"""The published HTML carries no template indentation or optional end tags, and pagers
+stay small."""
 
 from __future__ import annotations
 
-from generator.compact import compact_html
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page
+
+from generator import render
+from generator.compact import compact_html, strip_indentation
 from generator.render import page_window
+from tests.browser_support import BROWSE_FIXTURE
+from tests.sitebuild import build_site, copy_archive
 
 
 def test_indentation_and_blank_lines_are_dropped() -> None:
     html = "<ul>\n  <li>a</li>\n\n    <li>b</li>  \n</ul>\n"
-    assert compact_html(html) == "<ul>\n<li>a</li>\n<li>b</li>\n</ul>\n"
+    assert compact_html(html) == "<ul>\n<li>a\n<li>b\n</ul>\n"
 
 
 def test_whitespace_within_a_line_is_kept() -> None:
@@ -21,7 +30,7 @@ def test_verbatim_elements_are_untouched() -> None:
     area = "<TEXTAREA>\n  typed\n</TEXTAREA >"
     script = '<script type="module">\n  if (a)\n\n    b();\n</script>'
     html = f"<div>\n  {pre}\n  {area}\n  {script}\n  <p>\n    x\n  </p>\n</div>"
-    assert compact_html(html) == f"<div>\n{pre}\n{area}\n{script}\n<p>\nx\n</p>\n</div>"
+    assert compact_html(html) == f"<div>\n{pre}\n{area}\n{script}\n<p>\nx\n</div>"
 
 
 def test_compacting_twice_changes_nothing() -> None:
@@ -48,3 +57,55 @@ def test_every_page_is_reachable_and_pagers_stay_small() -> None:
                     todo.append(number)
         assert reached == set(range(1, count + 1))
         assert all(len(page_window(n, count)) <= 9 for n in range(1, count + 1))
+
+
+def test_optional_end_tags_are_left_out() -> None:
+    html = (
+        "<ul>\n<li>a</li>\n<li><p>b</p></li>\n</ul>\n<dl><dt>x</dt><dd>y</dd></dl>\n"
+        "<table><tr><th>h</th><td>1</td></tr>\n<tr><td>2</td></tr>\n</table>\n"
+        "<p>c</p>\n<h2>d</h2>\n<p>e</p><span>f</span>\n"
+    )
+    assert compact_html(html) == (
+        "<ul>\n<li>a\n<li><p>b\n</ul>\n<dl><dt>x<dd>y</dl>\n"
+        "<table><tr><th>h<td>1<tr><td>2</tr>\n</table>\n"
+        "<p>c\n<h2>d</h2>\n<p>e</p><span>f</span>\n"
+    )
+
+
+def test_end_tags_before_verbatim_text_or_inline_content_stay() -> None:
+    html = "<div><p>a</p><pre>\n</p>\n</pre><p>b</p><a>c</a><ul><li>d</li></ul></div>"
+    assert (
+        compact_html(html) == "<div><p>a</p><pre>\n</p>\n</pre><p>b</p><a>c</a><ul><li>d</ul></div>"
+    )
+
+
+# Each node as [tag, attributes, children] or its text with runs of whitespace made one
+# space and trimmed; whitespace-only text is dropped (it renders as nothing between blocks).
+_TREE = """html => {
+  const walk = node => node.nodeType === Node.TEXT_NODE
+    ? node.data.replace(/\\s+/g, " ").trim()
+    : [node.nodeName, Array.from(node.attributes || []).map(a => a.name + "=" + a.value).sort(),
+       Array.from(node.childNodes).filter(c => c.nodeType !== Node.COMMENT_NODE)
+         .map(walk).filter(c => c !== "")];
+  return walk(new DOMParser().parseFromString(html, "text/html").documentElement);
+}"""
+
+
+def test_every_page_parses_to_the_same_tree_without_its_optional_end_tags(
+    page: Page, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every page of the browse fixture, built with and without the end tags left out, gives
+    the same document tree in Chromium's HTML parser."""
+    site = copy_archive(tmp_path, BROWSE_FIXTURE)
+    compacted, _ = build_site(site, tmp_path / "compacted", cache=False, jobs=1)
+    monkeypatch.setattr(render, "compact_html", strip_indentation)
+    indented, _ = build_site(site, tmp_path / "indented", cache=False, jobs=1)
+    pages = sorted(p.relative_to(indented) for p in indented.rglob("*.html"))
+    assert len(pages) > 50
+    left_out = 0
+    for relative in pages:
+        full = (indented / relative).read_text(encoding="utf-8")
+        short = (compacted / relative).read_text(encoding="utf-8")
+        left_out += len(full) - len(short)
+        assert page.evaluate(_TREE, short) == page.evaluate(_TREE, full), relative
+    assert left_out > 100 * len(pages)

@@ -95,7 +95,7 @@ def test_follows_compressed_sitemap_parts_under_an_index(tmp_path: Path) -> None
         },
     )
     part = (
-        '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+        '<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
         f"<url><loc>{PUBLIC}from-part/</loc></url><url><loc>{PUBLIC}gone-part/</loc></url>"
         "</urlset>"
     )
