@@ -24,6 +24,10 @@ from collections.abc import Callable
 
 _VERBATIM = re.compile(r"(<(pre|textarea|script|style)\b.*?</\2\s*>)", re.IGNORECASE | re.DOTALL)
 _LINE_BREAK_RUN = re.compile(r"[ \t]*\n[ \t\n]*")
+# A line break between two tags; at the edges of a text part the tag beside it is that of a
+# `script` or `style` element (or `<body>`, where the head part ends).
+_BETWEEN_TAGS = re.compile(r"(?:(?<=>)|^)\n(?=<|$)")
+_BODY = re.compile(r"<body\b[^>]*>\n?")
 # Each end tag, when what follows it (after any whitespace) closes it anyway: the HTML
 # standard's "optional tags" rules (a `p` only before tags that close an open `p`).
 _P_CLOSERS = (
@@ -42,9 +46,9 @@ _OPTIONAL_END = re.compile(
 
 
 def compact_html(html: str) -> str:
-    """`html` with whitespace runs holding a line break reduced to one newline and the
-    optional end tags left out."""
-    return _outside_verbatim(html, _compact_text)
+    """`html` with whitespace runs holding a line break reduced to one newline (none at all
+    between the tags of the head), and the optional end tags left out."""
+    return _outside_verbatim(html, _compact_text, _compact_head)
 
 
 def _compact_text(text: str) -> str:
@@ -53,17 +57,36 @@ def _compact_text(text: str) -> str:
     return _LINE_BREAK_RUN.sub("\n", _OPTIONAL_END.sub("", _LINE_BREAK_RUN.sub("\n", text)))
 
 
+def _compact_head(text: str) -> str:
+    """Text before `<body>` (outside its scripts and styles) as `_compact_text` makes it,
+    without the line breaks between tags: nothing there is ever rendered."""
+    return _BETWEEN_TAGS.sub("", _compact_text(text))
+
+
 def strip_indentation(html: str) -> str:
     """`html` with every whitespace run that holds a line break reduced to one newline."""
     return _outside_verbatim(html, lambda text: _LINE_BREAK_RUN.sub("\n", text))
 
 
-def _outside_verbatim(html: str, change: Callable[[str], str]) -> str:
+def _outside_verbatim(
+    html: str, change: Callable[[str], str], change_head: Callable[[str], str] | None = None
+) -> str:
+    """`html` with `change` applied to the text outside `pre`, `textarea`, `script` and
+    `style` elements, and `change_head` (if given) instead up to the `<body>` tag."""
     parts = _VERBATIM.split(html)
     # split() with two groups yields: text, whole verbatim element, its tag name, text, ...
     out: list[str] = []
+    in_head = change_head is not None and _BODY.search(html) is not None
     for index, part in enumerate(parts):
         kind = index % 3
+        if kind == 0 and in_head and change_head is not None:
+            body = _BODY.search(part)
+            if body is None:
+                out.append(change_head(part))
+                continue
+            out.append(change_head(part[: body.end()]))
+            part = part[body.end() :]
+            in_head = False
         if kind == 0:
             out.append(change(part))
         elif kind == 1:
