@@ -176,7 +176,7 @@ def test_a_build_that_fails_half_way_leaves_no_trace_in_the_next(
     def fail(*args: object) -> object:
         raise RuntimeError("stage failed")
 
-    monkeypatch.setattr(generator.build, "search_files", fail)
+    monkeypatch.setattr(generator.build, "write_search_index", fail)
     with pytest.raises(RuntimeError):
         build_site(site)
     assert tree_bytes(out) == published  # the site in place is untouched
