@@ -258,6 +258,28 @@ class Update:
         store.set_state(self.state)
 
 
+def _entries(
+    into: dict[str, dict[int, list[int]]],
+    key: int,
+    document: DocumentTerms,
+    totals: list[int],
+    sign: int,
+) -> None:
+    """A document's postings entries by term, and its field lengths added to `totals`."""
+    lengths, found = document
+    for field, length in enumerate(lengths):
+        totals[field] += sign * length
+    for term, field, frequency in found:
+        entries = into.setdefault(term, {}).setdefault(key, [])
+        entries += (key << _FIELD_BITS | field, frequency, lengths[field])
+
+
+def _touched(patched: list[bytes], first: str, end: str | None) -> bool:
+    """Whether a patched term (in js_order, `patched` sorted) lies from `first` up to `end`."""
+    low = bisect_left(patched, js_order(first))
+    return low < (bisect_left(patched, js_order(end)) if end is not None else len(patched))
+
+
 def _path(name: str) -> str:
     return f"{SEARCH_DIR}/{name}"
 
@@ -432,26 +454,25 @@ class Index:
         if len(changed) > MAX_CHANGED:
             return None
         totals = list(state.totals)
-        patches: dict[str, dict[int, list[int]]] = {}  # term -> key -> new entries
+        before: dict[str, dict[int, list[int]]] = {}  # term -> key -> its entries, old
+        after: dict[str, dict[int, list[int]]] = {}  # ... and new
         dropped_documents = []
         for key in changed:
             if key < len(old_docs):
                 old = self.store.document(old_docs[key][1])
                 if old is None:
                     return None
-                lengths, found = old
-                for field, length in enumerate(lengths):
-                    totals[field] -= length
-                for term, _field, _frequency in found:
-                    patches.setdefault(term, {})[key] = []
+                _entries(before, key, old, totals, -1)
                 dropped_documents.append(old_docs[key][1])
             if key < self.count:
-                lengths, found = self.terms_of(key)
-                for field, length in enumerate(lengths):
-                    totals[field] += length
-                for term, field, frequency in found:
-                    entries = patches.setdefault(term, {}).setdefault(key, [])
-                    entries += (key << _FIELD_BITS | field, frequency, lengths[field])
+                _entries(after, key, self.terms_of(key), totals, 1)
+        patches: dict[str, dict[int, list[int]]] = {}  # term -> key -> entries now
+        for term in before.keys() | after.keys():
+            old_entries, new_entries = before.get(term, {}), after.get(term, {})
+            for key in old_entries.keys() | new_entries.keys():
+                entries = new_entries.get(key, [])
+                if old_entries.get(key, []) != entries:
+                    patches.setdefault(term, {})[key] = entries
         kept = {content for _qid, content in self.docs}
         dropped_documents = [c for c in dropped_documents if c not in kept]
         return self._apply(state, changed, totals, patches, dropped_documents)
@@ -519,6 +540,7 @@ class Index:
             c[0]: (state.chunks[i + 1][0] if i + 1 < len(state.chunks) else None)
             for i, c in enumerate(state.chunks)
         }
+        patched = sorted(js_order(t) for t in patches)  # vanished terms included
         chunks: list[list[str]] = []
         segments: dict[str, dict[str, array[int]]] = {}
         try:
@@ -549,8 +571,8 @@ class Index:
                 made = chunk_terms(segment_terms, sizes)
                 for index, chunk in enumerate(made):
                     chunk_end = made[index + 1][0] if index + 1 < len(made) else end
-                    same = old_chunk_end.get(chunk[0], "") == chunk_end and not any(
-                        t in patches for t in chunk
+                    same = old_chunk_end.get(chunk[0], "") == chunk_end and not _touched(
+                        patched, chunk[0], chunk_end
                     )
                     if same:
                         name = next(c[1] for c in state.chunks[low:high] if c[0] == chunk[0])
