@@ -87,6 +87,8 @@ class PageKeys:
             if known is None:
                 raise Unknown(value.id)
             h.update(b"Q" + known)
+        elif kind is tuple and len(value) == 2 and type(value[0]) is Question:
+            self._entry(h, value)
         elif kind is list or (kind is tuple and len(value) <= SMALL):
             self._sequence(h, b"[" if kind is list else b"(", value)
         elif kind is dict:
@@ -96,6 +98,16 @@ class PageKeys:
                 self._feed(h, item[1])
         else:
             h.update(self._memoised(value))
+
+    def _entry(self, h: Any, value: tuple[Question, Any]) -> None:
+        """A question paired with its extract, as every list shows it (hundreds a page):
+        hashed in one step instead of three."""
+        known = self.questions.get(value[0].id)
+        if known is None or type(value[1]) is not str:
+            self._sequence(h, b"(", value)
+            return
+        data = value[1].encode("utf-8", "surrogatepass")
+        h.update(b"E" + known + len(data).to_bytes(8, "little") + data)
 
     def _sequence(self, h: Any, tag: bytes, items: Iterable[Any]) -> None:
         h.update(tag)
