@@ -31,6 +31,7 @@ from generator.markup import Fragment
 from generator.model import Archive
 from generator.render import Renderer, find_theme
 from generator.search import search_files
+from generator.search_incremental import SearchStore, write_search_index
 from generator.sitefiles import budget_warning, site_files
 from generator.workers import PageResult, QuestionPages, SideTask, each, worker_count
 from generator.write import (
@@ -148,7 +149,7 @@ def _build(options: BuildOptions, config: SiteConfig, cache: BuildCache | None) 
         if progress.enabled:
             count = len(archive.questions)
             print(f"search index: {count} questions, built beside the pages", file=sys.stderr)
-        search = _search_task(archive, renderer.fragments)
+        search = _search_task(archive, renderer.fragments, cache, digests, options.out)
         pages = _write_pages(renderer, writer, jobs, progress, files, search)
         forget_unused_members()
         for static in theme.static_dirs:
@@ -189,16 +190,37 @@ def _feeds_and_downloads(
         yield path, UNCHANGED if renderer.reusable("download", path, inputs) else make_download()
 
 
-def _search_task(archive: Archive, fragments: Mapping[str, Fragment]) -> SideTask:
-    """Writing the search index, a long single task that a worker runs beside the pages."""
+def _search_task(
+    archive: Archive,
+    fragments: Mapping[str, Fragment],
+    cache: BuildCache | None,
+    contents: Mapping[str, bytes],
+    published: Path,
+) -> SideTask:
+    """Writing the search index, a long single task that a worker runs beside the pages;
+    with the cache, only what changed since the last build (generator/search_incremental.py)."""
+    if cache is None:
 
-    def write_index(files: FileWriter) -> list[PageResult]:
-        return [
-            (path, files.write(path, data), len(data), None)
-            for path, data in search_files(archive, fragments)
-        ]
+        def write_index(files: FileWriter) -> list[PageResult]:
+            return [
+                (path, files.write(path, data), len(data), None)
+                for path, data in search_files(archive, fragments)
+            ]
 
-    return write_index
+        return write_index
+    folder, code = cache.folder, str(cache.get_meta("code"))
+
+    def update_index(files: FileWriter) -> list[PageResult]:
+        store = SearchStore(folder, code)  # opened here: the task may run in a worker
+        try:
+            results = write_search_index(archive, fragments, contents, store, files, published)
+        except BaseException:
+            store.abandon()
+            raise
+        store.close()
+        return list(results)
+
+    return update_index
 
 
 def _write_pages(

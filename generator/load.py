@@ -168,10 +168,11 @@ def load_archive(
     known = cache.parsed_files() if cache else {}
     fresh: list[tuple[str, str, bytes, bytes]] = []
     cwd = Path.cwd().resolve()
+    real_content = content_dir.resolve()
     files = [
         (path, relative, display, f"{display}\0{relative.as_posix()}")
         for path, relative in _content_files(content_dir)
-        for display in [_display(path, cwd)]
+        for display in [_display(path, relative, real_content, cwd)]
     ]
     cached = [_load_cached(f[0], f[3], known, fresh) if cache else None for f in files]
     to_parse = [f for f, hit in zip(files, cached, strict=True) if hit is None]
@@ -216,9 +217,13 @@ def _content_files(content_dir: Path) -> Iterator[tuple[Path, Path]]:
                 yield path, path.relative_to(content_dir)
 
 
-def _display(path: Path, cwd: Path) -> str:
+def _display(path: Path, relative: Path, real_content: Path, cwd: Path) -> str:
+    """The file's real path relative to the working folder. `_content_files` enters no
+    linked folder, so only a linked file needs resolving (a stat of each parent folder per
+    file costs about 0.1 ms, a second at 10,000 files)."""
+    real = path.resolve() if os.path.islink(path) else real_content / relative
     try:
-        return str(path.resolve().relative_to(cwd))
+        return str(real.relative_to(cwd))
     except ValueError:
         return str(path)
 

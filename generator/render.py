@@ -72,7 +72,9 @@ def json_for_script(value: Any) -> str:
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
-_WORD = re.compile(r"\w+")
+# What generator/links.py could link: a UIN ((?:HL)?\d{1,7}) after a space or "&nbsp;" and
+# before a word boundary; finding only these is cheaper than listing every word.
+_UIN_WORD = re.compile(r"(?<!\w)(?:HL)?\d{1,7}\b")
 PAGER_RADIUS = 2  # pages linked either side of the current one
 
 
@@ -324,10 +326,10 @@ class Renderer:
 
     def _references(self, fragment: str) -> list[tuple[str, list[tuple[Any, ...]]]]:
         """What each archived UIN named in `fragment` could link to (see generator/links.py:
-        a reference's number is always a whole word of the answer's text)."""
+        a reference's number is always a whole word of the answer's text, after a space)."""
         by_uin = self.archive.by_uin
         found = []
-        for word in sorted(set(_WORD.findall(fragment))):
+        for word in sorted(set(_UIN_WORD.findall(fragment))):
             targets = by_uin.get(word)
             if targets:
                 found.append((word, [(q.id, q.house, q.answered_on, q.url_path) for q in targets]))

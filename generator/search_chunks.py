@@ -85,37 +85,63 @@ def js_order(term: str) -> bytes:
     return term.encode("utf-16-be")
 
 
-def collect_postings(records: Sequence[SearchRecord]) -> Postings:
-    """The terms of every field of every record, as lunr.py's Builder would find them."""
-    register_pipeline()
-    pipeline = Pipeline()
-    pipeline.add(*index_pipeline())
-    memo: dict[str, list[str]] = {}
-    by_term: dict[str, array[int]] = {}
-    totals = [0] * len(FIELD_BOOSTS)
-    count = len(records)
-    for position, record in enumerate(records):
-        key = count - 1 - position
+# One document's terms: its field lengths, and (term, field, frequency) for every term of
+# every field, fields in FIELD_BOOSTS order (the order its postings take within a term).
+DocumentTerms = tuple[tuple[int, ...], tuple[tuple[str, int, int], ...]]
+
+
+class Tokeniser:
+    """lunr.py's tokenizer and the index pipeline, memoised per token (a pure function)."""
+
+    def __init__(self) -> None:
+        register_pipeline()
+        self.pipeline = Pipeline()
+        self.pipeline.add(*index_pipeline())
+        self.memo: dict[str, list[str]] = {}
+
+    def document(self, record: SearchRecord) -> DocumentTerms:
+        """The terms of every field of `record`, as lunr.py's Builder would find them."""
+        lengths: list[int] = []
+        found: list[tuple[str, int, int]] = []
         for field, (_name, text) in enumerate(record.fields):
             terms: list[str] = []
             for token in _SEPARATORS.split(text.lower()):
                 if token:
-                    found = memo.get(token)
-                    if found is None:
-                        found = [str(t) for t in pipeline.run([Token(token)])]
-                        memo[token] = found
-                    terms += found
-            totals[field] += len(terms)
-            packed = key << _FIELD_BITS | field
-            for term, frequency in Counter(terms).items():
-                postings = by_term.get(term)
-                if postings is None:
-                    postings = by_term[term] = array("i")
-                postings.extend((packed, frequency, len(terms)))
+                    known = self.memo.get(token)
+                    if known is None:
+                        known = [str(t) for t in self.pipeline.run([Token(token)])]
+                        self.memo[token] = known
+                    terms += known
+            lengths.append(len(terms))
+            found += [(term, field, count) for term, count in Counter(terms).items()]
+        return tuple(lengths), tuple(found)
+
+
+def add_document(by_term: dict[str, array[int]], key: int, document: DocumentTerms) -> None:
+    """Append one document's postings (documents are added newest first: decreasing keys)."""
+    lengths, found = document
+    for term, field, frequency in found:
+        postings = by_term.get(term)
+        if postings is None:
+            postings = by_term[term] = array("i")
+        postings.extend((key << _FIELD_BITS | field, frequency, lengths[field]))
+
+
+def collect_postings(records: Sequence[SearchRecord]) -> Postings:
+    """The terms of every field of every record, as lunr.py's Builder would find them."""
+    tokeniser = Tokeniser()
+    by_term: dict[str, array[int]] = {}
+    totals = [0] * len(FIELD_BOOSTS)
+    count = len(records)
+    for position, record in enumerate(records):
+        document = tokeniser.document(record)
+        for field, length in enumerate(document[0]):
+            totals[field] += length
+        add_document(by_term, count - 1 - position, document)
     return Postings(by_term, tuple(totals), count)
 
 
-def _starts_segment(term: str) -> bool:
+def starts_segment(term: str) -> bool:
     digest = hashlib.blake2b(term.encode("utf-8"), digest_size=4).digest()
     return int.from_bytes(digest, "big") % SEGMENT_TERMS == 0
 
@@ -132,7 +158,7 @@ def chunk_terms(terms: Sequence[str], sizes: dict[str, int]) -> list[list[str]]:
     current: list[str] = []
     size = 0
     for term in terms:
-        if current and (_starts_segment(term) or size + sizes[term] > CHUNK_POSTINGS):
+        if current and (starts_segment(term) or size + sizes[term] > CHUNK_POSTINGS):
             chunks.append(current)
             current, size = [], 0
         current.append(term)
@@ -212,17 +238,81 @@ def _row(record: SearchRecord, department: int) -> list[str | int]:
     ]  # fmt: skip
 
 
+def document_shard(
+    number: int, oldest_first: Iterable[SearchRecord], position: dict[str, int]
+) -> tuple[str, bytes]:
+    """`docs/<number>.json` from its records, oldest first; `position`: department -> index."""
+    rows = [_row(record, position[record.department]) for record in oldest_first]
+    return f"docs/{number}.json", to_json_bytes(rows)
+
+
+def department_positions(departments: list[tuple[str, str]]) -> dict[str, int]:
+    return {name: i for i, (name, _slug) in enumerate(departments)}
+
+
 def document_shards(
     records: Sequence[SearchRecord], departments: list[tuple[str, str]]
 ) -> Iterator[tuple[str, bytes]]:
     """`docs/<n>.json`, each made as soon as its SHARD_SIZE rows are."""
-    position = {name: i for i, (name, _slug) in enumerate(departments)}
-    rows: list[list[str | int]] = []
+    position = department_positions(departments)
+    rows: list[SearchRecord] = []
     for number, record in enumerate(_oldest_first(records)):
-        rows.append(_row(record, position[record.department]))
+        rows.append(record)
         if len(rows) == SHARD_SIZE or number == len(records) - 1:
-            yield f"docs/{number // SHARD_SIZE}.json", to_json_bytes(rows)
+            yield document_shard(number // SHARD_SIZE, rows, position)
             rows = []
+
+
+def encode_chunk(terms: list[str], postings: Iterable[array[int]]) -> tuple[str, bytes]:
+    """A chunk file: its terms and their postings, named by its content."""
+    encoded = [encode_postings(p) for p in postings]
+    return _named("chunks", {"terms": terms, "postings": encoded})
+
+
+def terms_file(terms: list[str]) -> tuple[str, bytes]:
+    return _named("terms", terms)
+
+
+def facets_named(records: Sequence[SearchRecord], values: Values) -> tuple[str, bytes]:
+    return _named("facets", facet_file(records, values))
+
+
+@dataclass(frozen=True)
+class IndexSummary:
+    """What the manifest and files.json say, besides the files they name."""
+
+    count: int
+    totals: list[int]
+    chunks: list[list[str]]  # [first term, file name] per chunk, in term order
+    terms: str  # file names
+    facets: str
+    shards: list[str]
+    departments: list[tuple[str, str]]
+
+
+def summary_files(summary: IndexSummary) -> dict[str, bytes]:
+    """`manifest.json` and `files.json`."""
+    manifest = {
+        "version": MANIFEST_VERSION,
+        "count": summary.count,
+        "fields": [[name, boost] for name, boost in FIELD_BOOSTS],
+        "lengths": summary.totals,
+        "k1": K1,
+        "b": B,
+        "pipeline": ["answersNormalise", "stemmer"],
+        "chunks": summary.chunks,
+        "terms": summary.terms,
+        "facets": summary.facets,
+        "shardSize": SHARD_SIZE,
+        "columns": list(STORE_COLUMNS),
+        "departments": [list(pair) for pair in summary.departments],
+    }
+    names = [name for _first, name in summary.chunks] + summary.shards
+    names += [summary.terms, summary.facets, "manifest.json"]
+    return {
+        "manifest.json": to_json_bytes(manifest),
+        "files.json": to_json_bytes({"files": sorted(names)}),
+    }
 
 
 def chunked_files(records: Sequence[SearchRecord]) -> Iterator[tuple[str, bytes]]:
@@ -237,8 +327,7 @@ def chunked_files(records: Sequence[SearchRecord]) -> Iterator[tuple[str, bytes]
     names: set[str] = set()
     chunks = []
     for chunk in chunk_terms(terms, sizes):
-        encoded = [encode_postings(postings.by_term.pop(t)) for t in chunk]
-        name, body = _named("chunks", {"terms": chunk, "postings": encoded})
+        name, body = encode_chunk(chunk, [postings.by_term.pop(t) for t in chunk])
         if name in names:
             raise RuntimeError(f"two search chunks hash to {name}")  # 48 bits: not in practice
         names.add(name)
@@ -247,30 +336,15 @@ def chunked_files(records: Sequence[SearchRecord]) -> Iterator[tuple[str, bytes]
     totals = list(postings.length_totals)
     del postings, sizes
     values = distinct_values(records)
-    departments = values.departments
-    for name, body in document_shards(records, departments):
-        names.add(name)
+    shards = []
+    for name, body in document_shards(records, values.departments):
+        shards.append(name)
         yield f"{SEARCH_DIR}/{name}", body
-    files: dict[str, bytes] = {}
-    terms_name, terms_body = _named("terms", terms)
-    facets_name, facets_body = _named("facets", facet_file(records, values))
-    files[terms_name], files[facets_name] = terms_body, facets_body
-    manifest = {
-        "version": MANIFEST_VERSION,
-        "count": len(records),
-        "fields": [[name, boost] for name, boost in FIELD_BOOSTS],
-        "lengths": totals,
-        "k1": K1,
-        "b": B,
-        "pipeline": ["answersNormalise", "stemmer"],
-        "chunks": chunks,
-        "terms": terms_name,
-        "facets": facets_name,
-        "shardSize": SHARD_SIZE,
-        "columns": list(STORE_COLUMNS),
-        "departments": [list(pair) for pair in departments],
-    }
-    files["manifest.json"] = to_json_bytes(manifest)
-    files["files.json"] = to_json_bytes({"files": sorted([*names, *files])})
+    terms_name, terms_body = terms_file(terms)
+    facets_name, facets_body = facets_named(records, values)
+    summary = IndexSummary(
+        len(records), totals, chunks, terms_name, facets_name, shards, values.departments
+    )
+    files = {terms_name: terms_body, facets_name: facets_body, **summary_files(summary)}
     for name in sorted(files):
         yield f"{SEARCH_DIR}/{name}", files[name]

@@ -22,11 +22,19 @@ import generator.feeds
 import generator.incremental
 import generator.load
 import generator.render
+import generator.search_chunks
+import generator.search_incremental
 import generator.workers
 import generator.write
 from generator.cache import CACHE_DIR
 from generator.cli import main
-from tests.sitebuild import build_site, copy_archive, tree_bytes, write_question
+from tests.sitebuild import (
+    MINIMAL_QUESTION,
+    build_site,
+    copy_archive,
+    tree_bytes,
+    write_question,
+)
 
 EDITED = "questions/commons/2023/hc-2023-10-02-1200.md"  # 'Roads: Potholes', Rhys ap Gwilym
 EDITED_ID = "hc-2023-10-02-1200"
@@ -176,7 +184,7 @@ def test_a_build_that_fails_half_way_leaves_no_trace_in_the_next(
     def fail(*args: object) -> object:
         raise RuntimeError("stage failed")
 
-    monkeypatch.setattr(generator.build, "search_files", fail)
+    monkeypatch.setattr(generator.build, "write_search_index", fail)
     with pytest.raises(RuntimeError):
         build_site(site)
     assert tree_bytes(out) == published  # the site in place is untouched
@@ -466,3 +474,81 @@ def test_the_first_edit_after_a_cold_build_leaves_the_replaced_site_intact(
     shared = {p.name for p in out.rglob("*") if p.is_file() and p.stat().st_nlink > 1}
     assert "style.css" in shared  # unchanged files were linked, not rewritten
     assert (out / f"questions/{EDITED_ID}/index.html").stat().st_nlink == 1
+
+
+def count_search_work(monkeypatch: pytest.MonkeyPatch) -> tuple[list[str], list[str]]:
+    """The questions tokenised and the chunks encoded by the builds that follow; segments
+    start every 4 terms or so (not 128), so that the fixture's index has many."""
+    monkeypatch.setattr(generator.search_chunks, "SEGMENT_TERMS", 4)
+    tokenised: list[str] = []
+    encoded: list[str] = []
+    real_document = generator.search_chunks.Tokeniser.document
+    real_encode = generator.search_chunks.encode_chunk
+
+    def document(self: Any, record: Any) -> Any:
+        tokenised.append(record.ref)
+        return real_document(self, record)
+
+    def encode(terms: list[str], postings: Any) -> Any:
+        encoded.append(terms[0])
+        return real_encode(terms, postings)
+
+    monkeypatch.setattr(generator.search_chunks.Tokeniser, "document", document)
+    monkeypatch.setattr(generator.search_incremental, "encode_chunk", encode)
+    return tokenised, encoded
+
+
+def chunk_count(out: Path) -> int:
+    return len(list((out / "search" / "chunks").iterdir()))
+
+
+def test_an_edit_tokenises_one_question_and_encodes_only_the_chunks_of_its_terms(
+    site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    tokenised, encoded = count_search_work(monkeypatch)
+    out, first = build_site(site)
+    assert len(tokenised) == first.questions and len(encoded) == chunk_count(out)
+    for number, (old, new) in enumerate(
+        [("Roads: Potholes", "Bridges: Cracks"), ("Bridges: Cracks", "Bridges: Holes")]
+    ):
+        tokenised.clear()
+        encoded.clear()
+        retitle(site, old, new)
+        out, _ = build_site(site)  # the first into links to the output, the second the spare
+        assert tokenised == [EDITED_ID], number
+        assert 0 < len(encoded) < chunk_count(out) / 2
+        assert tree_bytes(out) == cold(site, tmp_path)
+    tokenised.clear()
+    write_question(site / "content", "commons/2024/new.md", MINIMAL_QUESTION)
+    out, result = build_site(site)  # a new newest question: one more document key
+    assert len(tokenised) == 1 and result.questions == first.questions + 1
+    assert tree_bytes(out) == cold(site, tmp_path)
+
+
+def test_an_index_changed_in_many_documents_is_made_whole_from_the_cached_terms(
+    site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    tokenised, encoded = count_search_work(monkeypatch)
+    out, _ = build_site(site)
+    monkeypatch.setattr(generator.search_incremental, "MAX_CHANGED", 0)
+    tokenised.clear()
+    encoded.clear()
+    retitle(site, "Roads: Potholes", "Bridges: Cracks")
+    out, _ = build_site(site)
+    assert tokenised == [EDITED_ID]
+    assert len(encoded) == chunk_count(out)
+    assert tree_bytes(out) == cold(site, tmp_path)
+
+
+def test_a_lost_search_cache_costs_time_not_bytes(
+    site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    tokenised, _encoded = count_search_work(monkeypatch)
+    build_site(site)
+    for name in ("", "-wal", "-shm"):
+        (site / CACHE_DIR / f"{generator.search_incremental.DATABASE}{name}").unlink(True)
+    tokenised.clear()
+    retitle(site, "Roads: Potholes", "Bridges: Cracks")
+    out, result = build_site(site)
+    assert len(tokenised) == result.questions  # every question tokenised again
+    assert tree_bytes(out) == cold(site, tmp_path)

@@ -1,0 +1,653 @@
+"""The search index rebuilt from what changed since the last build, not from every question.
+
+A cold build tokenises every question and encodes every chunk (generator/search_chunks.py).
+After an edit almost all of that is the same, so builds with the cache keep, in
+`.cache/search.sqlite`:
+
+- each question's terms (field lengths, and every term's field and frequency), keyed by
+  the question's content hash: an edit tokenises only the edited question;
+- every term's postings, grouped by segment (the runs of terms between two terms that
+  start a segment, see `chunk_terms`: chunk boundaries never cross one), so an edit loads,
+  patches and re-chunks only the segments holding a term the question had or has;
+- the state of the index the last build wrote: each document key's question and content
+  hash, field length totals, the sorted terms, the segments, the manifest's chunk list, the
+  filters of every document and the hash of every file.
+
+Nothing here depends on how a chunk is laid out in bytes: chunks, shards and the manifest
+are made by search_chunks.py's own functions from postings and records, so the bytes are
+those of a cold build (tests/test_incremental.py compares them).
+
+A document's key is its position counted from the oldest question: an edit that keeps a
+question's place (a new title, answer or department) changes one key, and a new newest
+question adds one. An edit that moves a question in the date order, or deletes one that
+is not the newest, shifts the keys of every question between, so it changes many keys;
+beyond MAX_CHANGED of them the index is built whole again from the cached terms (no
+question is tokenised again, but every chunk is encoded).
+
+A file the state says is unchanged is taken from the folder being written when its hash
+there is the state's, else copied from the published site after checking its hash; if
+neither holds it, the index is built whole. So a lost or stale state costs time, never
+correctness.
+"""
+
+from __future__ import annotations
+
+import marshal
+import sqlite3
+from array import array
+from bisect import bisect_left, bisect_right
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from generator.cache import digest
+from generator.markup import Fragment
+from generator.model import Archive
+from generator.search import FIELD_BOOSTS, LazyRecords, SearchRecord
+from generator.search_chunks import (
+    SEARCH_DIR,
+    SHARD_SIZE,
+    DocumentTerms,
+    IndexSummary,
+    Tokeniser,
+    Values,
+    add_document,
+    chunk_terms,
+    department_positions,
+    document_shard,
+    encode_chunk,
+    facets_named,
+    js_order,
+    starts_segment,
+    summary_files,
+    terms_file,
+)
+from generator.write import FileWriter
+
+DATABASE = "search.sqlite"
+MAX_CHANGED = 64  # more documents changed than this: build the index whole (cached terms)
+_FIELD_BITS = 3
+
+Facet = tuple[str, str, str, str, str]  # department, its slug, House, year answered, status
+FileResult = tuple[str, bytes, int, None]  # path, hash, size, no page key (workers.PageResult)
+
+
+@dataclass
+class IndexState:
+    """The index the last build wrote (see the module docstring)."""
+
+    docs: list[tuple[str, bytes]]  # by key: question id, content hash
+    totals: list[int]
+    terms: list[str]  # in js_order
+    bounds: list[str]  # first term of each segment, in js_order
+    chunks: list[list[str]]  # the manifest's [first term, file name] list
+    facets: list[Facet]  # by key
+    departments: list[tuple[str, str]]
+    terms_name: str
+    facets_name: str
+    files: dict[str, bytes]  # every file's path under _site/ -> hash of its bytes
+
+
+class SearchStore:
+    """The SQLite file holding cached terms, postings and the state; emptied when the code
+    that made it changes."""
+
+    def __init__(self, folder: Path, code: str):
+        self.db = sqlite3.connect(folder / DATABASE, isolation_level=None)
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute("PRAGMA synchronous=NORMAL")
+        self.db.executescript(
+            """
+            CREATE TABLE IF NOT EXISTS documents (hash BLOB PRIMARY KEY, terms BLOB NOT NULL);
+            CREATE TABLE IF NOT EXISTS segments (first TEXT PRIMARY KEY, postings BLOB NOT NULL);
+            CREATE TABLE IF NOT EXISTS state (key TEXT PRIMARY KEY, value BLOB NOT NULL);
+            """
+        )
+        self.db.execute("BEGIN")
+        if self._get("code") != code.encode():
+            for table in ("documents", "segments", "state"):
+                self.db.execute(f"DELETE FROM {table}")
+            self._put("code", code.encode())
+
+    def _get(self, key: str) -> bytes | None:
+        row = self.db.execute("SELECT value FROM state WHERE key = ?", (key,)).fetchone()
+        return None if row is None else bytes(row[0])
+
+    def _put(self, key: str, value: bytes) -> None:
+        self.db.execute("INSERT OR REPLACE INTO state VALUES (?, ?)", (key, value))
+
+    def state(self) -> IndexState | None:
+        data = self._get("index")
+        if data is None:
+            return None
+        try:
+            return IndexState(**marshal.loads(data))
+        except (TypeError, ValueError, EOFError):
+            return None
+
+    def set_state(self, state: IndexState) -> None:
+        self._put("index", marshal.dumps(state.__dict__))
+
+    def abandon(self) -> None:
+        """Close without keeping anything this build stored (it failed)."""
+        self.db.execute("ROLLBACK")
+        self.db.close()
+
+    def document(self, content: bytes) -> DocumentTerms | None:
+        row = self.db.execute("SELECT terms FROM documents WHERE hash = ?", (content,)).fetchone()
+        return None if row is None else marshal.loads(row[0])
+
+    def store_document(self, content: bytes, terms: DocumentTerms) -> None:
+        self.db.execute(
+            "INSERT OR REPLACE INTO documents VALUES (?, ?)", (content, marshal.dumps(terms))
+        )
+
+    def keep_documents(self, contents: Iterable[bytes]) -> None:
+        """Forget the terms of every document not among `contents`."""
+        self.db.execute("CREATE TEMP TABLE IF NOT EXISTS keep (hash BLOB PRIMARY KEY)")
+        self.db.execute("DELETE FROM keep")
+        self.db.executemany("INSERT OR IGNORE INTO keep VALUES (?)", ((c,) for c in contents))
+        self.db.execute("DELETE FROM documents WHERE hash NOT IN (SELECT hash FROM keep)")
+
+    def forget_document(self, content: bytes) -> None:
+        self.db.execute("DELETE FROM documents WHERE hash = ?", (content,))
+
+    def segment(self, first: str) -> dict[str, array[int]]:
+        row = self.db.execute("SELECT postings FROM segments WHERE first = ?", (first,)).fetchone()
+        if row is None:
+            raise KeyError(first)
+        terms, blobs = marshal.loads(row[0])
+        found = {}
+        for term, blob in zip(terms, blobs, strict=True):
+            postings = array("i")
+            postings.frombytes(blob)
+            found[term] = postings
+        return found
+
+    def store_segment(self, first: str, postings: Mapping[str, array[int]]) -> None:
+        data = marshal.dumps((list(postings), [p.tobytes() for p in postings.values()]))
+        self.db.execute("INSERT OR REPLACE INTO segments VALUES (?, ?)", (first, data))
+
+    def forget_segments(self, firsts: Iterable[str] | None = None) -> None:
+        if firsts is None:
+            self.db.execute("DELETE FROM segments")
+        else:
+            self.db.executemany("DELETE FROM segments WHERE first = ?", ((f,) for f in firsts))
+
+    def close(self) -> None:
+        self.db.execute("COMMIT")
+        self.db.close()
+
+
+def write_search_index(
+    archive: Archive,
+    fragments: Mapping[str, Fragment],
+    contents: Mapping[str, bytes],
+    store: SearchStore,
+    files: FileWriter,
+    published: Path,
+) -> list[FileResult]:
+    """Write the index into `files`' folder, from what changed when the state allows it.
+
+    `contents`: question id -> content hash (generator/load.py); `published`: the site
+    in place, whose files the state describes.
+    """
+    index = Index(archive, fragments, contents, store)
+    state = store.state()
+    if state is not None:
+        update = index.update(state)
+        if update is not None:
+            results = _resolve(update, state, files, published)
+            if results is not None:
+                update.commit(store)
+                return results
+    written: list[FileResult] = []
+    index.whole(lambda path, data: written.append(_write(files, path, data)))
+    return written
+
+
+def _write(files: FileWriter, path: str, data: bytes) -> FileResult:
+    return path, files.write(path, data), len(data), None
+
+
+def _resolve(
+    update: Update, state: IndexState, files: FileWriter, published: Path
+) -> list[FileResult] | None:
+    """Every file of the updated index written or kept; None if an unchanged file is in
+    neither the folder being written nor the published site."""
+    results = []
+    for path in update.paths:
+        data = update.files.get(path)
+        if data is not None:
+            results.append(_write(files, path, data))
+            continue
+        expected = state.files.get(path)
+        if expected is None:
+            return None
+        if files.previous.get(path) == expected:
+            results.append((path, *files.kept(path), None))
+            continue
+        try:
+            data = (published / path).read_bytes()
+        except OSError:
+            return None
+        if digest(data) != expected:
+            return None
+        results.append(_write(files, path, data))
+    return results
+
+
+@dataclass
+class Update:
+    """The files an update rewrote (`files`), every file of the index (`paths`), and what
+    the store must change."""
+
+    files: dict[str, bytes]
+    paths: list[str]
+    state: IndexState
+    segments: dict[str, dict[str, array[int]]]
+    dropped_segments: list[str]
+    dropped_documents: list[bytes]
+
+    def commit(self, store: SearchStore) -> None:
+        store.forget_segments(self.dropped_segments)
+        for first, postings in self.segments.items():
+            store.store_segment(first, postings)
+        for content in self.dropped_documents:
+            store.forget_document(content)
+        store.set_state(self.state)
+
+
+def _entries(
+    into: dict[str, dict[int, list[int]]],
+    key: int,
+    document: DocumentTerms,
+    totals: list[int],
+    sign: int,
+) -> None:
+    """A document's postings entries by term, and its field lengths added to `totals`."""
+    lengths, found = document
+    for field, length in enumerate(lengths):
+        totals[field] += sign * length
+    for term, field, frequency in found:
+        entries = into.setdefault(term, {}).setdefault(key, [])
+        entries += (key << _FIELD_BITS | field, frequency, lengths[field])
+
+
+def _touched(patched: list[bytes], first: str, end: str | None) -> bool:
+    """Whether a patched term (in js_order, `patched` sorted) lies from `first` up to `end`."""
+    low = bisect_left(patched, js_order(first))
+    return low < (bisect_left(patched, js_order(end)) if end is not None else len(patched))
+
+
+def _path(name: str) -> str:
+    return f"{SEARCH_DIR}/{name}"
+
+
+def _segments(terms: Sequence[str]) -> Iterator[list[str]]:
+    """Sorted terms split where a segment starts (and nowhere else)."""
+    current: list[str] = []
+    for term in terms:
+        if current and starts_segment(term):
+            yield current
+            current = []
+        current.append(term)
+    if current:
+        yield current
+
+
+def _key_range(postings: array[int], key: int) -> tuple[int, int]:
+    """The entries (as triple indexes) of document `key` in a term's postings (keys decrease)."""
+    count = len(postings) // 3
+    position = range(count)
+
+    def negated(i: int) -> int:
+        return -(postings[3 * i] >> _FIELD_BITS)
+
+    return bisect_left(position, -key, key=negated), bisect_right(position, -key, key=negated)
+
+
+class Index:
+    """The archive as the search index sees it: documents by key, their terms and filters."""
+
+    def __init__(
+        self,
+        archive: Archive,
+        fragments: Mapping[str, Fragment],
+        contents: Mapping[str, bytes],
+        store: SearchStore,
+    ):
+        self.records = LazyRecords(archive, fragments)
+        self.store = store
+        questions = archive.questions
+        self.count = len(questions)
+        newest_first = [(q.id, contents[q.id]) for q in questions]
+        self.docs = newest_first[::-1]
+        self.facets: list[Facet] = [
+            (
+                q.department,
+                archive.department_of[q.id].slug,
+                q.house or "",
+                str(q.answered_on.year) if q.answered_on else "",
+                q.status,
+            )
+            for q in reversed(questions)
+        ]
+        self.tokeniser: Tokeniser | None = None
+
+    def record(self, key: int) -> SearchRecord:
+        return self.records[self.count - 1 - key]
+
+    def terms_of(self, key: int) -> DocumentTerms:
+        """A document's terms: cached by its content hash, or found (and cached) now."""
+        content = self.docs[key][1]
+        found = self.store.document(content)
+        if found is None:
+            if self.tokeniser is None:
+                self.tokeniser = Tokeniser()
+            found = self.tokeniser.document(self.record(key))
+            self.store.store_document(content, found)
+        return found
+
+    def values(self) -> Values:
+        departments = sorted(
+            {(f[0], f[1]) for f in self.facets}, key=lambda pair: (pair[0].casefold(), pair[0])
+        )
+        houses = sorted({f[2] for f in self.facets})
+        years = sorted({f[3] for f in self.facets})
+        statuses = sorted({f[4] for f in self.facets})
+        return Values(departments, houses, years, statuses)
+
+    def facets_file(self, values: Values) -> tuple[str, bytes]:
+        """The filters file, from records that carry only what it reads."""
+        records = [
+            SearchRecord("", "", (), "", f[0], f[1], f[2], f[4], "", f[3], "", "", "", "")
+            for f in reversed(self.facets)
+        ]
+        return facets_named(records, values)
+
+    def shard(self, number: int, departments: list[tuple[str, str]]) -> tuple[str, bytes]:
+        keys = range(number * SHARD_SIZE, min(self.count, (number + 1) * SHARD_SIZE))
+        rows = [self.record(key) for key in keys]
+        return document_shard(number, rows, department_positions(departments))
+
+    def shard_count(self) -> int:
+        return -(-self.count // SHARD_SIZE)
+
+    # The whole index ---------------------------------------------------------------------
+
+    def whole(self, write: Callable[[str, bytes], None]) -> None:
+        """Every file, from every document's (cached) terms: chunked_files' bytes. Each file
+        is handed to `write` as soon as it is made, and each segment's postings stored, so
+        neither the encoded index nor (beyond one segment) the postings are held twice."""
+        by_term: dict[str, array[int]] = {}
+        totals = [0] * len(FIELD_BOOSTS)
+        for key in range(self.count - 1, -1, -1):
+            document = self.terms_of(key)
+            for field, length in enumerate(document[0]):
+                totals[field] += length
+            add_document(by_term, key, document)
+        terms = sorted(by_term, key=js_order)
+        sizes = {term: len(by_term[term]) // 3 for term in terms}
+        hashes: dict[str, bytes] = {}
+
+        def made(name: str, body: bytes) -> None:
+            hashes[_path(name)] = digest(body)
+            write(_path(name), body)
+
+        chunks: list[list[str]] = []
+        bounds = []
+        self.store.forget_segments()
+        for segment in _segments(terms):
+            postings = {term: by_term.pop(term) for term in segment}
+            bounds.append(segment[0])
+            self.store.store_segment(segment[0], postings)
+            for chunk in chunk_terms(segment, sizes):
+                name, body = encode_chunk(chunk, [postings[t] for t in chunk])
+                if _path(name) in hashes:
+                    raise RuntimeError(f"two search chunks hash to {name}")
+                made(name, body)
+                chunks.append([chunk[0], name])
+        del sizes
+        values = self.values()
+        shards = []
+        for number in range(self.shard_count()):
+            name, body = self.shard(number, values.departments)
+            made(name, body)
+            shards.append(name)
+        terms_name, terms_body = terms_file(terms)
+        facets_name, facets_body = self.facets_file(values)
+        summary = IndexSummary(
+            self.count, totals, chunks, terms_name, facets_name, shards, values.departments
+        )
+        tail = {terms_name: terms_body, facets_name: facets_body, **summary_files(summary)}
+        for name in sorted(tail):
+            made(name, tail[name])
+        self.store.keep_documents(content for _qid, content in self.docs)
+        self.store.set_state(
+            IndexState(
+                docs=self.docs,
+                totals=totals,
+                terms=terms,
+                bounds=bounds,
+                chunks=chunks,
+                facets=self.facets,
+                departments=values.departments,
+                terms_name=terms_name,
+                facets_name=facets_name,
+                files=hashes,
+            )
+        )
+
+    # An update ---------------------------------------------------------------------------
+
+    def update(self, state: IndexState) -> Update | None:
+        """The index changed from `state`'s by the documents whose keys changed; None when
+        too many did (or the cache lacks what it needs)."""
+        old_docs = state.docs
+        longest = max(len(old_docs), self.count)
+        changed = [
+            key
+            for key in range(longest)
+            if key >= len(old_docs) or key >= self.count or old_docs[key] != self.docs[key]
+        ]
+        if len(changed) > MAX_CHANGED:
+            return None
+        totals = list(state.totals)
+        before: dict[str, dict[int, list[int]]] = {}  # term -> key -> its entries, old
+        after: dict[str, dict[int, list[int]]] = {}  # ... and new
+        dropped_documents = []
+        for key in changed:
+            if key < len(old_docs):
+                old = self.store.document(old_docs[key][1])
+                if old is None:
+                    return None
+                _entries(before, key, old, totals, -1)
+                dropped_documents.append(old_docs[key][1])
+            if key < self.count:
+                _entries(after, key, self.terms_of(key), totals, 1)
+        patches: dict[str, dict[int, list[int]]] = {}  # term -> key -> entries now
+        for term in before.keys() | after.keys():
+            old_entries, new_entries = before.get(term, {}), after.get(term, {})
+            for key in old_entries.keys() | new_entries.keys():
+                entries = new_entries.get(key, [])
+                if old_entries.get(key, []) != entries:
+                    patches.setdefault(term, {})[key] = entries
+        kept = {content for _qid, content in self.docs}
+        dropped_documents = [c for c in dropped_documents if c not in kept]
+        return self._apply(state, changed, totals, patches, dropped_documents)
+
+    def _apply(
+        self,
+        state: IndexState,
+        changed: list[int],
+        totals: list[int],
+        patches: dict[str, dict[int, list[int]]],
+        dropped_documents: list[bytes],
+    ) -> Update | None:
+        old_bounds = state.bounds
+        bound_keys = [js_order(b) for b in old_bounds]
+
+        def old_segment(term: str) -> int:
+            return max(0, bisect_right(bound_keys, js_order(term)) - 1)
+
+        loaded: dict[int, dict[str, array[int]]] = {}
+
+        def load(number: int) -> dict[str, array[int]]:
+            if number not in loaded:
+                loaded[number] = self.store.segment(old_bounds[number])
+            return loaded[number]
+
+        # Patch every affected term's postings.
+        postings: dict[str, array[int]] = {}
+        try:
+            for term in patches:
+                known = load(old_segment(term)).get(term) if old_bounds else None
+                postings[term] = self._patched(known, patches[term])
+        except KeyError:
+            return None
+        old_terms = set(state.terms)
+        vanished = {t for t, p in postings.items() if not p and t in old_terms}
+        added = sorted((t for t, p in postings.items() if p and t not in old_terms), key=js_order)
+        terms = state.terms
+        terms_name = state.terms_name
+        files: dict[str, bytes] = {}
+        if vanished or added:
+            terms = [t for t in state.terms if t not in vanished] if vanished else list(terms)
+            for term in added:
+                terms.insert(bisect_left(terms, js_order(term), key=js_order), term)
+            terms_name, body = terms_file(terms)
+            files[terms_name] = body
+        if not terms:
+            return None
+        # The segments after the change, and which of them must be made again.
+        first = terms[0]
+        bounds_set = {b for b in old_bounds if b not in vanished}
+        bounds_set.update(t for t in added if starts_segment(t))
+        bounds_set = {b for b in bounds_set if starts_segment(b) or b == first}
+        bounds_set.add(first)
+        bounds = sorted(bounds_set, key=js_order)
+        new_keys = [js_order(b) for b in bounds]
+        old_next = dict(zip(old_bounds, [*old_bounds[1:], None], strict=True))
+        dirty = {max(0, bisect_right(new_keys, js_order(t)) - 1) for t in patches}
+        for number, bound in enumerate(bounds):
+            end = bounds[number + 1] if number + 1 < len(bounds) else None
+            if old_next.get(bound, "") != end:
+                dirty.add(number)
+        term_keys = [js_order(t) for t in terms] if dirty else []
+        old_chunk_keys = [js_order(c[0]) for c in state.chunks]
+        old_chunk_end = {
+            c[0]: (state.chunks[i + 1][0] if i + 1 < len(state.chunks) else None)
+            for i, c in enumerate(state.chunks)
+        }
+        patched = sorted(js_order(t) for t in patches)  # vanished terms included
+        chunks: list[list[str]] = []
+        segments: dict[str, dict[str, array[int]]] = {}
+        try:
+            for number, bound in enumerate(bounds):
+                end = bounds[number + 1] if number + 1 < len(bounds) else None
+                low = bisect_left(old_chunk_keys, new_keys[number])
+                high = (
+                    bisect_left(old_chunk_keys, new_keys[number + 1])
+                    if end is not None
+                    else len(old_chunk_keys)
+                )
+                if number not in dirty:
+                    chunks += state.chunks[low:high]
+                    continue
+                start = bisect_left(term_keys, new_keys[number])
+                stop = bisect_left(term_keys, new_keys[number + 1]) if end else len(terms)
+                segment_terms = terms[start:stop]
+                segment: dict[str, array[int]] = {}
+                first_old = old_segment(bound) if old_bounds else 0
+                last_old = old_segment(terms[stop - 1]) if old_bounds else -1
+                olds: dict[str, array[int]] = {}
+                for old_number in range(first_old, last_old + 1):
+                    olds.update(load(old_number))
+                for term in segment_terms:
+                    segment[term] = postings[term] if term in postings else olds[term]
+                segments[bound] = segment
+                sizes = {term: len(p) // 3 for term, p in segment.items()}
+                made = chunk_terms(segment_terms, sizes)
+                for index, chunk in enumerate(made):
+                    chunk_end = made[index + 1][0] if index + 1 < len(made) else end
+                    same = old_chunk_end.get(chunk[0], "") == chunk_end and not _touched(
+                        patched, chunk[0], chunk_end
+                    )
+                    if same:
+                        name = next(c[1] for c in state.chunks[low:high] if c[0] == chunk[0])
+                    else:
+                        name, body = encode_chunk(chunk, [segment[t] for t in chunk])
+                        files[name] = body
+                    chunks.append([chunk[0], name])
+        except KeyError:
+            return None
+        return self._finish(
+            state, changed, totals, terms, terms_name, bounds, chunks, files, segments,
+            [b for b in old_bounds if b not in bounds_set],
+            dropped_documents,
+        )  # fmt: skip
+
+    @staticmethod
+    def _patched(known: array[int] | None, patch: Mapping[int, list[int]]) -> array[int]:
+        """A term's postings with the entries of the patched keys replaced."""
+        postings = array("i", known) if known is not None else array("i")
+        for key in sorted(patch, reverse=True):
+            low, high = _key_range(postings, key)
+            postings[3 * low : 3 * high] = array("i", patch[key])
+        return postings
+
+    def _finish(
+        self,
+        state: IndexState,
+        changed: list[int],
+        totals: list[int],
+        terms: list[str],
+        terms_name: str,
+        bounds: list[str],
+        chunks: list[list[str]],
+        files: dict[str, bytes],
+        segments: dict[str, dict[str, array[int]]],
+        dropped_segments: list[str],
+        dropped_documents: list[bytes],
+    ) -> Update:
+        values = self.values()
+        departments = values.departments
+        facets_name = state.facets_name
+        if self.facets != state.facets:
+            facets_name, body = self.facets_file(values)
+            files[facets_name] = body
+        shard_count = self.shard_count()
+        if departments != state.departments:
+            dirty_shards = set(range(shard_count))
+        else:
+            dirty_shards = {key // SHARD_SIZE for key in changed if key < self.count}
+            if self.count != len(state.docs) and shard_count:
+                dirty_shards.add(shard_count - 1)
+        shards = [f"docs/{number}.json" for number in range(shard_count)]
+        for number in sorted(dirty_shards):
+            name, body = self.shard(number, departments)
+            files[name] = body
+        summary = IndexSummary(
+            self.count, totals, chunks, terms_name, facets_name, shards, departments
+        )
+        files.update(summary_files(summary))
+        names = [c[1] for c in chunks] + shards + [terms_name, facets_name]
+        names += ["manifest.json", "files.json"]
+        paths = [_path(name) for name in names]
+        made = {_path(name): body for name, body in files.items()}
+        hashes = {path: state.files.get(path, b"") for path in paths}
+        hashes.update({path: digest(body) for path, body in made.items()})
+        new_state = IndexState(
+            docs=self.docs,
+            totals=totals,
+            terms=terms,
+            bounds=bounds,
+            chunks=chunks,
+            facets=self.facets,
+            departments=departments,
+            terms_name=terms_name,
+            facets_name=facets_name,
+            files=hashes,
+        )
+        return Update(made, paths, new_state, segments, dropped_segments, dropped_documents)
