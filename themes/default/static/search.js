@@ -237,9 +237,10 @@
     });
   };
 
-  /* The results of a query string, best first in lunr's order (ties included):
-   * {keys, scores, terms, termsOf(i)}: each result's document key and score, every index
-   * term that matched some result (for highlighting), and the terms result i matched.
+  /* The results of a query string, best first in lunr's order (ties included), as a list
+   * of document keys: {length, slice(start, end)}, with scoreOf(key), termsOf(key) (the
+   * index terms a result matched) and terms (every term that matched some result, for
+   * highlighting).
    * Throws lunr.QueryParseError (synchronously) for a query lunr cannot read. Queries of
    * words (with fields, boosts, + and -) are scored by score(); wildcard and fuzzy ones,
    * or any query when `viaLunr` is set (tests compare the two), by a lunr.Index. */
@@ -269,11 +270,17 @@
       hits.forEach(function (hit) {
         Object.keys(hit.matchData.metadata).forEach(function (term) { matched[term] = true; });
       });
+      var keys = [], byKey = new Map();
+      hits.forEach(function (hit) {
+        keys.push(Number(hit.ref.slice(1)));
+        byKey.set(keys[keys.length - 1], hit);
+      });
       return {
-        keys: hits.map(function (hit) { return Number(hit.ref.slice(1)); }),
-        scores: hits.map(function (hit) { return hit.score; }),
+        length: keys.length,
+        slice: function (start, end) { return keys.slice(start, end); },
+        scoreOf: function (key) { return byKey.get(key).score; },
         terms: Object.keys(matched),
-        termsOf: function (i) { return Object.keys(hits[i].matchData.metadata); }
+        termsOf: function (key) { return Object.keys(byKey.get(key).matchData.metadata); }
       };
     });
   };
@@ -440,17 +447,40 @@
         order.push(doc);
       }
     }
-    var rank = new Int32Array(order.length);
-    for (var r = 0; r < rank.length; r++) rank[r] = r;
-    rank.sort(function (a, b) { return totals[order[b]] - totals[order[a]] || a - b; });
-    var sorted = new Array(rank.length);
-    for (r = 0; r < rank.length; r++) sorted[r] = order[rank[r]];
-    return this.results(sorted, totals, scanned, kept);
+    return this.results(order, totals, scanned, kept);
   };
 
-  /* score()'s answer: the matched terms of a result are found when asked for (the
-   * identity test asks; the page needs only which terms matched at all). */
-  ChunkedIndex.prototype.results = function (keys, totals, scanned, kept) {
+  /* score()'s answer, a result list (see search()) over the keys in the order lunr first
+   * matched them. Sorting tens of thousands of results takes longer than scoring them, and
+   * a page shows 20: the first results are picked out in one pass (best first, ties in
+   * match order, as lunr's stable sort leaves them), and everything is sorted only when
+   * more is asked for. A result's matched terms are found when asked for (the identity
+   * test asks; the page needs only which terms matched at all). */
+  ChunkedIndex.prototype.results = function (order, totals, scanned, kept) {
+    var sorted = null, picked = [];
+    function best(n) {
+      var found = [];
+      for (var r = 0; r < order.length; r++) {
+        var score = totals[order[r]];
+        if (found.length === n) {
+          if (!(score > totals[order[found[n - 1]]])) continue;
+          found.pop();
+        }
+        var i = found.length;
+        while (i > 0 && totals[order[found[i - 1]]] < score) i--;
+        found.splice(i, 0, r);
+      }
+      return found.map(function (r) { return order[r]; });
+    }
+    function all() {
+      if (sorted) return sorted;
+      var rank = new Int32Array(order.length);
+      for (var r = 0; r < rank.length; r++) rank[r] = r;
+      rank.sort(function (a, b) { return totals[order[b]] - totals[order[a]] || a - b; });
+      sorted = new Array(rank.length);
+      for (r = 0; r < rank.length; r++) sorted[r] = order[rank[r]];
+      return sorted;
+    }
     var terms = new Set();
     scanned.forEach(function (match) {
       if (terms.has(match.term)) return;
@@ -459,13 +489,18 @@
       }
     });
     return {
-      keys: keys,
-      scores: keys.map(function (key) { return totals[key]; }),
+      length: order.length,
+      slice: function (start, end) {
+        end = Math.min(end, order.length);
+        if (!sorted && end > picked.length && end <= PICK_AT_MOST) picked = best(end);
+        return (end <= picked.length ? picked : all()).slice(start, end);
+      },
+      scoreOf: function (key) { return totals[key]; },
       terms: Array.from(terms),
-      termsOf: function (i) {
+      termsOf: function (key) {
         var own = new Set();
         scanned.forEach(function (match) {
-          if (position(match.keys, keys[i]) !== -1) own.add(match.term);
+          if (position(match.keys, key) !== -1) own.add(match.term);
         });
         return Array.from(own);
       }
@@ -551,6 +586,7 @@
 
   var DEBOUNCE_MS = 180;
   var SCREEN = 10;  // results that fill a first screen
+  var PICK_AT_MOST = 100;  // results picked out best first without sorting them all
   var FILTERS = ["department", "house", "year", "status"];
   var MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August",
     "September", "October", "November", "December"];
@@ -574,6 +610,7 @@
 
   var index = null, generation = 0;
   var current = [], shown = 0, matched = Object.create(null), timer = null, typing = false;
+  var matchedFirst = Object.create(null);  // first letters of the matched terms
 
   function longDate(iso) {
     var p = iso.split("-");
@@ -628,16 +665,20 @@
     return FILTERS.some(function (name) { return state[name]; });
   }
 
-  /* The keys of the results, best first (or newest first for filters alone). */
+  /* The keys of the results, best first (or newest first for filters alone): an array, or
+   * the search's own result list (length and slice, sorted only as far as asked). */
   function resultKeys(query, state) {
     var hits = query ? index.search(query) : Promise.resolve(null);
     var facets = hasFilter(state) ? index.facetTable() : Promise.resolve(null);
     return Promise.all([hits, facets]).then(function (loaded) {
       var found = loaded[0], table = loaded[1], keys = [];
       if (found) {
-        found.terms.forEach(function (term) { matched[term] = true; });
-        if (!table) return found.keys;
-        found.keys.forEach(function (key) {
+        found.terms.forEach(function (term) {
+          matched[term] = true;
+          matchedFirst[term.charAt(0)] = true;
+        });
+        if (!table) return found;
+        found.slice(0, found.length).forEach(function (key) {
           if (passesFilters(table[key], state)) keys.push(key);
         });
       } else {
@@ -654,6 +695,7 @@
     var state = formState(), query = state.q.trim(), mine = ++generation, keys;
     performance.mark("answers-search-start");
     matched = Object.create(null);
+    matchedFirst = Object.create(null);
     status.classList.remove("search-problem");
     if (!query && !hasFilter(state)) {
       current = [];
@@ -808,6 +850,15 @@
     return terms.some(function (term) { return matched[term]; });
   }
 
+  /* Whether a word may stand for a matched term: the stemmer never changes a word's first
+   * letter, so only words whose normalised parts start like a matched term are stemmed
+   * (most words of a snippet are not, and a first query stems them all otherwise). */
+  function mayMatch(word) {
+    var parts = normaliseTerm(word.toLowerCase());
+    for (var i = 0; i < parts.length; i++) if (matchedFirst[parts[i].charAt(0)]) return true;
+    return false;
+  }
+
   // Punctuation around a word stays outside its highlight ("2023." marks "2023").
   var PUNCTUATION = "[.,;:!?()\\[\\]{}\"'\u2018\u2019\u201c\u201d\u2026]+";
   var LEADING = new RegExp("^" + PUNCTUATION), TRAILING = new RegExp(PUNCTUATION + "$");
@@ -817,7 +868,7 @@
     while ((m = re.exec(text))) {
       var trimmed = m[0].replace(LEADING, "");
       var start = m.index + m[0].length - trimmed.length, core = trimmed.replace(TRAILING, "");
-      if (core) found.push({ start: start, end: start + core.length, hit: isMatch(core) });
+      if (core) found.push({ start: start, end: start + core.length, hit: mayMatch(core) && isMatch(core) });
     }
     return found;
   }
@@ -913,10 +964,9 @@
    * every query with a lunr.Index, as wildcard and fuzzy queries are. */
   window.answersSearch = function (query, limit, viaLunr) {
     return index.search(query, viaLunr).then(function (found) {
-      var keys = found.keys.slice(0, limit);
-      return index.documents(keys).then(function (docs) {
-        return docs.map(function (doc, i) {
-          return { ref: doc.ref, score: found.scores[i], terms: found.termsOf(i).sort() };
+      return index.documents(found.slice(0, limit)).then(function (docs) {
+        return docs.map(function (doc) {
+          return { ref: doc.ref, score: found.scoreOf(doc.key), terms: found.termsOf(doc.key).sort() };
         });
       });
     });
