@@ -953,7 +953,7 @@
     small.search("warm warm~1 w*");
     var query = new lunr.Query(index.fields);
     new lunr.QueryParser("warm +warm -cold", query).parse();
-    index.score(query, new Map([["warm", entries]]));
+    index.score(query, new Map([["warm", entries]])).slice(0, 1);
     var doc = { url: "", title: "warm", department: 0, status: "holding", asked_on: "2024-01-01",
       answered_on: "2024-01-02", asked_by: "", uin: "", question: "warm words", answer: "" };
     renderResult(doc);
