@@ -1,10 +1,10 @@
 // A minimal static file server for bench/search_bench.py (loopback only), serving as a
 // static host does: keep-alive, text gzipped when the browser accepts it (compressed once
 // per file and kept, as hosts cache it), files read from disk the first time they are asked
-// for. The files under search/ and static/ (what a query fetches) are read and compressed
-// before the server starts: a host serves them from its cache, and compressing a large
-// chunk at level 9 on its first request (tens of milliseconds, on the benchmark's own
-// cores) would otherwise be counted in every cold query. Prints its URL once ready.
+// for. The files under search/, static/ and pagefind/ (what a query fetches) are read and
+// compressed before the server starts: a host serves them from its cache, and compressing
+// a large chunk at level 9 on its first request (tens of milliseconds, on the benchmark's
+// own cores) would otherwise be counted in every cold query. Prints its URL once ready.
 //
 //   node bench/static_server.js SITE            HTTP/1.1 (browsers open six connections)
 //   node bench/static_server.js SITE --h2 DIR   HTTP/2 over TLS, as GitHub Pages, Netlify and
@@ -103,7 +103,7 @@ function preload(folders, done) {
 const server = h2
   ? http2.createSecureServer({ ...certificate(process.argv[4]), allowHTTP1: true }, handle)
   : http.createServer({ keepAliveTimeout: 60000 }, handle);
-preload(["search", "static"], () => {
+preload(["search", "static", "pagefind"], () => {
   server.listen(0, "127.0.0.1", () => {
     console.log((h2 ? "https" : "http") + "://127.0.0.1:" + server.address().port);
   });
