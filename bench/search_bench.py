@@ -24,7 +24,8 @@ whole site with `answers build`'s code and measures:
   queries, and the requests each made; "warm": the same query submitted again on that
   page (chunks and shards fetched, scoring and rendering done again), median of 5;
 - each browser figure once per protocol of `--protocols` (bench/static_server.js, Node,
-  gzip as static hosts send it): HTTP/1.1 (six connections per host) and HTTP/2 over
+  gzip as static hosts send it, the search and Pagefind files compressed before it starts,
+  as a host's cache holds them): HTTP/1.1 (six connections per host) and HTTP/2 over
   TLS with a throwaway self-signed certificate (as GitHub Pages, Netlify and Cloudflare
   Pages serve: every request at once on one connection);
 - Pagefind (`pip install 'pagefind[bin]'`, a benchmark-only dependency) indexing the same
@@ -209,7 +210,8 @@ def fetched_bytes(site: Path, urls: list[str]) -> tuple[int, int, list[str]]:
 def server_process(site: Path, protocol: str) -> Iterator[str]:
     """Serve the site from another process, so the browser driver in this one does not
     slow the server down (a Python thread here would share this process's GIL): Node's
-    http or http2 module (bench/static_server.js), gzip as a static host sends it.
+    http or http2 module (bench/static_server.js), gzip as a static host sends it (the
+    files a query fetches compressed ahead, not on a cold query's first request).
     "h2" is HTTP/2 over TLS with a throwaway self-signed certificate, as static hosts
     (GitHub Pages, Netlify, Cloudflare Pages) serve; "http1" is HTTP/1.1, where a browser
     opens at most six connections to a host. Without Node, Python's threaded server

@@ -121,3 +121,44 @@ def test_synthetic_archive_identical_to_lunr_py(page: Page, synthetic: tuple[Pat
     scores = [[h["score"] for h in hits] for hits in in_browser]
     assert any(len(s) != len(set(s)) for s in scores)
     assert len(list((content.parent / "_site" / "search" / "chunks").iterdir())) >= 10
+
+
+def word_queries(words: list[str]) -> list[str]:
+    """Queries the page scores without lunr.Index (words, fields, boosts, + and -)."""
+    rng = random.Random(11)
+    one = lambda: rng.choice(words[:60])  # noqa: E731
+    queries = [f"{one()} {one()}" for _ in range(4)] + [f"{one()} {one()} {one()} {one()}"]
+    queries += [f"+{one()} -{one()}" for _ in range(3)] + [f"+{one()} +{one()} {one()}"]
+    queries += [f"-{one()} -{one()}", f"-{one()} {one()}", f"+{one()} -{one()} {one()}"]
+    queries += [f"title:{one()} answer:{one()}", f"+title:{one()} {one()}", f"+nosuchword {one()}"]
+    queries += [f"{one()}^3 {one()} -title:{one()}", f"{one()} {one()}^2 +question:{one()}"]
+    return queries
+
+
+def test_word_queries_score_as_lunr_index_does(page: Page, synthetic: tuple[Path, str]) -> None:
+    """Every result (not only the top 50), bit-identical scores, same matched terms: the
+    page's own scorer against lunr.Index#query over the same chunks."""
+    content, base = synthetic
+    index = build_index(search_records(load_archive(content)))
+    words = sorted(
+        (t for t in index.inverted_index if t.isalpha() and len(t) > 3),
+        key=lambda t: -sum(len(v) for k, v in index.inverted_index[t].items() if k != "_index"),
+    )
+    queries = word_queries(words)
+    page.goto(base + "/search/")
+    page.wait_for_selector("#search.search-ready")
+    fast, via_lunr = page.evaluate(
+        """async (queries) => {
+          const fast = [], viaLunr = [];
+          for (const q of queries) {
+            fast.push(await window.answersSearch(q, 100000));
+            viaLunr.push(await window.answersSearch(q, 100000, true));
+          }
+          return [fast, viaLunr];
+        }""",
+        queries,
+    )
+    assert fast == via_lunr
+    assert_identical(index, queries, [hits[:TOP] for hits in fast])
+    assert sum(len(hits) > TOP for hits in fast) >= 5
+    assert any(not hits for hits in fast) and sum(len(hits) > 0 for hits in fast) >= 15

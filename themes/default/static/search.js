@@ -96,8 +96,9 @@
     return this.termList;
   };
 
-  /* lunr's field vector entries of one term: per field, refs (newest first, lunr.py's
-   * insertion order) and BM25 scores computed exactly as lunr's Builder does. */
+  /* lunr's field vector entries of one term: per field, the keys of its documents (newest
+   * first, lunr.py's insertion order) and their BM25 scores, computed exactly as lunr's
+   * Builder does, in typed arrays (a common term has tens of thousands). */
   ChunkedIndex.prototype.termEntries = function (term, encoded) {
     var cached = this.postings.get(term);
     if (cached) return cached;
@@ -107,19 +108,17 @@
     var idf = Math.log(1 + Math.abs(x)), k1 = this.k1, b = this.b;
     var entries = encoded.map(function (field) {
       var f = field[0], steps = field[1], tfs = field[2], lengths = field[3];
-      var refs = new Array(steps.length), keys = new Array(steps.length);
-      var scores = new Array(steps.length), key = 0;
-      var average = this.averages[f], boost = this.boosts[f];
+      var keys = new Int32Array(steps.length), scores = new Float64Array(steps.length);
+      var average = this.averages[f], boost = this.boosts[f], key = 0;
       for (var j = 0; j < steps.length; j++) {
         key = j === 0 ? steps[0] : key - steps[j];
-        refs[j] = "d" + key;
         keys[j] = key;
         var tf = tfs[j];
         var score = idf * ((k1 + 1) * tf) / (k1 * (1 - b + b * (lengths[j] / average)) + tf);
         score *= boost;
         scores[j] = Math.round(score * 1000) / 1000;
       }
-      return { field: this.fields[f], number: f, refs: refs, keys: keys, scores: scores };
+      return { field: this.fields[f], number: f, keys: keys, scores: scores };
     }, this);
     this.postings.set(term, entries);
     return entries;
@@ -213,11 +212,12 @@
       var posting = { _index: i };
       fields.forEach(function (field) { posting[field] = Object.create(null); });
       allEntries[i].forEach(function (entry) {
-        var fieldPosting = posting[entry.field], refs = entry.refs, scores = entry.scores;
-        for (var j = 0; j < refs.length; j++) {
-          fieldPosting[refs[j]] = empty;
+        var fieldPosting = posting[entry.field], keys = entry.keys, scores = entry.scores;
+        for (var j = 0; j < keys.length; j++) {
+          var ref = "d" + keys[j];
+          fieldPosting[ref] = empty;
           if (negated) continue;
-          var fieldRef = entry.field + "/" + refs[j];
+          var fieldRef = entry.field + "/" + ref;
           var elements = vectors[fieldRef] || (vectors[fieldRef] = []);
           elements.push(i, scores[j]);
         }
@@ -237,31 +237,58 @@
     });
   };
 
-  /* All hits for a query string: [{key, score, matchData}], best first, lunr's order.
-   * Throws lunr.QueryParseError (synchronously) for a query lunr cannot read. */
-  ChunkedIndex.prototype.search = function (text) {
+  /* The results of a query string, best first in lunr's order (ties included), as a list
+   * of document keys: {length, slice(start, end)}, with scoreOf(key), termsOf(key) (the
+   * index terms a result matched) and terms (every term that matched some result, for
+   * highlighting).
+   * Throws lunr.QueryParseError (synchronously) for a query lunr cannot read. Queries of
+   * words (with fields, boosts, + and -) are scored by score(); wildcard and fuzzy ones,
+   * or any query when `viaLunr` is set (tests compare the two), by a lunr.Index. */
+  ChunkedIndex.prototype.search = function (text, viaLunr) {
     var self = this, query = new lunr.Query(this.fields);
     new lunr.QueryParser(text, query).parse();
-    if (query.clauses.every(plainClause)) {
-      return this.candidates(query).then(function (terms) {
+    var found = this.candidates(query);
+    if (!viaLunr && query.clauses.every(wordClause)) {
+      var scored = found.then(function (terms) {
         return self.entriesFor(terms);
       }).then(function (entries) {
         return self.score(query, entries);
       });
+      return scored.then(function (results) {
+        return results || self.searchLunr(text, query, found);
+      });
     }
-    return this.candidates(query).then(function (terms) {
+    return this.searchLunr(text, query, found);
+  };
+
+  ChunkedIndex.prototype.searchLunr = function (text, query, found) {
+    var self = this;
+    return found.then(function (terms) {
       return self.indexFor(terms, query.isNegated());
     }).then(function (index) {
-      return index.search(text).map(function (hit) {
-        return { key: Number(hit.ref.slice(1)), score: hit.score, matchData: hit.matchData };
+      var hits = index.search(text), matched = Object.create(null);
+      hits.forEach(function (hit) {
+        Object.keys(hit.matchData.metadata).forEach(function (term) { matched[term] = true; });
       });
+      var keys = [], byKey = new Map();
+      hits.forEach(function (hit) {
+        keys.push(Number(hit.ref.slice(1)));
+        byKey.set(keys[keys.length - 1], hit);
+      });
+      return {
+        length: keys.length,
+        slice: function (start, end) { return keys.slice(start, end); },
+        scoreOf: function (key) { return byKey.get(key).score; },
+        terms: Object.keys(matched),
+        termsOf: function (key) { return Object.keys(byKey.get(key).matchData.metadata); }
+      };
     });
   };
 
-  /* A clause of plain words (no wildcard, fuzzy, + or -), which score() answers. */
-  function plainClause(clause) {
-    return clause.presence === lunr.Query.presence.OPTIONAL && !clause.editDistance &&
-      clause.wildcard === lunr.Query.wildcard.NONE && clause.term.indexOf("*") === -1;
+  /* A clause of one word (no wildcard or fuzzy match), which score() answers. */
+  function wordClause(clause) {
+    return !clause.editDistance && clause.wildcard === lunr.Query.wildcard.NONE &&
+      clause.term.indexOf("*") === -1;
   }
 
   /* Each term's vector entries (termEntries), by term. */
@@ -278,70 +305,206 @@
     });
   };
 
-  /* A term's score in one field, by document key (made once per term and field). */
-  function scoresByKey(entry) {
-    if (!entry.byKey) {
-      entry.byKey = new Map();
-      for (var j = 0; j < entry.keys.length; j++) entry.byKey.set(entry.keys[j], entry.scores[j]);
-    }
-    return entry.byKey;
+  /* Sets of document keys with lunr.Set's meaning: COMPLETE holds every document; any
+   * other set is a Uint8Array by key. */
+  var COMPLETE = null;
+
+  function intersect(a, b) {
+    if (a === COMPLETE) return b;
+    if (b === COMPLETE) return a;
+    var both = new Uint8Array(a.length);
+    for (var i = 0; i < a.length; i++) both[i] = a[i] & b[i];
+    return both;
   }
 
-  /* lunr.Index#query for a query of plain words, without building a lunr.Index: the same
-   * steps in the same order over the same numbers (so the same scores to the last bit and
-   * the same order of ties), with lunr's per-match objects replaced by plain numbers. The
-   * term positions are those lunr would give the sorted terms; a field vector's entries
-   * are looked up by key rather than stored. Query vectors are lunr.Vectors, as in lunr. */
+  function union(a, b) {
+    if (a === COMPLETE || b === COMPLETE) return COMPLETE;
+    for (var i = 0; i < b.length; i++) a[i] |= b[i];
+    return a;
+  }
+
+  function addKeys(set, keys) {
+    for (var i = 0; i < keys.length; i++) set[keys[i]] = 1;
+  }
+
+  /* Where a key is in a term's keys (newest first, so decreasing), or -1. */
+  function position(keys, key) {
+    var low = 0, high = keys.length - 1;
+    while (low <= high) {
+      var mid = (low + high) >> 1;
+      if (keys[mid] === key) return mid;
+      if (keys[mid] > key) low = mid + 1; else high = mid - 1;
+    }
+    return -1;
+  }
+
+  /* lunr.Index#query for a query of words, without building a lunr.Index: the same steps
+   * in the same order over the same numbers, so the same scores to the last bit and the
+   * same order of ties, with lunr's per-match objects (FieldRef, MatchData, string-keyed
+   * vectors and sets) replaced by typed arrays indexed by document key:
+   * - the term positions are those lunr gives the sorted terms; query vectors are
+   *   lunr.Vectors, built by the same upserts;
+   * - required (+) and prohibited (-) documents are collected per field as lunr.Index#query
+   *   does, then combined over the fields;
+   * - a (field, document) pair is numbered when lunr first meets it (its matchingFields
+   *   order); its dot product adds the products of its terms in increasing term position,
+   *   as lunr.Vector#dot does; a document's score adds its fields' scores in the order of
+   *   their pairs, as lunr does, and results are sorted by score, ties in that order.
+   * Returns null for what lunr itself fails on (a required clause with no word), left to
+   * lunr. */
   ChunkedIndex.prototype.score = function (query, entries) {
-    var fields = this.fields, count = this.count, positions = new Map();
+    var fields = this.fields, count = this.count, pipeline = this.pipeline;
+    var REQUIRED = lunr.Query.presence.REQUIRED, PROHIBITED = lunr.Query.presence.PROHIBITED;
+    var positions = new Map();
     Array.from(entries.keys()).sort().forEach(function (term, i) { positions.set(term, i); });
     var queryVectors = fields.map(function () { return new lunr.Vector(); });
     var fieldNumber = new Map(fields.map(function (name, i) { return [name, i]; }));
-    var matching = new Map(), seen = new Set(), byPosition = [];
+    var required = [], prohibited = [], seen = new Set(), scanned = [], byPosition = [];
+    var pairOf = new Int32Array(fields.length * count), pairs = [], unsupported = false;
     query.clauses.forEach(function (clause) {
       var words = clause.usePipeline
-        ? this.pipeline.runString(clause.term, { fields: clause.fields }) : [clause.term];
-      words.forEach(function (word) {
-        if (!positions.has(word)) return;
-        var position = positions.get(word), perField = byPosition[position] = [];
+        ? pipeline.runString(clause.term, { fields: clause.fields }) : [clause.term];
+      var presence = clause.presence, clauseMatches = new Uint8Array(0);
+      if (presence === REQUIRED && !words.length) unsupported = true;
+      for (var m = 0; m < words.length; m++) {
+        var word = words[m];
+        if (!positions.has(word)) {
+          if (presence !== REQUIRED) continue;
+          clause.fields.forEach(function (name) {
+            required[fieldNumber.get(name)] = new Uint8Array(count);
+          });
+          break;
+        }
+        var at = positions.get(word), perField = byPosition[at] || (byPosition[at] = []);
         entries.get(word).forEach(function (entry) { perField[entry.number] = entry; });
         clause.fields.forEach(function (name) {
-          var f = fieldNumber.get(name);
-          queryVectors[f].upsert(position, clause.boost, function (a, b) { return a + b; });
+          var f = fieldNumber.get(name), entry = perField[f];
+          if (presence === REQUIRED) {
+            if (clauseMatches.length === 0) clauseMatches = new Uint8Array(count);
+            if (entry) addKeys(clauseMatches, entry.keys);
+            if (required[f] === undefined) required[f] = COMPLETE;
+          }
+          if (presence === PROHIBITED) {
+            if (prohibited[f] === undefined) prohibited[f] = new Uint8Array(count);
+            if (entry) addKeys(prohibited[f], entry.keys);
+            return;
+          }
+          queryVectors[f].upsert(at, clause.boost, function (a, b) { return a + b; });
           if (seen.has(word + "/" + name)) return;
           seen.add(word + "/" + name);
-          var entry = perField[f];
           if (!entry) return;
-          for (var j = 0; j < entry.keys.length; j++) {
-            var at = f * count + entry.keys[j], terms = matching.get(at);
-            if (terms === undefined) matching.set(at, [word]);
-            else if (terms.indexOf(word) === -1) terms.push(word);
+          scanned.push({ term: word, keys: entry.keys });
+          var keys = entry.keys, base = f * count;
+          for (var j = 0; j < keys.length; j++) {
+            if (pairOf[base + keys[j]] === 0) pairOf[base + keys[j]] = pairs.push(base + keys[j]);
           }
         });
-      });
-    }, this);
-    var results = [], byKey = new Map();
-    matching.forEach(function (terms, at) {
-      var f = Math.floor(at / count), key = at - f * count, vector = queryVectors[f];
-      var elements = vector.elements, dot = 0;
-      for (var i = 0; i < elements.length; i += 2) {
-        var entry = byPosition[elements[i]] && byPosition[elements[i]][f];
-        var value = entry && scoresByKey(entry).get(key);
-        if (value !== undefined) dot += elements[i + 1] * value;
       }
-      var score = dot / vector.magnitude() || 0, match = byKey.get(key);
-      if (match) {
-        match.score += score;
-        terms.forEach(function (term) { match.matchData.metadata[term] = true; });
-      } else {
-        var metadata = Object.create(null);
-        terms.forEach(function (term) { metadata[term] = true; });
-        match = { key: key, score: score, matchData: { metadata: metadata } };
-        byKey.set(key, match);
-        results.push(match);
+      if (presence === REQUIRED) {
+        if (clauseMatches.length === 0) clauseMatches = new Uint8Array(count);
+        clause.fields.forEach(function (name) {
+          var f = fieldNumber.get(name);
+          if (required[f] !== undefined) required[f] = intersect(required[f], clauseMatches);
+        });
       }
     });
-    return results.sort(function (a, b) { return b.score - a.score; });
+    if (unsupported) return null;
+    var allRequired = COMPLETE, allProhibited = new Uint8Array(count);
+    for (var f = 0; f < fields.length; f++) {
+      if (required[f] !== undefined) allRequired = intersect(allRequired, required[f]);
+      if (prohibited[f] !== undefined) allProhibited = union(allProhibited, prohibited[f]);
+    }
+    function kept(key) {
+      return (allRequired === COMPLETE || allRequired[key] === 1) && allProhibited[key] === 0;
+    }
+    var order = [];
+    if (query.isNegated()) {
+      // lunr lists every document for a query of only "-word"s, newest first, scored 0.
+      for (var key = count - 1; key >= 0; key--) if (kept(key)) order.push(key);
+      return this.results(order, new Float64Array(count), [], kept);
+    }
+    var dots = new Float64Array(pairs.length);
+    queryVectors.forEach(function (vector, f) {
+      var elements = vector.elements, base = f * count;
+      for (var i = 0; i < elements.length; i += 2) {
+        var entry = byPosition[elements[i]] && byPosition[elements[i]][f];
+        if (!entry) continue;
+        var weight = elements[i + 1], keys = entry.keys, scores = entry.scores;
+        for (var j = 0; j < keys.length; j++) dots[pairOf[base + keys[j]] - 1] += weight * scores[j];
+      }
+    });
+    var magnitudes = queryVectors.map(function (vector) { return vector.magnitude(); });
+    var totals = new Float64Array(count), found = new Uint8Array(count);
+    for (var p = 0; p < pairs.length; p++) {
+      var field = (pairs[p] / count) | 0, doc = pairs[p] - field * count;
+      if (!kept(doc)) continue;
+      var score = dots[p] / magnitudes[field] || 0;
+      if (found[doc]) {
+        totals[doc] += score;
+      } else {
+        found[doc] = 1;
+        totals[doc] = score;
+        order.push(doc);
+      }
+    }
+    return this.results(order, totals, scanned, kept);
+  };
+
+  /* score()'s answer, a result list (see search()) over the keys in the order lunr first
+   * matched them. Sorting tens of thousands of results takes longer than scoring them, and
+   * a page shows 20: the first results are picked out in one pass (best first, ties in
+   * match order, as lunr's stable sort leaves them), and everything is sorted only when
+   * more is asked for. A result's matched terms are found when asked for (the identity
+   * test asks; the page needs only which terms matched at all). */
+  ChunkedIndex.prototype.results = function (order, totals, scanned, kept) {
+    var sorted = null, picked = [];
+    function best(n) {
+      var found = [];
+      for (var r = 0; r < order.length; r++) {
+        var score = totals[order[r]];
+        if (found.length === n) {
+          if (!(score > totals[order[found[n - 1]]])) continue;
+          found.pop();
+        }
+        var i = found.length;
+        while (i > 0 && totals[order[found[i - 1]]] < score) i--;
+        found.splice(i, 0, r);
+      }
+      return found.map(function (r) { return order[r]; });
+    }
+    function all() {
+      if (sorted) return sorted;
+      var rank = new Int32Array(order.length);
+      for (var r = 0; r < rank.length; r++) rank[r] = r;
+      rank.sort(function (a, b) { return totals[order[b]] - totals[order[a]] || a - b; });
+      sorted = new Array(rank.length);
+      for (r = 0; r < rank.length; r++) sorted[r] = order[rank[r]];
+      return sorted;
+    }
+    var terms = new Set();
+    scanned.forEach(function (match) {
+      if (terms.has(match.term)) return;
+      for (var j = 0; j < match.keys.length; j++) {
+        if (kept(match.keys[j])) { terms.add(match.term); return; }
+      }
+    });
+    return {
+      length: order.length,
+      slice: function (start, end) {
+        end = Math.min(end, order.length);
+        if (!sorted && end > picked.length && end <= PICK_AT_MOST) picked = best(end);
+        return (end <= picked.length ? picked : all()).slice(start, end);
+      },
+      scoreOf: function (key) { return totals[key]; },
+      terms: Array.from(terms),
+      termsOf: function (key) {
+        var own = new Set();
+        scanned.forEach(function (match) {
+          if (position(match.keys, key) !== -1) own.add(match.term);
+        });
+        return Array.from(own);
+      }
+    };
   };
 
   /* The documents of the given keys, one promise each (shards are fetched in the order of
@@ -423,6 +586,7 @@
 
   var DEBOUNCE_MS = 180;
   var SCREEN = 10;  // results that fill a first screen
+  var PICK_AT_MOST = 100;  // results picked out best first without sorting them all
   var FILTERS = ["department", "house", "year", "status"];
   var MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August",
     "September", "October", "November", "December"];
@@ -446,6 +610,7 @@
 
   var index = null, generation = 0;
   var current = [], shown = 0, matched = Object.create(null), timer = null, typing = false;
+  var matchedFirst = Object.create(null);  // first letters of the matched terms
 
   function longDate(iso) {
     var p = iso.split("-");
@@ -500,16 +665,21 @@
     return FILTERS.some(function (name) { return state[name]; });
   }
 
-  /* The keys of the results, best first (or newest first for filters alone). */
+  /* The keys of the results, best first (or newest first for filters alone): an array, or
+   * the search's own result list (length and slice, sorted only as far as asked). */
   function resultKeys(query, state) {
     var hits = query ? index.search(query) : Promise.resolve(null);
     var facets = hasFilter(state) ? index.facetTable() : Promise.resolve(null);
     return Promise.all([hits, facets]).then(function (loaded) {
       var found = loaded[0], table = loaded[1], keys = [];
       if (found) {
-        found.forEach(function (hit) {
-          Object.keys(hit.matchData.metadata).forEach(function (term) { matched[term] = true; });
-          if (!table || passesFilters(table[hit.key], state)) keys.push(hit.key);
+        found.terms.forEach(function (term) {
+          matched[term] = true;
+          matchedFirst[term.charAt(0)] = true;
+        });
+        if (!table) return found;
+        found.slice(0, found.length).forEach(function (key) {
+          if (passesFilters(table[key], state)) keys.push(key);
         });
       } else {
         for (var key = index.count - 1; key >= 0; key--) {
@@ -525,6 +695,7 @@
     var state = formState(), query = state.q.trim(), mine = ++generation, keys;
     performance.mark("answers-search-start");
     matched = Object.create(null);
+    matchedFirst = Object.create(null);
     status.classList.remove("search-problem");
     if (!query && !hasFilter(state)) {
       current = [];
@@ -679,6 +850,15 @@
     return terms.some(function (term) { return matched[term]; });
   }
 
+  /* Whether a word may stand for a matched term: the stemmer never changes a word's first
+   * letter, so only words whose normalised parts start like a matched term are stemmed
+   * (most words of a snippet are not, and a first query stems them all otherwise). */
+  function mayMatch(word) {
+    var parts = normaliseTerm(word.toLowerCase());
+    for (var i = 0; i < parts.length; i++) if (matchedFirst[parts[i].charAt(0)]) return true;
+    return false;
+  }
+
   // Punctuation around a word stays outside its highlight ("2023." marks "2023").
   var PUNCTUATION = "[.,;:!?()\\[\\]{}\"'\u2018\u2019\u201c\u201d\u2026]+";
   var LEADING = new RegExp("^" + PUNCTUATION), TRAILING = new RegExp(PUNCTUATION + "$");
@@ -688,7 +868,7 @@
     while ((m = re.exec(text))) {
       var trimmed = m[0].replace(LEADING, "");
       var start = m.index + m[0].length - trimmed.length, core = trimmed.replace(TRAILING, "");
-      if (core) found.push({ start: start, end: start + core.length, hit: isMatch(core) });
+      if (core) found.push({ start: start, end: start + core.length, hit: mayMatch(core) && isMatch(core) });
     }
     return found;
   }
@@ -767,25 +947,26 @@
    * archive has no result to show, nor a department to show one with. */
   function warmUp() {
     if (!index.count) return;
-    var entries = [{ field: index.fields[0], number: 0, refs: ["d0"], keys: [0], scores: [1] }];
+    var entries = [{ field: index.fields[0], number: 0, keys: new Int32Array(1),
+      scores: new Float64Array([1]) }];
     var small = index.assemble(["warm"], [entries], false);
     small.search("warm warm~1 w*");
     var query = new lunr.Query(index.fields);
-    new lunr.QueryParser("warm", query).parse();
-    index.score(query, new Map([["warm", entries]]));
+    new lunr.QueryParser("warm +warm -cold", query).parse();
+    index.score(query, new Map([["warm", entries]])).slice(0, 1);
     var doc = { url: "", title: "warm", department: 0, status: "holding", asked_on: "2024-01-01",
       answered_on: "2024-01-02", asked_by: "", uin: "", question: "warm words", answer: "" };
     renderResult(doc);
   }
 
-  /* For tests and benchmarks: the same search the page runs, as [{ref, score}] (the top
-   * `limit` hits, refs resolved through the document shards). */
-  window.answersSearch = function (query, limit) {
-    return index.search(query).then(function (hits) {
-      hits = hits.slice(0, limit);
-      return index.documents(hits.map(function (hit) { return hit.key; })).then(function (docs) {
-        return hits.map(function (hit, i) {
-          return { ref: docs[i].ref, score: hit.score, terms: Object.keys(hit.matchData.metadata).sort() };
+  /* For tests and benchmarks: the same search the page runs, as [{ref, score, terms}] (the
+   * top `limit` results, refs resolved through the document shards); `viaLunr` scores
+   * every query with a lunr.Index, as wildcard and fuzzy queries are. */
+  window.answersSearch = function (query, limit, viaLunr) {
+    return index.search(query, viaLunr).then(function (found) {
+      return index.documents(found.slice(0, limit)).then(function (docs) {
+        return docs.map(function (doc) {
+          return { ref: doc.ref, score: found.scoreOf(doc.key), terms: found.termsOf(doc.key).sort() };
         });
       });
     });
