@@ -934,17 +934,19 @@
     return fetchJson(url)
       .then(function (manifest) {
         index = new ChunkedIndex(url.slice(0, url.lastIndexOf("/") + 1), manifest);
-        warmUp();
         root.classList.add("search-ready");
         run();
+        warmUp();
       })
       .catch(showFailure);
   }
 
   /* Run the code of a query once on made-up data while the page loads: lunr's parser,
    * index and scoring and the result rendering then run compiled, not interpreted, when
-   * the reader's first query comes. Nothing is fetched and nothing shown. An empty
-   * archive has no result to show, nor a department to show one with. */
+   * the reader's first query comes. Nothing is fetched and nothing shown. It runs after
+   * the search of a URL with a query has sent for its chunks, so it fills that wait
+   * instead of delaying it. An empty archive has no result to show, nor a department to
+   * show one with. */
   function warmUp() {
     if (!index.count) return;
     var entries = [{ field: index.fields[0], number: 0, keys: new Int32Array(1),
