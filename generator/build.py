@@ -28,6 +28,7 @@ from generator.incremental import (
 )
 from generator.load import load_archive
 from generator.markup import Fragment
+from generator.memory import release_free_memory
 from generator.model import Archive
 from generator.render import Renderer, find_theme
 from generator.search import search_files
@@ -127,6 +128,7 @@ def _build(options: BuildOptions, config: SiteConfig, cache: BuildCache | None) 
     digests: dict[str, bytes] = {}
     jobs = worker_count(options.jobs)
     archive = load_archive(options.content, cache, digests, jobs)
+    release_free_memory()  # the files' text and pickles: workers forked next inherit the heap
     theme = find_theme(config)
     check_output_folder(options.out, [options.content, options.config, Path.cwd()])
     remove_leftovers(options.out)
@@ -135,6 +137,7 @@ def _build(options: BuildOptions, config: SiteConfig, cache: BuildCache | None) 
     if cache is not None:
         renderer.cache_templates(cache.folder / "templates")
     renderer.prepare_answers(answer_fragments(archive, cache, jobs))
+    release_free_memory()
     folder, previous = output_folder(options.out, cache)
     keys = None
     if cache is not None:
@@ -187,7 +190,11 @@ def _feeds_and_downloads(
     for path, inputs, make_feed in feeds:
         yield path, UNCHANGED if renderer.reusable("feed", path, inputs) else make_feed()
     for path, inputs, make_download in download_parts(archive, config, member):
-        yield path, UNCHANGED if renderer.reusable("download", path, inputs) else make_download()
+        if renderer.reusable("download", path, inputs):
+            yield path, UNCHANGED
+        else:
+            yield path, make_download()
+            release_free_memory()  # a download's text and records, megabytes at a time
 
 
 def _search_task(

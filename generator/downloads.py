@@ -19,7 +19,8 @@ import csv
 import gzip
 import io
 import json
-from collections.abc import Callable, Iterator, Sequence
+import zlib
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from functools import partial
 from typing import Any
 
@@ -48,6 +49,32 @@ def department_paths(department: Department) -> dict[str, str]:
 def compress(text: str) -> bytes:
     """gzip with no timestamp or file name, so the same text always gives the same bytes."""
     return gzip.compress(text.encode("utf-8"), compresslevel=9, mtime=0)
+
+
+STREAM_PIECE = 1 << 16  # characters handed to the compressor at a time
+
+
+def compress_pieces(pieces: Iterable[str]) -> bytes:
+    """`compress("".join(pieces))`, byte for byte, without ever holding the whole text.
+
+    A department's download at 60,000 questions is tens of megabytes of text, held twice
+    (as text, then as UTF-8) at the peak of the build's memory. `gzip.compress(...,
+    mtime=0)` is zlib's one-shot gzip (`wbits=31`); a compression object with the same
+    settings fed the same bytes in pieces gives the same stream, since deflate without a
+    flush does not depend on how its input arrives (tests/test_downloads.py checks)."""
+    deflate = zlib.compressobj(9, zlib.DEFLATED, 31)
+    out: list[bytes] = []
+    buffered: list[str] = []
+    size = 0
+    for piece in pieces:
+        buffered.append(piece)
+        size += len(piece)
+        if size >= STREAM_PIECE:
+            out.append(deflate.compress("".join(buffered).encode("utf-8")))
+            buffered, size = [], 0
+    out.append(deflate.compress("".join(buffered).encode("utf-8")))
+    out.append(deflate.flush())
+    return b"".join(out)
 
 
 def record(question: Question, config: SiteConfig) -> dict[str, Any]:
@@ -100,23 +127,57 @@ def _cell(value: Any) -> str:
 
 
 def department_csv(department: Department, config: SiteConfig) -> str:
+    return "".join(department_csv_pieces(department, config))
+
+
+def department_csv_pieces(department: Department, config: SiteConfig) -> Iterator[str]:
+    """The CSV download a few rows at a time (see `compress_pieces`)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(COLUMNS)
-    for question in department.questions:
+    for number, question in enumerate(department.questions, 1):
         row = record(question, config)
         writer.writerow([_cell(row[key]) for key in COLUMNS])
-    return buffer.getvalue()
+        if number % 100 == 0:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue()
 
 
 def department_json(department: Department, config: SiteConfig) -> str:
+    return "".join(department_json_pieces(department, config))
+
+
+def department_json_pieces(department: Department, config: SiteConfig) -> Iterator[str]:
+    """The JSON download in pieces, each question's record made only when it is written."""
     document = {
         "department": department.name,
         "url": config.absolute_url(department.url_path),
         "count": len(department.questions),
-        "questions": [record(q, config) for q in department.questions],
+        "questions": _Records(department.questions, config),
     }
-    return "".join(indented_json(document)) + "\n"
+    yield from indented_json(document)
+    yield "\n"
+
+
+class _Records(Sequence[dict[str, Any]]):
+    """The questions' download records, made one at a time as they are read."""
+
+    def __init__(self, questions: Sequence[Question], config: SiteConfig):
+        self.questions = questions
+        self.config = config
+
+    def __len__(self) -> int:
+        return len(self.questions)
+
+    def __getitem__(self, index: Any) -> Any:
+        if isinstance(index, slice):
+            return [record(q, self.config) for q in self.questions[index]]
+        return record(self.questions[index], self.config)
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        return (record(q, self.config) for q in self.questions)
 
 
 _SCALAR = json.JSONEncoder(ensure_ascii=False).encode
@@ -135,7 +196,7 @@ def indented_json(value: Any, level: int = 0) -> Iterator[str]:
             yield ("," if number else "") + inner + _SCALAR(str(key)) + ": "
             yield from indented_json(item, level + 1)
         yield "\n" + " " * level + "}"
-    elif isinstance(value, list | tuple) and value:
+    elif isinstance(value, list | tuple | _Records) and value:
         inner = "\n" + " " * (level + 1)
         yield "["
         for number, item in enumerate(value):
@@ -183,8 +244,12 @@ def download_parts(
     for department in archive.departments:
         paths = department_paths(department)
         inputs = {"department": department}
-        yield paths["csv"], inputs, partial(_compressed, department_csv, department, config)
-        yield paths["json"], inputs, partial(_compressed, department_json, department, config)
+        yield paths["csv"], inputs, partial(_compressed, department_csv_pieces, department, config)
+        yield (
+            paths["json"],
+            inputs,
+            partial(_compressed, department_json_pieces, department, config),
+        )
     yield (
         archive_path(),
         {"questions": archive.questions},
@@ -193,6 +258,8 @@ def download_parts(
 
 
 def _compressed(
-    make: Callable[[Department, SiteConfig], str], department: Department, config: SiteConfig
+    make: Callable[[Department, SiteConfig], Iterable[str]],
+    department: Department,
+    config: SiteConfig,
 ) -> bytes:
-    return compress(make(department, config))
+    return compress_pieces(make(department, config))

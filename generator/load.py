@@ -144,6 +144,10 @@ QUESTION_FIELDS: dict[str, Callable[[Any], Any]] = {
     "truncated": _flag,
 }
 PAGE_FIELDS: dict[str, Callable[[Any], Any]] = {"title": _text}
+# Parsed files are stored in the cache this many at a time: holding every file's pickle
+# until the end (about 3 KB a question) would raise the build's peak memory, which every
+# worker forked later inherits.
+STORE_BATCH = 1000
 
 
 def load_archive(
@@ -188,6 +192,9 @@ def load_archive(
             pickled = entry[3] if entry is not None else None
             if entry is not None:
                 fresh.append(entry)
+                if cache and len(fresh) >= STORE_BATCH:
+                    cache.store_parsed(fresh)
+                    fresh.clear()
         else:
             item, pickled = hit
         if isinstance(item, Question):

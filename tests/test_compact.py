@@ -3,13 +3,16 @@ stay small."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from playwright.sync_api import Page
 
 from generator import render
-from generator.compact import compact_html, strip_indentation
+from generator.compact import compact_html, line_breaks, strip_indentation
 from generator.render import page_window
 from tests.browser_support import BROWSE_FIXTURE
 from tests.sitebuild import build_site, copy_archive
@@ -109,3 +112,31 @@ def test_every_page_parses_to_the_same_tree_without_its_optional_end_tags(
         left_out += len(full) - len(short)
         assert page.evaluate(_TREE, short) == page.evaluate(_TREE, full), relative
     assert left_out > 100 * len(pages)
+
+
+_REFERENCE_RUN = re.compile(r"[ \t]*\n[ \t\n]*")
+
+
+def _reference(html: str) -> str:
+    """The definition: every whitespace run holding a newline, outside verbatim elements,
+    replaced by one newline with a regular expression."""
+    parts = re.split(r"(<(pre|textarea|script|style)\b.*?</\2\s*>)", html, flags=re.I | re.S)
+    out = [
+        _REFERENCE_RUN.sub("\n", part) if i % 3 == 0 else part
+        for i, part in enumerate(parts)
+        if i % 3 != 2
+    ]
+    return "".join(out)
+
+
+_PIECES = st.sampled_from(
+    [" ", "\t", "\n", "\r", "\xa0", "a", "b c", "<p>", "</p>", "<pre>", "</pre>", "<script>",
+     "</script >", "<STYLE>", "</style>", "<", ">"]
+)  # fmt: skip
+
+
+@given(st.lists(_PIECES, max_size=40).map("".join))
+@settings(max_examples=500)
+def test_line_breaks_match_their_regular_expression_definition(html: str) -> None:
+    assert line_breaks(html) == _REFERENCE_RUN.sub("\n", html)
+    assert strip_indentation(html) == _reference(html)
