@@ -57,7 +57,16 @@ def link_references(fragment: str, resolve: Resolver, href: Callable[[Question],
     return "".join(out)
 
 
+# Every reference names a question by one of these words (see _REFERENCE): text holding none
+# of them is returned as it is, without running the pattern, which would be tried at every
+# character (most of an answer's text has no reference).
+_CUES = ("uestion", "PQ", "UIN")
+
+
 def _link_text(text: str, resolve: Resolver, href: Callable[[Question], str]) -> str:
+    if not any(cue in text for cue in _CUES):
+        return text
+
     def replace(match: re.Match[str]) -> str:
         uin = match.group("uin") or match.group("bare")
         on = _parse_date(match.group("date")) if match.group("date") else None

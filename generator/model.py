@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
@@ -15,6 +16,28 @@ STATUSES = ("answered", "unanswered", "holding", "withdrawn", "corrected")
 class Attachment:
     title: str
     url: str
+
+
+_SHARED_TEXT = ("department", "house", "status", "asked_by", "answered_by", "original_department")
+_SHARED_DATES = ("asked_on", "answered_on", "due_on", "corrected_on", "holding_on")
+_DATES: dict[date, date] = {}  # one instance of each date seen (a few thousand at most)
+
+
+def _share(values: dict[str, Any]) -> dict[str, Any]:
+    """`values` (a question's fields) with the values many questions repeat shared, not
+    copied: each parsed file and each pickle brings its own copy of the department, House,
+    status and member names and of each date, about 400 bytes a question that every process
+    of a build would otherwise hold (issue 5's memory goal). Equal values, so nothing shown
+    changes."""
+    for name in _SHARED_TEXT:
+        value = values.get(name)
+        if type(value) is str:
+            values[name] = sys.intern(value)
+    for name in _SHARED_DATES:
+        value = values.get(name)
+        if type(value) is date:
+            values[name] = _DATES.setdefault(value, value)
+    return values
 
 
 @dataclass(frozen=True)
@@ -46,6 +69,17 @@ class Question:
     original_answer: str | None = None
     truncated: bool = False
     source_path: str = field(default="", compare=False)
+
+    def __post_init__(self) -> None:
+        _share(self.__dict__)
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        """Unpickled (from the build cache, or sent by a worker process): see `_share`.
+
+        Set one by one, as pickle itself does: `__dict__.update` would give each question a
+        copy of the whole key table instead of the one all questions share."""
+        for name, value in _share(state).items():
+            object.__setattr__(self, name, value)
 
     @property
     def url_path(self) -> str:

@@ -1,3 +1,5 @@
+import pickle
+import sys
 from datetime import date
 from pathlib import Path
 
@@ -207,3 +209,18 @@ def test_worker_processes_load_the_same_archive(
     problems, _ = _parse(content, 2)  # type: ignore[misc]
     assert problems == _parse(content, 1)[0]  # type: ignore[index]
     assert len(problems) == 2
+
+
+def test_questions_share_repeated_values_and_survive_pickling() -> None:
+    """Workers and the cache send questions as pickles: each arrives equal to the original,
+    with names and dates shared between questions and the class's shared key table kept
+    (a question's own copy of it would cost about a kilobyte a question)."""
+    questions = load_archive(FIXTURE_ARCHIVE / "content").questions
+    sent = [pickle.loads(pickle.dumps(q, protocol=pickle.HIGHEST_PROTOCOL)) for q in questions]
+    assert sent == list(questions)
+    assert all(vars(a) == vars(b) for a, b in zip(sent, questions, strict=True))
+    same_department = [q for q in sent if q.department == sent[0].department]
+    assert len(same_department) > 1
+    assert all(q.department is same_department[0].department for q in same_department)
+    assert all(q.asked_on is p.asked_on for q in sent for p in sent if q.asked_on == p.asked_on)
+    assert {sys.getsizeof(vars(q)) for q in sent} == {sys.getsizeof(vars(q)) for q in questions}
