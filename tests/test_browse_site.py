@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from tests.browser_support import BROWSE_FIXTURE
+from tests.pagetext import quoted
 from tests.sitebuild import build_site, copy_archive, tree_bytes
 
 
@@ -22,7 +23,7 @@ GOLDEN = Path(__file__).parent / "golden"
 
 
 def page(site: Path, path: str) -> str:
-    return (site / path).read_text(encoding="utf-8")
+    return quoted((site / path).read_text(encoding="utf-8"))
 
 
 def main(html: str) -> str:
@@ -108,7 +109,7 @@ def test_topics(browse_site: Path) -> None:
     assert not (browse_site / "topics/schools/page-2").exists()
     # A subtopic holding all of its topic's questions would repeat the topic page.
     nhs = main(page(browse_site, "topics/nhs/index.html"))
-    assert '<li>Dental Services <span class="count">2</span>\n' in nhs
+    assert '<li>Dental Services <span class="count">2</span><' in nhs  # no link, no page
     assert not (browse_site / "topics/nhs/dental-services").exists()
     assert (browse_site / "topics/prisons/staff/index.html").is_file()
 
@@ -116,7 +117,7 @@ def test_topics(browse_site: Path) -> None:
 def test_question_links_to_its_topic_members_and_month(browse_site: Path) -> None:
     html = main(page(browse_site, "questions/hc-2023-10-02-1200/index.html"))
     assert '<a href="/pq/topics/local-government/">Local Government</a>' in html
-    assert '<a href="/pq/topics/local-government/">Local Government</a> \u203a Children\n' in html
+    assert '<a href="/pq/topics/local-government/">Local Government</a> \u203a Children<' in html
     sen = main(page(browse_site, "questions/hc-2023-11-14-2154/index.html"))
     assert '\u203a <a href="/pq/topics/schools/special-educational-needs/">' in sen
     assert '<a href="/pq/members/rhys-ap-gwilym/">Rhys ap Gwilym</a>' in html
@@ -271,7 +272,7 @@ def test_same_input_same_bytes(tmp_path: Path, browse_site: Path) -> None:
 )
 def test_matches_golden_file(browse_site: Path, golden: str, path: str) -> None:
     """Regenerate with UPDATE_GOLDEN=1 (see tests/test_golden.py) and review the diff."""
-    built = page(browse_site, path)
+    built = (browse_site / path).read_text(encoding="utf-8")
     expected = GOLDEN / golden
     if os.environ.get("UPDATE_GOLDEN"):
         expected.write_text(built, encoding="utf-8")

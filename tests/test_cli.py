@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.pagetext import quoted
 from tests.sitebuild import answers, copy_archive, tree_bytes, write_question
 
 
@@ -26,7 +27,7 @@ def test_build_options(tmp_path: Path) -> None:
         cwd=tmp_path,
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
-    assert 'href="/sub/departments/"' in (out / "index.html").read_text()
+    assert 'href="/sub/departments/"' in quoted((out / "index.html").read_text())
 
 
 def test_errors_are_listed_without_traceback_and_site_kept(tmp_path: Path) -> None:

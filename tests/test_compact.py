@@ -4,6 +4,7 @@ stay small."""
 from __future__ import annotations
 
 import re
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 import pytest
@@ -14,13 +15,19 @@ from playwright.sync_api import Page
 from generator import render
 from generator.compact import compact_html, line_breaks, strip_indentation
 from generator.render import page_window
-from tests.browser_support import BROWSE_FIXTURE
+from tests.browser_support import BROWSE_FIXTURE, serve
 from tests.sitebuild import build_site, copy_archive
 
 
 def test_indentation_and_blank_lines_are_dropped() -> None:
-    html = "<ul>\n  <li>a</li>\n\n    <li>b</li>  \n</ul>\n"
-    assert compact_html(html) == "<ul>\n<li>a\n<li>b\n</ul>\n"
+    html = "<span>\n  <em>a</em>\n\n    <b>b</b>  \n</span>\n"
+    assert compact_html(html) == "<span>\n<em>a</em>\n<b>b</b>\n</span>\n"
+
+
+def test_line_breaks_beside_block_level_tags_are_dropped() -> None:
+    html = "<ul>\n  <li>a</li>\n\n    <li><a>b</a>\n<span>c</span></li>  \n</ul>\n<p>\nd\n</p>x"
+    # the line break between the two inline elements renders as a space, so it stays
+    assert compact_html(html) == "<ul><li>a<li><a>b</a>\n<span>c</span></ul><p>d</p>x"
 
 
 def test_whitespace_within_a_line_is_kept() -> None:
@@ -33,7 +40,7 @@ def test_verbatim_elements_are_untouched() -> None:
     area = "<TEXTAREA>\n  typed\n</TEXTAREA >"
     script = '<script type="module">\n  if (a)\n\n    b();\n</script>'
     html = f"<div>\n  {pre}\n  {area}\n  {script}\n  <p>\n    x\n  </p>\n</div>"
-    assert compact_html(html) == f"<div>\n{pre}\n{area}\n{script}\n<p>\nx\n</div>"
+    assert compact_html(html) == f"<div>{pre}\n{area}\n{script}<p>x</div>"
 
 
 def test_compacting_twice_changes_nothing() -> None:
@@ -69,9 +76,9 @@ def test_optional_end_tags_are_left_out() -> None:
         "<p>c</p>\n<h2>d</h2>\n<p>e</p><span>f</span>\n"
     )
     assert compact_html(html) == (
-        "<ul>\n<li>a\n<li><p>b\n</ul>\n<dl><dt>x<dd>y</dl>\n"
-        "<table><tr><th>h<td>1<tr><td>2</tr>\n</table>\n"
-        "<p>c\n<h2>d</h2>\n<p>e</p><span>f</span>\n"
+        "<ul><li>a<li><p>b</ul><dl><dt>x<dd>y</dl>"
+        "<table><tr><th>h<td>1<tr><td>2</tr></table>"
+        "<p>c<h2>d</h2><p>e</p><span>f</span>\n"
     )
 
 
@@ -80,6 +87,53 @@ def test_end_tags_before_verbatim_text_or_inline_content_stay() -> None:
     assert (
         compact_html(html) == "<div><p>a</p><pre>\n</p>\n</pre><p>b</p><a>c</a><ul><li>d</ul></div>"
     )
+
+
+def test_attribute_values_lose_their_quotes_where_html_allows_it() -> None:
+    html = (
+        '<html lang="en"><head><meta name="viewport" content="width=device-width">'
+        '<link rel="icon" href="/x.svg"></head><body>'
+        '<a class="skip" href="/r/a/" title="two words">x</a>'
+        '<input value="a=b" name="q" data-x="it\'s" data-y="`" data-z="">'
+        '<img src="x.png" alt="y"/><span>he said x="y" then</span>'
+        '<a title="a&gt;b" href="/r/">y</a></body></html>'
+    )
+    head, body = compact_html(html).split("<body>")
+    assert head == (
+        '<html lang="en"><head><meta name="viewport" content="width=device-width">'
+        '<link rel="icon" href="/x.svg"></head>'
+    )
+    assert body == (
+        '<a class=skip href=/r/a/ title="two words">x</a>'
+        '<input value="a=b" name=q data-x="it\'s" data-y="`" data-z="">'
+        '<img src=x.png alt="y"/><span>he said x="y" then</span>'
+        "<a title=a&gt;b href=/r/>y</a>"
+    )
+
+
+def test_the_optional_end_of_the_document_is_left_out() -> None:
+    html = "<!doctype html><html><head></head><body><div>x</div>\n</body>\n</html>\n"
+    assert compact_html(html) == "<!doctype html><html><head></head><body><div>x</div>"
+
+
+@pytest.fixture(scope="module")
+def both_builds(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """The browse fixture built as published, and with the templates' indentation alone
+    stripped (every line break, optional end tag and quote kept), each in a folder of its own
+    so that both can be served under the site's path."""
+    tmp = tmp_path_factory.mktemp("compact")
+    site = copy_archive(tmp, BROWSE_FIXTURE)
+    compacted, _ = build_site(site, tmp / "short" / "site", cache=False, jobs=1)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(render, "compact_html", strip_indentation)
+        indented, _ = build_site(site, tmp / "full" / "site", cache=False, jobs=1)
+    return compacted, indented
+
+
+def _pages(site: Path) -> list[Path]:
+    pages = sorted(p.relative_to(site) for p in site.rglob("*.html"))
+    assert len(pages) > 50
+    return pages
 
 
 # Each node as [tag, attributes, children] or its text with runs of whitespace made one
@@ -95,23 +149,62 @@ _TREE = """html => {
 
 
 def test_every_page_parses_to_the_same_tree_without_its_optional_end_tags(
-    page: Page, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    page: Page, both_builds: tuple[Path, Path]
 ) -> None:
-    """Every page of the browse fixture, built with and without the end tags left out, gives
-    the same document tree in Chromium's HTML parser."""
-    site = copy_archive(tmp_path, BROWSE_FIXTURE)
-    compacted, _ = build_site(site, tmp_path / "compacted", cache=False, jobs=1)
-    monkeypatch.setattr(render, "compact_html", strip_indentation)
-    indented, _ = build_site(site, tmp_path / "indented", cache=False, jobs=1)
-    pages = sorted(p.relative_to(indented) for p in indented.rglob("*.html"))
-    assert len(pages) > 50
+    """Every page of the browse fixture, built with and without the end tags, line breaks and
+    quotes left out, gives the same document tree in Chromium's HTML parser (attribute
+    values included)."""
+    compacted, indented = both_builds
     left_out = 0
-    for relative in pages:
+    for relative in _pages(indented):
         full = (indented / relative).read_text(encoding="utf-8")
         short = (compacted / relative).read_text(encoding="utf-8")
         left_out += len(full) - len(short)
         assert page.evaluate(_TREE, short) == page.evaluate(_TREE, full), relative
-    assert left_out > 100 * len(pages)
+    assert left_out > 200 * len(_pages(indented))
+
+
+# What a reader sees: the rendered text (innerText follows the CSS white-space rules and
+# block boundaries), the page's scroll size, and the box of every element and every
+# non-blank text node of the body, to a hundredth of a pixel.
+_LAYOUT = """() => {
+  const box = r => [r.x, r.y, r.width, r.height].map(v => Math.round(v * 100) / 100);
+  const range = document.createRange();
+  const boxes = [];
+  const shown = NodeFilter.SHOW_ELEMENT | NodeFilter.SHOW_TEXT;
+  const walker = document.createTreeWalker(document.body, shown);
+  for (let node = walker.currentNode; node; node = walker.nextNode()) {
+    if (node.nodeType === Node.TEXT_NODE) {
+      if (!node.data.trim()) continue;
+      range.selectNodeContents(node);
+      boxes.push(["#text", node.data.trim(), box(range.getBoundingClientRect())]);
+    } else {
+      boxes.push([node.nodeName, box(node.getBoundingClientRect())]);
+    }
+  }
+  const root = document.documentElement;
+  return [document.body.innerText, root.scrollWidth, root.scrollHeight, boxes];
+}"""
+
+
+def test_every_page_renders_the_same_without_the_line_breaks_beside_blocks(
+    page: Page, both_builds: tuple[Path, Path]
+) -> None:
+    """The line breaks left out beside block-level tags were white space that CSS never
+    renders: every page, served with its stylesheet, lays out to the same boxes and text as
+    the page that keeps them, on a wide and a narrow screen (flex rows wrap differently)."""
+    with ExitStack() as stack:
+        urls = [stack.enter_context(contextmanager(serve)(site)) for site in both_builds]
+        for relative in _pages(both_builds[1]):
+            path = relative.as_posix().removesuffix("index.html")
+            layouts = []
+            for base in urls:
+                page.set_viewport_size({"width": 1280, "height": 800})
+                page.goto(base + path)
+                wide = page.evaluate(_LAYOUT)
+                page.set_viewport_size({"width": 375, "height": 800})
+                layouts.append((wide, page.evaluate(_LAYOUT)))
+            assert layouts[0] == layouts[1], relative
 
 
 _REFERENCE_RUN = re.compile(r"[ \t]*\n[ \t\n]*")

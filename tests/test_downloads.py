@@ -23,6 +23,7 @@ from generator.downloads import (
 )
 from generator.load import load_archive
 from generator.model import Department, Question
+from tests.pagetext import quoted
 from tests.sitebuild import FIXTURE_ARCHIVE
 
 
@@ -73,10 +74,10 @@ def test_archive_json_lines(browse_site: Path) -> None:
 
 
 def test_department_pages_offer_their_downloads(browse_site: Path) -> None:
-    html = (browse_site / "departments/hm-treasury/index.html").read_text(encoding="utf-8")
+    html = quoted((browse_site / "departments/hm-treasury/index.html").read_text(encoding="utf-8"))
     assert 'href="/pq/downloads/departments/hm-treasury.csv.gz" download' in html
     assert 'href="/pq/downloads/departments/hm-treasury.json.gz" download' in html
-    home = (browse_site / "index.html").read_text(encoding="utf-8")
+    home = quoted((browse_site / "index.html").read_text(encoding="utf-8"))
     assert 'href="/pq/downloads/archive.jsonl.gz" download' in home
 
 

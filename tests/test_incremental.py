@@ -28,6 +28,7 @@ import generator.workers
 import generator.write
 from generator.cache import CACHE_DIR
 from generator.cli import main
+from tests.pagetext import quoted
 from tests.sitebuild import (
     MINIMAL_QUESTION,
     build_site,
@@ -297,7 +298,7 @@ def test_an_edit_leaves_unrendered_the_question_pages_that_only_share_its_groups
     assert "departments/department-for-transport/" not in rendered
     assert any(path.startswith("topics/roads/") for path in rendered)
     assert any(path.startswith("members/rhys-ap-gwilym/asked/") for path in rendered)
-    page = (out / "questions/hc-2023-10-14/index.html").read_text(encoding="utf-8")
+    page = quoted((out / "questions/hc-2023-10-14/index.html").read_text(encoding="utf-8"))
     assert 'href="/archive/departments/department-for-transport/"' in page
     assert tree_bytes(out) == cold(site, tmp_path)
 

@@ -145,7 +145,7 @@ def test_crawler_reports_missing_pages_anchors_and_orphans(tmp_path: Path) -> No
     site = build_fixture(tmp_path / "_site", PROJECT_URL)
     shutil.rmtree(site / "guides" / "citing")  # linked from the about page
     about = site / "about" / "index.html"
-    about.write_text(about.read_text().replace('id="content"', 'id="main"'))
+    about.write_text(about.read_text().replace("<main id=content ", "<main id=main "))
     orphan = site / "orphan" / "index.html"
     orphan.parent.mkdir()
     orphan.write_text("<!doctype html><title>x</title><p>nobody links here</p>")

@@ -32,6 +32,7 @@ from generator.search import (
 )
 from generator.search_chunks import SHARD_SIZE, chunked_files, collect_postings
 from tests.conftest import SEARCH_ARCHIVE
+from tests.pagetext import quoted
 from tests.synthetic import write_synthetic_archive
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -297,7 +298,7 @@ def test_facets_count_the_archive(archive) -> None:  # type: ignore[no-untyped-d
 
 
 def test_search_page_markup(search_site: Path) -> None:
-    html = (search_site / "search" / "index.html").read_text()
+    html = quoted((search_site / "search" / "index.html").read_text())
     assert 'id="results"' in html
     assert '<label for="search-q">' in html
     assert 'role="status" aria-live="polite"' in html
