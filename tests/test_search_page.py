@@ -229,8 +229,9 @@ def test_header_search_box_leads_to_results(
     page: Page, search_url: str, problems: list[str]
 ) -> None:
     page.goto(search_url + "/departments/")
-    page.fill("#site-search", "hotels")
-    page.press("#site-search", "Enter")
+    box = page.get_by_role("search").get_by_label("Search questions and answers")
+    box.fill("hotels")
+    box.press("Enter")
     page.wait_for_url("**/search/?q=hotels")
     expect(page.locator(TITLES)).to_have_text(["Asylum: Hotels"])
 
