@@ -16,6 +16,7 @@ from generator import render
 from generator.compact import compact_html, line_breaks, strip_indentation
 from generator.render import page_window
 from tests.browser_support import BROWSE_FIXTURE, serve
+from tests.pagetext import quoted
 from tests.sitebuild import build_site, copy_archive
 
 
@@ -109,6 +110,20 @@ def test_attribute_values_lose_their_quotes_where_html_allows_it() -> None:
         '<img src=x.png alt="y"/><span>he said x="y" then</span>'
         "<a title=a&gt;b href=/r/>y</a>"
     )
+
+
+def test_tests_read_pages_with_their_quotes_put_back() -> None:
+    """tests/pagetext.quoted, through which other tests look for links and attributes, gives
+    back the quoted spelling and changes nothing else."""
+    page = (
+        '<!doctype html><html lang="en"><body><a class="a b" href="/r/x/">he said x="y"</a>'
+        '<input type=search name=q download><svg viewBox="0 0 1 1"><line x1=0 /></svg>'
+        "<p>&amp; &#39;<!-- c --></body></html>"
+    )
+    assert quoted(page) == page.replace("x1=0 ", 'x1="0" ').replace(
+        "<input type=search name=q ", '<input type="search" name="q" '
+    )
+    assert quoted(compact_html(page)) == quoted(page).removesuffix("</body></html>")
 
 
 def test_the_optional_end_of_the_document_is_left_out() -> None:
