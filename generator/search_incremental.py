@@ -46,9 +46,9 @@ from generator.model import Archive
 from generator.search import FIELD_BOOSTS, LazyRecords, SearchRecord
 from generator.search_chunks import (
     SEARCH_DIR,
-    SHARD_SIZE,
     DocumentTerms,
     IndexSummary,
+    ShardLayout,
     Tokeniser,
     Values,
     add_document,
@@ -58,9 +58,12 @@ from generator.search_chunks import (
     encode_chunk,
     facets_named,
     js_order,
+    shard_layout,
+    shard_map,
     starts_segment,
     summary_files,
     terms_file,
+    title_hash,
 )
 from generator.write import FileWriter
 
@@ -82,9 +85,11 @@ class IndexState:
     bounds: list[str]  # first term of each segment, in js_order
     chunks: list[list[str]]  # the manifest's [first term, file name] list
     facets: list[Facet]  # by key
+    titles: list[int]  # by key: title_hash, which places its row (shard_layout)
     departments: list[tuple[str, str]]
     terms_name: str
     facets_name: str
+    map_name: str
     files: dict[str, bytes]  # every file's path under _site/ -> hash of its bytes
 
 
@@ -333,6 +338,7 @@ class Index:
             )
             for q in reversed(questions)
         ]
+        self.titles = [title_hash(q.title) for q in reversed(questions)]
         self.tokeniser: Tokeniser | None = None
 
     def record(self, key: int) -> SearchRecord:
@@ -366,13 +372,11 @@ class Index:
         ]
         return facets_named(records, values)
 
-    def shard(self, number: int, departments: list[tuple[str, str]]) -> tuple[str, bytes]:
-        keys = range(number * SHARD_SIZE, min(self.count, (number + 1) * SHARD_SIZE))
+    def shard(
+        self, name: str, keys: list[int], departments: list[tuple[str, str]]
+    ) -> tuple[str, bytes]:
         rows = [self.record(key) for key in keys]
-        return document_shard(number, rows, department_positions(departments))
-
-    def shard_count(self) -> int:
-        return -(-self.count // SHARD_SIZE)
+        return document_shard(name, rows, department_positions(departments))
 
     # The whole index ---------------------------------------------------------------------
 
@@ -410,17 +414,22 @@ class Index:
                 chunks.append([chunk[0], name])
         del sizes
         values = self.values()
-        shards = []
-        for number in range(self.shard_count()):
-            name, body = self.shard(number, values.departments)
-            made(name, body)
-            shards.append(name)
+        layout = shard_layout(self.titles)
+        for name, keys in layout.shards.items():
+            made(*self.shard(name, keys, values.departments))
         terms_name, terms_body = terms_file(terms)
         facets_name, facets_body = self.facets_file(values)
+        map_name, map_body = shard_map(layout)
         summary = IndexSummary(
-            self.count, totals, chunks, terms_name, facets_name, shards, values.departments
-        )
-        tail = {terms_name: terms_body, facets_name: facets_body, **summary_files(summary)}
+            self.count, totals, chunks, terms_name, facets_name, map_name,
+            list(layout.shards), values.departments,
+        )  # fmt: skip
+        tail = {
+            terms_name: terms_body,
+            facets_name: facets_body,
+            map_name: map_body,
+            **summary_files(summary),
+        }
         for name in sorted(tail):
             made(name, tail[name])
         self.store.keep_documents(content for _qid, content in self.docs)
@@ -432,9 +441,11 @@ class Index:
                 bounds=bounds,
                 chunks=chunks,
                 facets=self.facets,
+                titles=self.titles,
                 departments=values.departments,
                 terms_name=terms_name,
                 facets_name=facets_name,
+                map_name=map_name,
                 files=hashes,
             )
         )
@@ -617,22 +628,19 @@ class Index:
         if self.facets != state.facets:
             facets_name, body = self.facets_file(values)
             files[facets_name] = body
-        shard_count = self.shard_count()
-        if departments != state.departments:
-            dirty_shards = set(range(shard_count))
-        else:
-            dirty_shards = {key // SHARD_SIZE for key in changed if key < self.count}
-            if self.count != len(state.docs) and shard_count:
-                dirty_shards.add(shard_count - 1)
-        shards = [f"docs/{number}.json" for number in range(shard_count)]
-        for number in sorted(dirty_shards):
-            name, body = self.shard(number, departments)
-            files[name] = body
+        layout = shard_layout(self.titles)
+        map_name = state.map_name
+        if self.titles != state.titles:
+            map_name, body = shard_map(layout)
+            files[map_name] = body
+        shards = list(layout.shards)
+        for name in _dirty_shards(layout, state, set(changed), departments):
+            files.update([self.shard(name, layout.shards[name], departments)])
         summary = IndexSummary(
-            self.count, totals, chunks, terms_name, facets_name, shards, departments
+            self.count, totals, chunks, terms_name, facets_name, map_name, shards, departments
         )
         files.update(summary_files(summary))
-        names = [c[1] for c in chunks] + shards + [terms_name, facets_name]
+        names = [c[1] for c in chunks] + shards + [terms_name, facets_name, map_name]
         names += ["manifest.json", "files.json"]
         paths = [_path(name) for name in names]
         made = {_path(name): body for name, body in files.items()}
@@ -645,9 +653,27 @@ class Index:
             bounds=bounds,
             chunks=chunks,
             facets=self.facets,
+            titles=self.titles,
             departments=departments,
             terms_name=terms_name,
             facets_name=facets_name,
+            map_name=map_name,
             files=hashes,
         )
         return Update(made, paths, new_state, segments, dropped_segments, dropped_documents)
+
+
+def _dirty_shards(
+    layout: ShardLayout, state: IndexState, changed: set[int], departments: list[tuple[str, str]]
+) -> list[str]:
+    """The shards to write again: those holding a changed document, or other keys than
+    before (a question that joined or left a bucket moves the rows after it), or all of
+    them when the department numbers changed."""
+    if departments != state.departments:
+        return list(layout.shards)
+    before = shard_layout(state.titles).shards
+    return [
+        name
+        for name, keys in layout.shards.items()
+        if before.get(name) != keys or any(key in changed for key in keys)
+    ]
