@@ -272,25 +272,47 @@ class ShardLayout:
     shards: dict[str, list[int]]
 
 
-def shard_layout(title_hashes: Sequence[int]) -> ShardLayout:
-    """The shards of documents whose titles hash to `title_hashes` (by key)."""
-    count = len(title_hashes)
-    modulus = shard_buckets(count)
-    buckets = [h % modulus for h in title_hashes]
-    ranks = [0] * modulus
+def shard_of(bucket: int, rank: int) -> str:
+    return f"docs/{bucket}-{rank // SHARD_SIZE}.json"
+
+
+def buckets_of(title_hashes: Sequence[int]) -> list[int]:
+    modulus = shard_buckets(len(title_hashes))
+    return [h % modulus for h in title_hashes]
+
+
+def shard_names(buckets: Sequence[int]) -> list[str]:
+    """Every shard file of these buckets (by key), in bucket order."""
+    sizes = Counter(buckets)
+    return [
+        shard_of(bucket, rank)
+        for bucket in sorted(sizes)
+        for rank in range(0, sizes[bucket], SHARD_SIZE)
+    ]
+
+
+def bucket_shards(buckets: Sequence[int], wanted: set[int] | None = None) -> dict[str, list[int]]:
+    """The keys of each shard of the `wanted` buckets (all if None), in bucket order."""
+    ranks: Counter[int] = Counter()
     shards: dict[str, list[int]] = {}
     for key, bucket in enumerate(buckets):
-        name = f"docs/{bucket}-{ranks[bucket] // SHARD_SIZE}.json"
-        ranks[bucket] += 1
-        shards.setdefault(name, []).append(key)
+        if wanted is None or bucket in wanted:
+            shards.setdefault(shard_of(bucket, ranks[bucket]), []).append(key)
+            ranks[bucket] += 1
     ordered = sorted(shards, key=lambda n: tuple(int(x) for x in n[5:-5].split("-")))
-    return ShardLayout(buckets, {name: shards[name] for name in ordered})
+    return {name: shards[name] for name in ordered}
 
 
-def shard_map(layout: ShardLayout) -> tuple[str, bytes]:
+def shard_layout(title_hashes: Sequence[int]) -> ShardLayout:
+    """The shards of documents whose titles hash to `title_hashes` (by key)."""
+    buckets = buckets_of(title_hashes)
+    return ShardLayout(buckets, bucket_shards(buckets))
+
+
+def shard_map(buckets: Sequence[int]) -> tuple[str, bytes]:
     """`shards/<hash>.json`: every key's bucket, two characters each (a JSON string)."""
     digits = MAP_DIGITS
-    text = "".join(digits[b >> 6] + digits[b & 63] for b in layout.buckets)
+    text = "".join(digits[b >> 6] + digits[b & 63] for b in buckets)
     return _named("shards", text)
 
 
@@ -407,7 +429,7 @@ def chunked_files(records: Sequence[SearchRecord]) -> Iterator[tuple[str, bytes]
         yield f"{SEARCH_DIR}/{name}", body
     terms_name, terms_body = terms_file(terms)
     facets_name, facets_body = facets_named(records, values)
-    map_name, map_body = shard_map(layout)
+    map_name, map_body = shard_map(layout.buckets)
     summary = IndexSummary(
         len(records), totals, chunks, terms_name, facets_name, map_name, shards,
         values.departments,

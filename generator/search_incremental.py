@@ -48,18 +48,21 @@ from generator.search_chunks import (
     SEARCH_DIR,
     DocumentTerms,
     IndexSummary,
-    ShardLayout,
     Tokeniser,
     Values,
     add_document,
+    bucket_shards,
+    buckets_of,
     chunk_terms,
     department_positions,
     document_shard,
     encode_chunk,
     facets_named,
     js_order,
+    shard_buckets,
     shard_layout,
     shard_map,
+    shard_names,
     starts_segment,
     summary_files,
     terms_file,
@@ -338,7 +341,8 @@ class Index:
             )
             for q in reversed(questions)
         ]
-        self.titles = [title_hash(q.title) for q in reversed(questions)]
+        self.questions = questions
+        self.titles: list[int] = []  # by key, title_hash: found by whole() or update()
         self.tokeniser: Tokeniser | None = None
 
     def record(self, key: int) -> SearchRecord:
@@ -414,12 +418,13 @@ class Index:
                 chunks.append([chunk[0], name])
         del sizes
         values = self.values()
+        self.titles = [title_hash(q.title) for q in reversed(self.questions)]
         layout = shard_layout(self.titles)
         for name, keys in layout.shards.items():
             made(*self.shard(name, keys, values.departments))
         terms_name, terms_body = terms_file(terms)
         facets_name, facets_body = self.facets_file(values)
-        map_name, map_body = shard_map(layout)
+        map_name, map_body = shard_map(layout.buckets)
         summary = IndexSummary(
             self.count, totals, chunks, terms_name, facets_name, map_name,
             list(layout.shards), values.departments,
@@ -464,6 +469,11 @@ class Index:
         ]
         if len(changed) > MAX_CHANGED:
             return None
+        titles = state.titles[: self.count] + [0] * (self.count - len(state.titles))
+        for key in changed:
+            if key < self.count:
+                titles[key] = title_hash(self.questions[self.count - 1 - key].title)
+        self.titles = titles
         totals = list(state.totals)
         before: dict[str, dict[int, list[int]]] = {}  # term -> key -> its entries, old
         after: dict[str, dict[int, list[int]]] = {}  # ... and new
@@ -628,14 +638,14 @@ class Index:
         if self.facets != state.facets:
             facets_name, body = self.facets_file(values)
             files[facets_name] = body
-        layout = shard_layout(self.titles)
+        buckets = buckets_of(self.titles)
         map_name = state.map_name
         if self.titles != state.titles:
-            map_name, body = shard_map(layout)
+            map_name, body = shard_map(buckets)
             files[map_name] = body
-        shards = list(layout.shards)
-        for name in _dirty_shards(layout, state, set(changed), departments):
-            files.update([self.shard(name, layout.shards[name], departments)])
+        shards = shard_names(buckets)
+        for name, keys in _dirty_shards(buckets, state, changed, departments).items():
+            files.update([self.shard(name, keys, departments)])
         summary = IndexSummary(
             self.count, totals, chunks, terms_name, facets_name, map_name, shards, departments
         )
@@ -664,16 +674,21 @@ class Index:
 
 
 def _dirty_shards(
-    layout: ShardLayout, state: IndexState, changed: set[int], departments: list[tuple[str, str]]
-) -> list[str]:
-    """The shards to write again: those holding a changed document, or other keys than
-    before (a question that joined or left a bucket moves the rows after it), or all of
-    them when the department numbers changed."""
-    if departments != state.departments:
-        return list(layout.shards)
-    before = shard_layout(state.titles).shards
-    return [
-        name
-        for name, keys in layout.shards.items()
-        if before.get(name) != keys or any(key in changed for key in keys)
-    ]
+    buckets: list[int], state: IndexState, changed: list[int], departments: list[tuple[str, str]]
+) -> dict[str, list[int]]:
+    """The shards to write again, with their keys: those holding a changed document, or
+    other keys than before (a question that joined or left a bucket moves the rows after
+    it), or all of them when the department numbers or the bucket count changed. Only the
+    buckets a changed document was or is in can differ, so only they are laid out."""
+    old = buckets_of(state.titles)
+    if departments != state.departments or shard_buckets(len(old)) != shard_buckets(len(buckets)):
+        return bucket_shards(buckets)
+    wanted = {buckets[key] for key in changed if key < len(buckets)}
+    wanted |= {old[key] for key in changed if key < len(old)}
+    before, after = bucket_shards(old, wanted), bucket_shards(buckets, wanted)
+    touched = set(changed)
+    return {
+        name: keys
+        for name, keys in after.items()
+        if before.get(name) != keys or not touched.isdisjoint(keys)
+    }
