@@ -38,9 +38,10 @@ Postings list documents newest first, lunr.py's insertion order, which is what o
 Document shards: a results page shows 20 results, each needing its row, and each file is a
 request the page waits for (on a loopback server, each costs the browser several
 milliseconds of work, and over HTTP/1.1 only six go at once). A query's best results mostly
-share a title ("Hospitals", "Housing Benefit": the title weighs most, and equal scores list
-the newest first), so rows are grouped by title: a question's bucket is a hash of its title
-(one of `shard_buckets(count)`), and each bucket's questions, oldest first, fill shards of
+share a title heading ("Schools", "Universal Credit", "Mental Health Services": the title
+weighs most, and equal scores list the newest first), so rows are grouped by heading, the
+part of the title before any colon: a question's bucket is a hash of its heading (one of
+`shard_buckets(count)`), and each bucket's questions, oldest first, fill shards of
 SHARD_SIZE rows. The bucket of every key is in the shard map, which the page loads with the
 manifest; from it the page counts each key's rank in its bucket, hence its shard and row.
 A new (newest) question goes to the end of its bucket, so only that bucket's last shard
@@ -73,7 +74,7 @@ from generator.search import (
 
 MANIFEST_VERSION = 3
 SEARCH_DIR = "search"
-SHARD_SIZE = 64  # rows per docs/ file at most (most buckets fill one)
+SHARD_SIZE = 128  # rows per docs/ file at most (most buckets fill one)
 BUCKET_QUESTIONS = 32  # questions per shard bucket, about (see shard_buckets)
 # Two characters of the shard map per question, each one of 64: at most 4,096 buckets.
 MAP_DIGITS = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-_"
@@ -249,8 +250,10 @@ def facet_file(records: Sequence[SearchRecord], values: Values) -> Any:
 
 
 def title_hash(title: str) -> int:
-    """What a question's shard bucket is made from: its title, ignoring case and spacing."""
-    return zlib.crc32(" ".join(title.casefold().split()).encode("utf-8"))
+    """What a question's shard bucket is made from: its title's heading (the part before
+    any colon: "Schools" of "Schools: Finance"), ignoring case and spacing."""
+    heading = title.partition(":")[0]
+    return zlib.crc32(" ".join(heading.casefold().split()).encode("utf-8"))
 
 
 def shard_buckets(count: int) -> int:

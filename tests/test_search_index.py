@@ -217,12 +217,12 @@ def rows_by_key(files: dict[str, bytes]) -> list[list[str | int]]:
 
 
 def test_shards_group_questions_by_title() -> None:
-    """Questions with the same title share a bucket (so a query's best results, which
-    mostly do, share a few files), each bucket's rows oldest first; a new newest question
-    changes only its own bucket's last shard."""
+    """Questions with the same title heading share a bucket (so a query's best results,
+    which mostly do, share a few files), each bucket's rows oldest first; a new newest
+    question changes only its own bucket's last shard."""
     titles = [f"Title {i % 50}" for i in range(3000)]
-    titles[7] = "  hospitals:   WAITING lists "
-    titles[2990] = "Hospitals: Waiting Lists"
+    titles[7] = "  hospitals :  WAITING lists "
+    titles[2990] = "Hospitals: Beds"
     layout = shard_layout([title_hash(t) for t in titles])
     assert shard_buckets(3000) == 128 and len(set(layout.buckets)) <= 50
     where = {key: name for name, keys in layout.shards.items() for key in keys}

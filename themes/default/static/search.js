@@ -535,7 +535,7 @@
 
   /* The documents of the given keys, one promise each (shards are fetched in the order of
    * the keys, so the best results' shards are asked for first; results with the same
-   * title share a shard). */
+   * title heading share a shard). */
   ChunkedIndex.prototype.documentsEach = function (keys) {
     var self = this, size = this.shardSize, columns = this.columns, layout = this.loadLayout();
     return keys.map(function (key) {
