@@ -24,7 +24,9 @@ Files under `_site/search/` (docs/search.md describes their fields):
   to the next chunk's);
 - `chunks/<hash>.json`: sorted terms and their postings, named by their content;
 - `terms/<hash>.json`: every term, sorted, for fuzzy and wildcard queries;
-- `docs/<n>.json`: what a result shows, for documents n*SHARD_SIZE onwards;
+- `docs/<bucket>-<n>.json`: what a result shows (see "Document shards" below);
+- `shards/<hash>.json`: each document's shard bucket, so the page knows where a result's
+  row is before it asks for it;
 - `facets/<hash>.json`: each document's department, House, year answered and status, so
   filters work without the document shards;
 - `files.json`: every file above, for link checkers (the page names it in `data-files`).
@@ -32,12 +34,25 @@ Files under `_site/search/` (docs/search.md describes their fields):
 A document's key is its position counted from the oldest question, so a new (newest)
 question takes the next key and leaves every other key, chunk and shard as it was.
 Postings list documents newest first, lunr.py's insertion order, which is what orders ties.
+
+Document shards: a results page shows 20 results, each needing its row, and each file is a
+request the page waits for (on a loopback server, each costs the browser several
+milliseconds of work, and over HTTP/1.1 only six go at once). A query's best results mostly
+share a title heading ("Schools", "Universal Credit", "Mental Health Services": the title
+weighs most, and equal scores list the newest first), so rows are grouped by heading, the
+part of the title before any colon: a question's bucket is a hash of its heading (one of
+`shard_buckets(count)`), and each bucket's questions, oldest first, fill shards of
+SHARD_SIZE rows. The bucket of every key is in the shard map, which the page loads with the
+manifest; from it the page counts each key's rank in its bucket, hence its shard and row.
+A new (newest) question goes to the end of its bucket, so only that bucket's last shard
+changes; a new title moves a question between two buckets.
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
+import zlib
 from array import array
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
@@ -57,9 +72,13 @@ from generator.search import (
     to_json_bytes,
 )
 
-MANIFEST_VERSION = 2
+MANIFEST_VERSION = 3
 SEARCH_DIR = "search"
-SHARD_SIZE = 8  # documents per docs/ file: a results page fetches at most 20 small files
+SHARD_SIZE = 128  # rows per docs/ file at most (most buckets fill one)
+BUCKET_QUESTIONS = 32  # questions per shard bucket, about (see shard_buckets)
+# Two characters of the shard map per question, each one of 64: at most 4,096 buckets.
+MAP_DIGITS = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-_"
+MAX_BUCKETS = len(MAP_DIGITS) ** 2
 SEGMENT_TERMS = 128  # a term starts a new chunk when its hash is 0 modulo this
 CHUNK_POSTINGS = 6000  # ... or when the chunk would pass this many postings
 # lunr's BM25 parameters (lunr.py and lunr.js defaults), written to the manifest.
@@ -230,6 +249,76 @@ def facet_file(records: Sequence[SearchRecord], values: Values) -> Any:
     return {"houses": houses, "years": years, "statuses": statuses, "docs": codes}
 
 
+def title_hash(title: str) -> int:
+    """What a question's shard bucket is made from: its title's heading (the part before
+    any colon: "Schools" of "Schools: Finance"), ignoring case and spacing."""
+    heading = title.partition(":")[0]
+    return zlib.crc32(" ".join(heading.casefold().split()).encode("utf-8"))
+
+
+def shard_buckets(count: int) -> int:
+    """How many buckets `count` questions are grouped into: the power of two giving about
+    BUCKET_QUESTIONS each (so it changes, and every shard with it, only when the archive
+    doubles), at most MAX_BUCKETS."""
+    buckets = 1
+    while buckets < MAX_BUCKETS and buckets * BUCKET_QUESTIONS < count:
+        buckets *= 2
+    return buckets
+
+
+@dataclass(frozen=True)
+class ShardLayout:
+    """Where each document's row is: `buckets` by key, and the keys of each shard file
+    (`docs/<bucket>-<n>.json`, keys increasing: rank order in the bucket)."""
+
+    buckets: list[int]
+    shards: dict[str, list[int]]
+
+
+def shard_of(bucket: int, rank: int) -> str:
+    return f"docs/{bucket}-{rank // SHARD_SIZE}.json"
+
+
+def buckets_of(title_hashes: Sequence[int]) -> list[int]:
+    modulus = shard_buckets(len(title_hashes))
+    return [h % modulus for h in title_hashes]
+
+
+def shard_names(buckets: Sequence[int]) -> list[str]:
+    """Every shard file of these buckets (by key), in bucket order."""
+    sizes = Counter(buckets)
+    return [
+        shard_of(bucket, rank)
+        for bucket in sorted(sizes)
+        for rank in range(0, sizes[bucket], SHARD_SIZE)
+    ]
+
+
+def bucket_shards(buckets: Sequence[int], wanted: set[int] | None = None) -> dict[str, list[int]]:
+    """The keys of each shard of the `wanted` buckets (all if None), in bucket order."""
+    ranks: Counter[int] = Counter()
+    shards: dict[str, list[int]] = {}
+    for key, bucket in enumerate(buckets):
+        if wanted is None or bucket in wanted:
+            shards.setdefault(shard_of(bucket, ranks[bucket]), []).append(key)
+            ranks[bucket] += 1
+    ordered = sorted(shards, key=lambda n: tuple(int(x) for x in n[5:-5].split("-")))
+    return {name: shards[name] for name in ordered}
+
+
+def shard_layout(title_hashes: Sequence[int]) -> ShardLayout:
+    """The shards of documents whose titles hash to `title_hashes` (by key)."""
+    buckets = buckets_of(title_hashes)
+    return ShardLayout(buckets, bucket_shards(buckets))
+
+
+def shard_map(buckets: Sequence[int]) -> tuple[str, bytes]:
+    """`shards/<hash>.json`: every key's bucket, two characters each (a JSON string)."""
+    digits = MAP_DIGITS
+    text = "".join(digits[b >> 6] + digits[b & 63] for b in buckets)
+    return _named("shards", text)
+
+
 def _row(record: SearchRecord, department: int) -> list[str | int]:
     return [
         record.ref, record.url, record.title, department, record.house, record.status,
@@ -239,11 +328,11 @@ def _row(record: SearchRecord, department: int) -> list[str | int]:
 
 
 def document_shard(
-    number: int, oldest_first: Iterable[SearchRecord], position: dict[str, int]
+    name: str, oldest_first: Iterable[SearchRecord], position: dict[str, int]
 ) -> tuple[str, bytes]:
-    """`docs/<number>.json` from its records, oldest first; `position`: department -> index."""
+    """A shard file from its records, oldest first; `position`: department -> index."""
     rows = [_row(record, position[record.department]) for record in oldest_first]
-    return f"docs/{number}.json", to_json_bytes(rows)
+    return name, to_json_bytes(rows)
 
 
 def department_positions(departments: list[tuple[str, str]]) -> dict[str, int]:
@@ -251,16 +340,13 @@ def department_positions(departments: list[tuple[str, str]]) -> dict[str, int]:
 
 
 def document_shards(
-    records: Sequence[SearchRecord], departments: list[tuple[str, str]]
+    records: Sequence[SearchRecord], layout: ShardLayout, departments: list[tuple[str, str]]
 ) -> Iterator[tuple[str, bytes]]:
-    """`docs/<n>.json`, each made as soon as its SHARD_SIZE rows are."""
+    """Every `docs/` file of `layout`, each made from its own records."""
     position = department_positions(departments)
-    rows: list[SearchRecord] = []
-    for number, record in enumerate(_oldest_first(records)):
-        rows.append(record)
-        if len(rows) == SHARD_SIZE or number == len(records) - 1:
-            yield document_shard(number // SHARD_SIZE, rows, position)
-            rows = []
+    newest = len(records) - 1
+    for name, keys in layout.shards.items():
+        yield document_shard(name, [records[newest - key] for key in keys], position)
 
 
 def encode_chunk(terms: list[str], postings: Iterable[array[int]]) -> tuple[str, bytes]:
@@ -286,6 +372,7 @@ class IndexSummary:
     chunks: list[list[str]]  # [first term, file name] per chunk, in term order
     terms: str  # file names
     facets: str
+    shard_map: str
     shards: list[str]
     departments: list[tuple[str, str]]
 
@@ -304,11 +391,13 @@ def summary_files(summary: IndexSummary) -> dict[str, bytes]:
         "terms": summary.terms,
         "facets": summary.facets,
         "shardSize": SHARD_SIZE,
+        "shardBuckets": shard_buckets(summary.count),
+        "shardMap": summary.shard_map,
         "columns": list(STORE_COLUMNS),
         "departments": [list(pair) for pair in summary.departments],
     }
     names = [name for _first, name in summary.chunks] + summary.shards
-    names += [summary.terms, summary.facets, "manifest.json"]
+    names += [summary.terms, summary.facets, summary.shard_map, "manifest.json"]
     return {
         "manifest.json": to_json_bytes(manifest),
         "files.json": to_json_bytes({"files": sorted(names)}),
@@ -336,15 +425,23 @@ def chunked_files(records: Sequence[SearchRecord]) -> Iterator[tuple[str, bytes]
     totals = list(postings.length_totals)
     del postings, sizes
     values = distinct_values(records)
+    layout = shard_layout([title_hash(r.title) for r in _oldest_first(records)])
     shards = []
-    for name, body in document_shards(records, values.departments):
+    for name, body in document_shards(records, layout, values.departments):
         shards.append(name)
         yield f"{SEARCH_DIR}/{name}", body
     terms_name, terms_body = terms_file(terms)
     facets_name, facets_body = facets_named(records, values)
+    map_name, map_body = shard_map(layout.buckets)
     summary = IndexSummary(
-        len(records), totals, chunks, terms_name, facets_name, shards, values.departments
-    )
-    files = {terms_name: terms_body, facets_name: facets_body, **summary_files(summary)}
+        len(records), totals, chunks, terms_name, facets_name, map_name, shards,
+        values.departments,
+    )  # fmt: skip
+    files = {
+        terms_name: terms_body,
+        facets_name: facets_body,
+        map_name: map_body,
+        **summary_files(summary),
+    }
     for name in sorted(files):
         yield f"{SEARCH_DIR}/{name}", files[name]

@@ -46,21 +46,27 @@ from generator.model import Archive
 from generator.search import FIELD_BOOSTS, LazyRecords, SearchRecord
 from generator.search_chunks import (
     SEARCH_DIR,
-    SHARD_SIZE,
     DocumentTerms,
     IndexSummary,
     Tokeniser,
     Values,
     add_document,
+    bucket_shards,
+    buckets_of,
     chunk_terms,
     department_positions,
     document_shard,
     encode_chunk,
     facets_named,
     js_order,
+    shard_buckets,
+    shard_layout,
+    shard_map,
+    shard_names,
     starts_segment,
     summary_files,
     terms_file,
+    title_hash,
 )
 from generator.write import FileWriter
 
@@ -82,9 +88,11 @@ class IndexState:
     bounds: list[str]  # first term of each segment, in js_order
     chunks: list[list[str]]  # the manifest's [first term, file name] list
     facets: list[Facet]  # by key
+    titles: list[int]  # by key: title_hash, which places its row (shard_layout)
     departments: list[tuple[str, str]]
     terms_name: str
     facets_name: str
+    map_name: str
     files: dict[str, bytes]  # every file's path under _site/ -> hash of its bytes
 
 
@@ -333,6 +341,8 @@ class Index:
             )
             for q in reversed(questions)
         ]
+        self.questions = questions
+        self.titles: list[int] = []  # by key, title_hash: found by whole() or update()
         self.tokeniser: Tokeniser | None = None
 
     def record(self, key: int) -> SearchRecord:
@@ -366,13 +376,11 @@ class Index:
         ]
         return facets_named(records, values)
 
-    def shard(self, number: int, departments: list[tuple[str, str]]) -> tuple[str, bytes]:
-        keys = range(number * SHARD_SIZE, min(self.count, (number + 1) * SHARD_SIZE))
+    def shard(
+        self, name: str, keys: list[int], departments: list[tuple[str, str]]
+    ) -> tuple[str, bytes]:
         rows = [self.record(key) for key in keys]
-        return document_shard(number, rows, department_positions(departments))
-
-    def shard_count(self) -> int:
-        return -(-self.count // SHARD_SIZE)
+        return document_shard(name, rows, department_positions(departments))
 
     # The whole index ---------------------------------------------------------------------
 
@@ -410,17 +418,23 @@ class Index:
                 chunks.append([chunk[0], name])
         del sizes
         values = self.values()
-        shards = []
-        for number in range(self.shard_count()):
-            name, body = self.shard(number, values.departments)
-            made(name, body)
-            shards.append(name)
+        self.titles = [title_hash(q.title) for q in reversed(self.questions)]
+        layout = shard_layout(self.titles)
+        for name, keys in layout.shards.items():
+            made(*self.shard(name, keys, values.departments))
         terms_name, terms_body = terms_file(terms)
         facets_name, facets_body = self.facets_file(values)
+        map_name, map_body = shard_map(layout.buckets)
         summary = IndexSummary(
-            self.count, totals, chunks, terms_name, facets_name, shards, values.departments
-        )
-        tail = {terms_name: terms_body, facets_name: facets_body, **summary_files(summary)}
+            self.count, totals, chunks, terms_name, facets_name, map_name,
+            list(layout.shards), values.departments,
+        )  # fmt: skip
+        tail = {
+            terms_name: terms_body,
+            facets_name: facets_body,
+            map_name: map_body,
+            **summary_files(summary),
+        }
         for name in sorted(tail):
             made(name, tail[name])
         self.store.keep_documents(content for _qid, content in self.docs)
@@ -432,9 +446,11 @@ class Index:
                 bounds=bounds,
                 chunks=chunks,
                 facets=self.facets,
+                titles=self.titles,
                 departments=values.departments,
                 terms_name=terms_name,
                 facets_name=facets_name,
+                map_name=map_name,
                 files=hashes,
             )
         )
@@ -453,6 +469,11 @@ class Index:
         ]
         if len(changed) > MAX_CHANGED:
             return None
+        titles = state.titles[: self.count] + [0] * (self.count - len(state.titles))
+        for key in changed:
+            if key < self.count:
+                titles[key] = title_hash(self.questions[self.count - 1 - key].title)
+        self.titles = titles
         totals = list(state.totals)
         before: dict[str, dict[int, list[int]]] = {}  # term -> key -> its entries, old
         after: dict[str, dict[int, list[int]]] = {}  # ... and new
@@ -617,22 +638,19 @@ class Index:
         if self.facets != state.facets:
             facets_name, body = self.facets_file(values)
             files[facets_name] = body
-        shard_count = self.shard_count()
-        if departments != state.departments:
-            dirty_shards = set(range(shard_count))
-        else:
-            dirty_shards = {key // SHARD_SIZE for key in changed if key < self.count}
-            if self.count != len(state.docs) and shard_count:
-                dirty_shards.add(shard_count - 1)
-        shards = [f"docs/{number}.json" for number in range(shard_count)]
-        for number in sorted(dirty_shards):
-            name, body = self.shard(number, departments)
-            files[name] = body
+        buckets = buckets_of(self.titles)
+        map_name = state.map_name
+        if self.titles != state.titles:
+            map_name, body = shard_map(buckets)
+            files[map_name] = body
+        shards = shard_names(buckets)
+        for name, keys in _dirty_shards(buckets, state, changed, departments).items():
+            files.update([self.shard(name, keys, departments)])
         summary = IndexSummary(
-            self.count, totals, chunks, terms_name, facets_name, shards, departments
+            self.count, totals, chunks, terms_name, facets_name, map_name, shards, departments
         )
         files.update(summary_files(summary))
-        names = [c[1] for c in chunks] + shards + [terms_name, facets_name]
+        names = [c[1] for c in chunks] + shards + [terms_name, facets_name, map_name]
         names += ["manifest.json", "files.json"]
         paths = [_path(name) for name in names]
         made = {_path(name): body for name, body in files.items()}
@@ -645,9 +663,32 @@ class Index:
             bounds=bounds,
             chunks=chunks,
             facets=self.facets,
+            titles=self.titles,
             departments=departments,
             terms_name=terms_name,
             facets_name=facets_name,
+            map_name=map_name,
             files=hashes,
         )
         return Update(made, paths, new_state, segments, dropped_segments, dropped_documents)
+
+
+def _dirty_shards(
+    buckets: list[int], state: IndexState, changed: list[int], departments: list[tuple[str, str]]
+) -> dict[str, list[int]]:
+    """The shards to write again, with their keys: those holding a changed document, or
+    other keys than before (a question that joined or left a bucket moves the rows after
+    it), or all of them when the department numbers or the bucket count changed. Only the
+    buckets a changed document was or is in can differ, so only they are laid out."""
+    old = buckets_of(state.titles)
+    if departments != state.departments or shard_buckets(len(old)) != shard_buckets(len(buckets)):
+        return bucket_shards(buckets)
+    wanted = {buckets[key] for key in changed if key < len(buckets)}
+    wanted |= {old[key] for key in changed if key < len(old)}
+    before, after = bucket_shards(old, wanted), bucket_shards(buckets, wanted)
+    touched = set(changed)
+    return {
+        name: keys
+        for name, keys in after.items()
+        if before.get(name) != keys or not touched.isdisjoint(keys)
+    }

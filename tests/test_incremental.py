@@ -8,6 +8,7 @@ so no stale page, listing entry, feed entry or search record can survive an edit
 from __future__ import annotations
 
 import gzip
+import json
 import shutil
 from pathlib import Path
 from typing import Any
@@ -479,8 +480,12 @@ def test_the_first_edit_after_a_cold_build_leaves_the_replaced_site_intact(
 
 def count_search_work(monkeypatch: pytest.MonkeyPatch) -> tuple[list[str], list[str]]:
     """The questions tokenised and the chunks encoded by the builds that follow; segments
-    start every 4 terms or so (not 128), so that the fixture's index has many."""
+    start every 4 terms or so (not 128), so that the fixture's index has many, and its
+    document shards fall into several title buckets of a few shards each (so a new title
+    moves a row from one bucket to another)."""
     monkeypatch.setattr(generator.search_chunks, "SEGMENT_TERMS", 4)
+    monkeypatch.setattr(generator.search_chunks, "BUCKET_QUESTIONS", 2)
+    monkeypatch.setattr(generator.search_chunks, "SHARD_SIZE", 2)
     tokenised: list[str] = []
     encoded: list[str] = []
     real_document = generator.search_chunks.Tokeniser.document
@@ -519,6 +524,8 @@ def test_an_edit_tokenises_one_question_and_encodes_only_the_chunks_of_its_terms
         assert tokenised == [EDITED_ID], number
         assert 0 < len(encoded) < chunk_count(out) / 2
         assert tree_bytes(out) == cold(site, tmp_path)
+        manifest = json.loads((out / "search" / "manifest.json").read_text())
+        assert manifest["shardBuckets"] >= 4 and manifest["shardSize"] == 2
     tokenised.clear()
     write_question(site / "content", "commons/2024/new.md", MINIMAL_QUESTION)
     out, result = build_site(site)  # a new newest question: one more document key

@@ -30,7 +30,15 @@ from generator.search import (
     search_records,
     to_json_bytes,
 )
-from generator.search_chunks import SHARD_SIZE, chunked_files, collect_postings
+from generator.search_chunks import (
+    MAP_DIGITS,
+    SHARD_SIZE,
+    chunked_files,
+    collect_postings,
+    shard_buckets,
+    shard_layout,
+    title_hash,
+)
 from tests.conftest import SEARCH_ARCHIVE
 from tests.pagetext import quoted
 from tests.synthetic import write_synthetic_archive
@@ -167,10 +175,12 @@ def test_document_shards_hold_what_results_show(search_site: Path) -> None:
     assert manifest["columns"] == list(STORE_COLUMNS)
     names = [name for name, _slug in manifest["departments"]]
     assert names == sorted(names, key=str.casefold)
-    shards = sorted((n for n in files if n.startswith("docs/")), key=lambda n: int(n[5:-5]))
-    rows = [row for name in shards for row in json.loads(files[name])]
-    assert len(shards) == -(-13 // SHARD_SIZE) and len(rows) == 13 == manifest["count"]
-    # Keys count from the oldest question, so shards fill up oldest first.
+    rows = rows_by_key(files)
+    assert len(rows) == 13 == manifest["count"]
+    # Every row of every shard is some key's, once.
+    shards = [json.loads(files[n]) for n in files if n.startswith("docs/")]
+    assert sum(len(shard) for shard in shards) == 13
+    # Keys count from the oldest question.
     assert rows[0][0] == "2021-09-14-cafe-licences" and rows[-1][0] == "2024-04-22-hospices"
     by_ref = {row[0]: dict(zip(STORE_COLUMNS, row, strict=True)) for row in rows}
     hospices = by_ref["2024-04-22-hospices"]
@@ -187,6 +197,49 @@ def test_document_shards_hold_what_results_show(search_site: Path) -> None:
     assert (hospices["asked_on"], hospices["answered_on"]) == ("2024-04-22", "2024-05-01")
     assert by_ref["2024-03-04-fuel-duty"]["answered_on"] == ""
     assert all(len(row[STORE_COLUMNS.index("answer")]) <= ANSWER_SNIPPET + 1 for row in rows)
+
+
+def rows_by_key(files: dict[str, bytes]) -> list[list[str | int]]:
+    """Each key's row, found as the search page finds it: its bucket from the shard map,
+    its rank among its bucket's keys, hence its shard and its row there."""
+    manifest = json.loads(files["manifest.json"])
+    text = json.loads(files[manifest["shardMap"]])
+    assert len(text) == 2 * manifest["count"]
+    assert manifest["shardBuckets"] == shard_buckets(manifest["count"])
+    seen: dict[int, int] = {}
+    rows = []
+    for key in range(manifest["count"]):
+        bucket = MAP_DIGITS.index(text[2 * key]) * 64 + MAP_DIGITS.index(text[2 * key + 1])
+        assert bucket < manifest["shardBuckets"]
+        rank = seen[bucket] = seen.get(bucket, -1) + 1
+        shard = json.loads(files[f"docs/{bucket}-{rank // manifest['shardSize']}.json"])
+        rows.append(shard[rank % manifest["shardSize"]])
+    return rows
+
+
+def test_shards_group_questions_by_title() -> None:
+    """Questions with the same title heading share a bucket (so a query's best results,
+    which mostly do, share a few files), each bucket's rows oldest first; a new newest
+    question changes only its own bucket's last shard."""
+    titles = [f"Title {i % 50}" for i in range(3000)]
+    titles[7] = "  hospitals :  WAITING lists "
+    titles[2990] = "Hospitals: Beds"
+    layout = shard_layout([title_hash(t) for t in titles])
+    assert shard_buckets(3000) == 128 and len(set(layout.buckets)) <= 50
+    where = {key: name for name, keys in layout.shards.items() for key in keys}
+    assert layout.buckets[7] == layout.buckets[2990]
+    same = [key for key, title in enumerate(titles) if title == "Title 3"]
+    assert len(same) == 60 and len({where[key] for key in same}) <= 2
+    for name, keys in layout.shards.items():
+        assert keys == sorted(keys) and len(keys) <= SHARD_SIZE
+        bucket, number = (int(x) for x in name[5:-5].split("-"))
+        assert all(layout.buckets[key] == bucket for key in keys)
+        ranks = [sum(1 for k in range(key) if layout.buckets[k] == bucket) for key in keys]
+        assert ranks == list(range(number * SHARD_SIZE, number * SHARD_SIZE + len(keys)))
+    grown = shard_layout([title_hash(t) for t in [*titles, "Title 3"]])
+    changed = {n for n in grown.shards if grown.shards[n] != layout.shards.get(n)}
+    last = max(n for n in layout.shards if n.startswith(f"docs/{layout.buckets[same[0]]}-"))
+    assert changed == {last} and grown.shards[last][-1] == 3000
 
 
 def test_facets_decode_to_each_documents_filters(search_site: Path) -> None:
@@ -230,6 +283,8 @@ def test_changing_one_question_rewrites_only_its_chunks(tmp_path: Path) -> None:
     snippet = "Apprenticeships matter. " + records[i].answer_snippet
     records[i] = replace(records[i], fields=tuple(fields.items()), answer_snippet=snippet)
     after = dict(chunked_files(records))
+    keys = shard_layout([title_hash(r.title) for r in reversed(records)]).shards
+    shard = next(name for name, keys in keys.items() if len(records) - 1 - i in keys)
     its_terms = old_terms | set(collect_postings([records[i]]).by_term)
     assert its_terms - old_terms == {"zzapprenticeship", "zzmatter"}
     changed = set(before.items()) ^ set(after.items())
@@ -238,7 +293,7 @@ def test_changing_one_question_rewrites_only_its_chunks(tmp_path: Path) -> None:
     assert {n for n in names if not n.startswith("search/chunks/")} == {
         "search/manifest.json",  # the answer field's total length and the chunk names
         "search/files.json",
-        f"search/docs/{(len(records) - 1 - i) // SHARD_SIZE}.json",
+        f"search/{shard}",
     } | terms_files
     assert len(terms_files) == 2  # two new terms
     for name in names:

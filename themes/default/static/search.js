@@ -56,6 +56,9 @@
     this.termsName = manifest.terms;
     this.facetsName = manifest.facets;
     this.shardSize = manifest.shardSize;
+    this.shardBuckets = manifest.shardBuckets;
+    this.shardMapName = manifest.shardMap;
+    this.layout = null;        // promise of each key's shard and row (loadLayout)
     this.columns = manifest.columns;
     this.departments = manifest.departments;
     this.chunks = [];          // chunk number -> promise of {term: posting data}
@@ -63,7 +66,7 @@
     this.assembled = new Map();  // sorted term list -> lunr.Index
     this.termList = null;
     this.facets = null;
-    this.shards = [];
+    this.shards = Object.create(null);  // file name -> promise of its rows
   }
 
   ChunkedIndex.prototype.fetchJson = function (name) {
@@ -507,22 +510,45 @@
     };
   };
 
+  /* Where each document's row is (generator/search_chunks.py, "Document shards"): the
+   * shard map gives every key's bucket, two characters of MAP_DIGITS each; a key's rank
+   * among the keys of its bucket (counted oldest first) gives its shard, rank / shardSize,
+   * and its row there. Loaded with the manifest, before the first query needs it. */
+  ChunkedIndex.prototype.loadLayout = function () {
+    var self = this;
+    if (!this.layout) {
+      this.layout = this.fetchJson(this.shardMapName).then(function (text) {
+        var digit = new Int8Array(128), count = self.count;
+        for (var d = 0; d < MAP_DIGITS.length; d++) digit[MAP_DIGITS.charCodeAt(d)] = d;
+        var buckets = new Int32Array(count), ranks = new Int32Array(count);
+        var seen = new Int32Array(self.shardBuckets);
+        for (var key = 0; key < count; key++) {
+          var bucket = digit[text.charCodeAt(2 * key)] * 64 + digit[text.charCodeAt(2 * key + 1)];
+          buckets[key] = bucket;
+          ranks[key] = seen[bucket]++;
+        }
+        return { buckets: buckets, ranks: ranks };
+      });
+    }
+    return this.layout;
+  };
+
   /* The documents of the given keys, one promise each (shards are fetched in the order of
-   * the keys, so the best results' shards are asked for first). */
+   * the keys, so the best results' shards are asked for first; results with the same
+   * title heading share a shard). */
   ChunkedIndex.prototype.documentsEach = function (keys) {
-    var self = this, size = this.shardSize;
+    var self = this, size = this.shardSize, columns = this.columns, layout = this.loadLayout();
     return keys.map(function (key) {
-      var number = Math.floor(key / size);
-      if (!self.shards[number]) {
-        self.shards[number] = self.fetchJson("docs/" + number + ".json").then(function (rows) {
-          return rows.map(function (row, i) {
-            var doc = { key: number * size + i };
-            self.columns.forEach(function (name, i) { doc[name] = row[i]; });
-            return doc;
-          });
+      return layout.then(function (where) {
+        var rank = where.ranks[key];
+        var name = "docs/" + where.buckets[key] + "-" + Math.floor(rank / size) + ".json";
+        if (!self.shards[name]) self.shards[name] = self.fetchJson(name);
+        return self.shards[name].then(function (rows) {
+          var row = rows[rank % size], doc = { key: key };
+          for (var i = 0; i < columns.length; i++) doc[columns[i]] = row[i];
+          return doc;
         });
-      }
-      return self.shards[number].then(function (docs) { return docs[key % size]; });
+      });
     });
   };
 
@@ -585,6 +611,7 @@
   }
 
   var DEBOUNCE_MS = 180;
+  var MAP_DIGITS = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-_";
   var SCREEN = 10;  // results that fill a first screen
   var PICK_AT_MOST = 100;  // results picked out best first without sorting them all
   var FILTERS = ["department", "house", "year", "status"];
@@ -934,8 +961,11 @@
     return fetchJson(url)
       .then(function (manifest) {
         index = new ChunkedIndex(url.slice(0, url.lastIndexOf("/") + 1), manifest);
-        root.classList.add("search-ready");
         run();
+        return index.loadLayout();
+      })
+      .then(function () {
+        root.classList.add("search-ready");
         warmUp();
       })
       .catch(showFailure);
