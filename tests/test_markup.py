@@ -1,4 +1,28 @@
+from pathlib import Path
+from typing import Any
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from generator.frontmatter import parse_document
 from generator.markup import AnswerRenderer, extract, plain_text, sanitise
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+class EveryPattern(AnswerRenderer):
+    """Python-Markdown as configured, trying every inline pattern on every answer."""
+
+    def _inline_patterns(self, text: str) -> list[Any]:
+        return [pattern for pattern, _needs in self._patterns]
+
+
+_MARKDOWN_PIECES = st.sampled_from(
+    ["a", "word", " ", "  ", "\n", "\n\n", "\t", "\r", "\x02", "\x03", "*", "**", "_", "__",
+     "`", "``", "\\", "[", "]", "(", ")", "![", "](http://x.example/)", "[1]", "[1]: http://y/",
+     "<", ">", "<b>", "</b>", "<http://a.example/>", "<me@a.example>", "&", "&amp;", "&#38;",
+     "#", "- ", "1. ", "> ", "|", "---", "===", "    code"]
+)  # fmt: skip
 
 
 def test_markdown_lists_tables_and_links() -> None:
@@ -59,3 +83,28 @@ def test_links_whose_address_is_removed_keep_only_their_text() -> None:
     assert "first and " in html
     assert ">kept</a>" in html
     assert "third" in html
+
+
+@given(st.lists(_MARKDOWN_PIECES, max_size=30).map("".join))
+@settings(max_examples=1500, deadline=None)
+def test_inline_patterns_left_out_change_nothing(text: str) -> None:
+    assert AnswerRenderer().to_html(text) == EveryPattern().to_html(text)
+
+
+def test_fixture_answers_render_the_same_with_fewer_patterns() -> None:
+    answers, every = AnswerRenderer(), EveryPattern()
+    texts = [
+        parse_document(path.read_text(encoding="utf-8"), require_front_matter=False).body
+        for path in sorted(FIXTURES.rglob("*.md"))
+    ]
+    assert len(texts) > 40
+    for text in texts:
+        assert answers.to_html(text) == every.to_html(text)
+
+
+def test_plain_answers_are_tried_with_few_inline_patterns() -> None:
+    answers = AnswerRenderer()
+    every = len(answers._patterns)
+    assert len(answers._inline_patterns("The Minister said so.\n\nTwice.")) == 0
+    assert len(answers._inline_patterns("See <b>this</b> & *that*.")) == 5 < every
+    assert len(answers._inline_patterns("A\x02B")) == every
