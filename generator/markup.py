@@ -60,6 +60,21 @@ _INLINE_NEEDS = {
     "entity": ("&",),
     "em_strong": ("*", "_"),
 }
+# Its block processors likewise: a processor whose test needs one of these never takes a
+# block without them (an indent is four spaces once tabs are expanded; the reference
+# processor takes every block but gives back any without a `[label]:` definition).
+_BLOCK_NEEDS = {
+    "indent": ("    ", "\t"),
+    "code": ("    ", "\t"),
+    "table": ("|",),
+    "hashheader": ("#",),
+    "setextheader": ("=", "-"),
+    "hr": ("-", "_", "*"),
+    "olist": (".",),
+    "ulist": ("*", "+", "-"),
+    "quote": (">",),
+    "reference": ("[",),
+}
 _WHOLE = ("\x02", "\x03")  # Markdown deletes these first, which could join a line break
 
 
@@ -79,32 +94,50 @@ class AnswerRenderer:
             extensions=["tables", "sane_lists"], output_format="html"
         )
         self._inline: Any = self._markdown.treeprocessors["inline"]
-        registry = self._markdown.inlinePatterns
-        needs = {id(registry[name]): n for name, n in _INLINE_NEEDS.items() if name in registry}
-        self._patterns = [(pattern, needs.get(id(pattern))) for pattern in registry]
+        self._parser: Any = self._markdown.parser
+        self._patterns = _needs(self._markdown.inlinePatterns, _INLINE_NEEDS)
+        self._blocks = _needs(self._parser.blockprocessors, _BLOCK_NEEDS)
         self._chosen: dict[tuple[bool, ...], list[Any]] = {}
+        self._chosen_blocks: dict[tuple[bool, ...], list[Any]] = {}
 
     def _inline_patterns(self, text: str) -> list[Any]:
         """The inline patterns that could match somewhere in `text`, in Markdown's order."""
-        if any(c in text for c in _WHOLE):
-            return [pattern for pattern, _needs in self._patterns]
-        key = tuple(needs is None or any(n in text for n in needs) for _, needs in self._patterns)
-        chosen = self._chosen.get(key)
-        if chosen is None:
-            chosen = self._chosen[key] = [
-                pattern for (pattern, _), keep in zip(self._patterns, key, strict=True) if keep
-            ]
-        return chosen
+        return _could_match(self._patterns, self._chosen, text)
+
+    def _block_processors(self, text: str) -> list[Any]:
+        """The block processors that could take a block of `text`, in Markdown's order."""
+        return _could_match(self._blocks, self._chosen_blocks, text)
 
     def to_html(self, text: str) -> str:
         if not text.strip():
             return ""
         self._markdown.reset()
         self._inline.inlinePatterns = self._inline_patterns(text)
+        self._parser.blockprocessors = self._block_processors(text)
         rendered = self._markdown.convert(text)
         # The page's own <h1> is the question heading: answers start their headings at <h2>.
         rendered = _H1.sub(r"<\1h2", rendered)
         return wrap_tables(sanitise(rendered))
+
+
+Needs = list[tuple[Any, tuple[str, ...] | None]]
+
+
+def _needs(registry: Any, needs: dict[str, tuple[str, ...]]) -> Needs:
+    """Each item of a Markdown registry in its order, with what its text needs (None: kept)."""
+    by_id = {id(registry[name]): n for name, n in needs.items() if name in registry}
+    return [(item, by_id.get(id(item))) for item in registry]
+
+
+def _could_match(items: Needs, chosen: dict[tuple[bool, ...], list[Any]], text: str) -> list[Any]:
+    """The items of `items` whose needs `text` meets (remembered by which it meets)."""
+    if any(c in text for c in _WHOLE):
+        return [item for item, _needs in items]
+    key = tuple(needs is None or any(n in text for n in needs) for _, needs in items)
+    found = chosen.get(key)
+    if found is None:
+        found = chosen[key] = [item for (item, _), keep in zip(items, key, strict=True) if keep]
+    return found
 
 
 @dataclass(frozen=True)

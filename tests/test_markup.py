@@ -11,17 +11,21 @@ FIXTURES = Path(__file__).parent / "fixtures"
 
 
 class EveryPattern(AnswerRenderer):
-    """Python-Markdown as configured, trying every inline pattern on every answer."""
+    """Python-Markdown as configured, trying every inline pattern and block processor."""
 
     def _inline_patterns(self, text: str) -> list[Any]:
         return [pattern for pattern, _needs in self._patterns]
+
+    def _block_processors(self, text: str) -> list[Any]:
+        return [processor for processor, _needs in self._blocks]
 
 
 _MARKDOWN_PIECES = st.sampled_from(
     ["a", "word", " ", "  ", "\n", "\n\n", "\t", "\r", "\x02", "\x03", "*", "**", "_", "__",
      "`", "``", "\\", "[", "]", "(", ")", "![", "](http://x.example/)", "[1]", "[1]: http://y/",
      "<", ">", "<b>", "</b>", "<http://a.example/>", "<me@a.example>", "&", "&amp;", "&#38;",
-     "#", "- ", "1. ", "> ", "|", "---", "===", "    code"]
+     "#", "- ", "1. ", "* ", "+ ", "> ", "|", "|---|", "---", "===", "***", "___", "    code",
+     "[a]: http://z/ 'T'", "\n    "]
 )  # fmt: skip
 
 
@@ -102,9 +106,12 @@ def test_fixture_answers_render_the_same_with_fewer_patterns() -> None:
         assert answers.to_html(text) == every.to_html(text)
 
 
-def test_plain_answers_are_tried_with_few_inline_patterns() -> None:
+def test_plain_answers_are_tried_with_few_patterns_and_block_processors() -> None:
     answers = AnswerRenderer()
     every = len(answers._patterns)
     assert len(answers._inline_patterns("The Minister said so.\n\nTwice.")) == 0
     assert len(answers._inline_patterns("See <b>this</b> & *that*.")) == 5 < every
     assert len(answers._inline_patterns("A\x02B")) == every
+    blocks = len(answers._blocks)
+    assert len(answers._block_processors("The Minister said so.\n\nTwice.")) == 3 < blocks
+    assert len(answers._block_processors("A\x03B")) == blocks
