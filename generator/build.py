@@ -5,14 +5,14 @@ from __future__ import annotations
 import shutil
 import sys
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 from generator.browse import Browse, build_browse
 from generator.cache import CACHE_DIR, BuildCache
 from generator.config import SiteConfig, load_config
-from generator.downloads import DownloadPart, MakeMember, archive_path, download_parts
+from generator.downloads import MakeMember, download_parts
 from generator.feeds import feed_parts
 from generator.figures import department_figures
 from generator.fingerprint import PageKeys, base_key
@@ -148,12 +148,12 @@ def _build(options: BuildOptions, config: SiteConfig, cache: BuildCache | None) 
     try:
         writer = SiteWriter(folder, previous.files, previous.sizes)
         progress = Progress(renderer.expected_pages(), enabled=not options.quiet)
-        files, downloads = _feeds_and_downloads(config, archive, browse, renderer, member)
+        files = _feeds_and_downloads(config, archive, browse, renderer, member)
         if progress.enabled:
             count = len(archive.questions)
             print(f"search index: {count} questions, built beside the pages", file=sys.stderr)
         search = _search_task(archive, renderer.fragments, cache, digests, options.out)
-        pages = _write_pages(renderer, writer, jobs, progress, files, [search, downloads])
+        pages = _write_pages(renderer, writer, jobs, progress, files, search)
         forget_unused_members()
         for static in theme.static_dirs:
             writer.copy_tree(static, "static")
@@ -184,49 +184,17 @@ def _build(options: BuildOptions, config: SiteConfig, cache: BuildCache | None) 
 
 def _feeds_and_downloads(
     config: SiteConfig, archive: Archive, browse: Browse, renderer: Renderer, member: MakeMember
-) -> tuple[Iterator[tuple[str, str | bytes]], SideTask]:
-    """The feeds and downloads, each skipped (UNCHANGED) when made from the same inputs: the
-    department downloads as a task for a worker, the rest (files made here) as they are made.
-
-    The department downloads compress every answer twice with gzip -9 (a tenth of a cold
-    build's CPU); made here after the other pages, they were the last seconds of the build,
-    on one core while the other idled. Their keys are taken here, where the page keys are.
-    """
-    made: list[tuple[str, Callable[[], bytes]]] = []
-    kept: list[str] = []
-    archive_part: list[DownloadPart] = []
-    for part in download_parts(archive, config, member):
-        path, inputs, make_download = part
-        if path == archive_path():
-            archive_part.append(part)  # its members come from the cache, open only here
-        elif renderer.reusable("download", path, inputs):
-            kept.append(path)
-        else:
-            made.append((path, make_download))
-
-    def here() -> Iterator[tuple[str, str | bytes]]:
-        feeds = feed_parts(config, archive, browse, renderer.extracts, renderer.feed_contents)
-        for path, inputs, make_feed in feeds:
-            yield path, UNCHANGED if renderer.reusable("feed", path, inputs) else make_feed()
-        for path in kept:
+) -> Iterator[tuple[str, str | bytes]]:
+    """The feeds and downloads, each skipped (UNCHANGED) when made from the same inputs."""
+    feeds = feed_parts(config, archive, browse, renderer.extracts, renderer.feed_contents)
+    for path, inputs, make_feed in feeds:
+        yield path, UNCHANGED if renderer.reusable("feed", path, inputs) else make_feed()
+    for path, inputs, make_download in download_parts(archive, config, member):
+        if renderer.reusable("download", path, inputs):
             yield path, UNCHANGED
-        for path, inputs, make_download in archive_part:
-            if renderer.reusable("download", path, inputs):
-                yield path, UNCHANGED
-            else:
-                yield path, make_download()
-                release_free_memory()
-
-    def write_downloads(files: FileWriter) -> list[PageResult]:
-        results: list[PageResult] = []
-        for path, make_download in made:
-            data = make_download()
-            results.append((path, files.write(path, data), len(data), None))
-            del data
+        else:
+            yield path, make_download()
             release_free_memory()  # a download's text and records, megabytes at a time
-        return results
-
-    return here(), write_downloads
 
 
 def _search_task(
@@ -268,11 +236,10 @@ def _write_pages(
     jobs: int,
     progress: Progress,
     others: Iterable[tuple[str, str | bytes]],
-    side: Sequence[SideTask],
+    search: SideTask,
 ) -> int:
-    """Every HTML page: question pages (and the `side` tasks: the search index, the
-    department downloads) in worker processes, the other pages, then `others` (files that
-    are not pages), here meanwhile."""
+    """Every HTML page: question pages (and the search index) in worker processes, the
+    other pages, then `others` (files that are not pages), here meanwhile."""
     done = 0
 
     def record(result: PageResult) -> None:
@@ -284,7 +251,7 @@ def _write_pages(
         done += 1
         progress.update(done)
 
-    questions = QuestionPages(renderer, writer.files, jobs, side=side)
+    questions = QuestionPages(renderer, writer.files, jobs, side=[search])
     try:
         for path, html in renderer.other_pages():
             writer.write(path, html)
