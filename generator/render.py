@@ -263,8 +263,9 @@ class Renderer:
             yield self.question_page(question)
         yield from self.other_pages()
 
-    def other_pages(self) -> Iterator[tuple[str, str]]:
-        """Every page but the question pages, which workers may render apart."""
+    def other_pages(self, lists: bool = True) -> Iterator[tuple[str, str]]:
+        """Every page but the question pages, which workers may render apart; `lists`
+        False: without the members' and topics' pages either (`list_pages`)."""
         if not self.fragments and self.archive.questions:
             self.prepare_answers()
         for department in self.archive.departments:
@@ -276,7 +277,11 @@ class Renderer:
             yield self._page("page.html", page.url_path, page=page, body=body)
         yield self._page("404.html", "404.html")
         yield self.search_page()
-        yield from BrowsePages(self, self.browse).render()
+        yield from BrowsePages(self, self.browse).render(lists)
+
+    def list_pages(self) -> Iterator[tuple[str, str]]:
+        """The members' and topics' pages, which `other_pages(lists=False)` leaves out."""
+        return BrowsePages(self, self.browse).lists()
 
     def link_references(self, question: Question, fragment: str) -> str:
         """Sanitised answer HTML with references to archived questions linked."""
