@@ -151,7 +151,7 @@ class Fragment:
 
 def answer_fragment(answers: AnswerRenderer, markdown_text: str) -> Fragment:
     html_text = answers.to_html(markdown_text)
-    return Fragment(html_text, plain_text(html_text) if html_text else "")
+    return Fragment(html_text, fragment_text(html_text) if html_text else "")
 
 
 def sanitise(fragment: str) -> str:
@@ -193,6 +193,22 @@ def rebase_links(fragment: str, base_path: str) -> str:
 def plain_text(fragment: str) -> str:
     """The visible text of an HTML fragment, on one line."""
     text = nh3.clean(fragment.replace("<", " <"), tags=set())
+    return _SPACE.sub(" ", html.unescape(text)).strip()
+
+
+# A tag as nh3 writes it: `<` and `>` are written `&lt;` and `&gt;` in text and in
+# attribute values alike, and no comments are left, so a tag is `<` to the next `>`.
+_SANITISED_TAG = re.compile(r"<[^>]*>")
+
+
+def fragment_text(fragment: str) -> str:
+    """`plain_text(fragment)` for HTML that `AnswerRenderer.to_html` made, without parsing
+    it again: in nh3's output every `<` opens a tag and every tag ends at the next `>`,
+    so dropping the tags leaves exactly the text a parser finds
+    (in the same order: the sanitised tree is one a parser rebuilds as it is), still
+    escaped as `plain_text`'s parse leaves it. Half the time of `plain_text`; a test
+    compares the two on arbitrary Markdown and every answer of the fixtures."""
+    text = _SANITISED_TAG.sub("", fragment.replace("<", " <"))
     return _SPACE.sub(" ", html.unescape(text)).strip()
 
 

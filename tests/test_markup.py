@@ -5,7 +5,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from generator.frontmatter import parse_document
-from generator.markup import AnswerRenderer, extract, plain_text, sanitise
+from generator.markup import AnswerRenderer, extract, fragment_text, plain_text, sanitise
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -95,6 +95,23 @@ def test_inline_patterns_left_out_change_nothing(text: str) -> None:
     assert AnswerRenderer().to_html(text) == EveryPattern().to_html(text)
 
 
+_HTML_PIECES = st.sampled_from(
+    ["a", " b ", "\n", "\xa0", "&amp;", "&lt;", "&gt;", "&quot;", "&nbsp;", "&#8217;", "\u2019",
+     "\x0b", "\r", "<", ">", '"', "<b>", "</b>", "<p>", "</p>", "<br>",
+     "<table><tr><td>", "</td></tr></table>",
+     "<ul><li>", "</li></ul>", '<a href="https://x.example/?a=1&b=2" title="x > y">', "</a>",
+     '<abbr title="a &quot;b&quot;">', "</abbr>", "<!-- c -->", "<script>s</script>",
+     "<h1>", "</h1>", "**", "[l](http://y.example/)", "\n\n", "| a |\n|---|\n| b |\n"]
+)  # fmt: skip
+
+
+@given(st.lists(_HTML_PIECES, max_size=30).map("".join))
+@settings(max_examples=1500, deadline=None)
+def test_fragment_text_is_plain_text_of_rendered_answers(text: str) -> None:
+    fragment = AnswerRenderer().to_html(text)
+    assert fragment_text(fragment) == plain_text(fragment)
+
+
 def test_fixture_answers_render_the_same_with_fewer_patterns() -> None:
     answers, every = AnswerRenderer(), EveryPattern()
     texts = [
@@ -103,7 +120,9 @@ def test_fixture_answers_render_the_same_with_fewer_patterns() -> None:
     ]
     assert len(texts) > 40
     for text in texts:
-        assert answers.to_html(text) == every.to_html(text)
+        fragment = answers.to_html(text)
+        assert fragment == every.to_html(text)
+        assert fragment_text(fragment) == plain_text(fragment)
 
 
 def test_plain_answers_are_tried_with_few_patterns_and_block_processors() -> None:
