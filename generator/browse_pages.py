@@ -23,17 +23,27 @@ class BrowsePages:
         self.renderer = renderer
         self.browse = browse
 
-    def render(self) -> Iterator[tuple[str, str]]:
+    def render(self, lists: bool = True) -> Iterator[tuple[str, str]]:
+        """Every browsing page; `lists` False: without the members' and topics' own pages
+        (`lists()`), which a worker may render apart."""
         page = self.renderer._page
         yield page("members.html", "members/", members=self.browse.members)
-        for member in self.browse.members:
+        for member in self.browse.members if lists else ():
             yield from self.member_pages(member)
         yield page("topics.html", "topics/", topics=self.browse.topics)
-        for topic in self.browse.topics:
+        for topic in self.browse.topics if lists else ():
             yield from self.topic_pages(topic)
         yield page("answered.html", "answered/", years=self.browse.years)
         for year in self.browse.years:
             yield from self.year_pages(year)
+
+    def lists(self) -> Iterator[tuple[str, str]]:
+        """Each member's and each topic's pages (about a third of the pages besides the
+        questions', and of the time they take)."""
+        for member in self.browse.members:
+            yield from self.member_pages(member)
+        for topic in self.browse.topics:
+            yield from self.topic_pages(topic)
 
     def member_pages(self, member: Member) -> Iterator[tuple[str, str]]:
         r = self.renderer

@@ -34,7 +34,14 @@ from generator.render import Renderer, find_theme
 from generator.search import search_files
 from generator.search_incremental import SearchStore, write_search_index
 from generator.sitefiles import budget_warning, site_files
-from generator.workers import PageResult, QuestionPages, SideTask, each, worker_count
+from generator.workers import (
+    PageResult,
+    QuestionPages,
+    SideTask,
+    each,
+    worker_count,
+    write_rendered,
+)
 from generator.write import (
     UNCHANGED,
     FileWriter,
@@ -238,8 +245,14 @@ def _write_pages(
     others: Iterable[tuple[str, str | bytes]],
     search: SideTask,
 ) -> int:
-    """Every HTML page: question pages (and the search index) in worker processes, the
-    other pages, then `others` (files that are not pages), here meanwhile."""
+    """Every HTML page: question pages (and the search index, and the members' and topics'
+    pages) in worker processes, the other pages, then `others` (files that are not pages:
+    feeds, downloads), here meanwhile.
+
+    The members' and topics' pages go to a worker so that what is left here (the other
+    pages, the feeds and the downloads' gzip -9) takes no longer than the workers' share:
+    here, they were the last seconds of the build, on one core while the other idled.
+    """
     done = 0
 
     def record(result: PageResult) -> None:
@@ -251,9 +264,12 @@ def _write_pages(
         done += 1
         progress.update(done)
 
-    questions = QuestionPages(renderer, writer.files, jobs, side=[search])
+    def list_pages(files: FileWriter) -> list[PageResult]:
+        return write_rendered(renderer, files, renderer.list_pages())
+
+    questions = QuestionPages(renderer, writer.files, jobs, side=[search, list_pages])
     try:
-        for path, html in renderer.other_pages():
+        for path, html in renderer.other_pages(lists=False):
             writer.write(path, html)
             done += 1
             progress.update(done)
@@ -262,8 +278,10 @@ def _write_pages(
             writer.write(path, data)
             each(questions.poll(), record)
         each(questions.finish(), record)
-        for path, file_hash, size, _key in questions.side_results():
+        search_files, lists = questions.side_results()
+        for path, file_hash, size, _key in search_files:
             writer.record(path, file_hash, size)
+        each(iter([lists]), record)
     finally:
         questions.close()
     return done

@@ -10,6 +10,7 @@ import functools
 import hashlib
 import json
 import re
+import types
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -42,6 +43,39 @@ def long_date(value: date | None) -> str:
     """'20 October 2021', the way the parliamentary sites write dates (remembered: a few
     thousand distinct dates are formatted about ten times a page)."""
     return f"{value.day} {value:%B %Y}" if value else ""
+
+
+class _Context(jinja2.runtime.Context):
+    """Jinja's template context, calling plain callables without looking for marks.
+
+    Every `url(...)`, macro and method call in a template goes through `Context.call`, which
+    first asks the callable, and its `__call__`, for the mark `pass_context` and its kin leave
+    (two failed attribute lookups); a question page makes about thirty calls, and this was a
+    tenth of its rendering time. Macros, built-in methods and methods of unmarked functions
+    can carry no mark, so they are called directly with the same arguments; anything else
+    (a marked function, a callable object) goes through Jinja's own `call`.
+    """
+
+    def call(self, obj: Any, /, *args: Any, **kwargs: Any) -> Any:
+        kind = type(obj)
+        if not (
+            kind is jinja2.runtime.Macro
+            or kind is types.BuiltinMethodType
+            or (
+                kind is types.MethodType
+                and type(obj.__func__) is types.FunctionType
+                and not hasattr(obj.__func__, "jinja_pass_arg")
+            )
+        ):
+            return super().call(obj, *args, **kwargs)
+        kwargs.pop("_block_vars", None)
+        kwargs.pop("_loop_vars", None)
+        try:
+            return obj(*args, **kwargs)
+        except StopIteration:
+            return self.environment.undefined(
+                "value was undefined because a callable raised a StopIteration exception"
+            )
 
 
 @dataclass(frozen=True)
@@ -127,6 +161,7 @@ class Renderer:
             keep_trailing_newline=True,
             auto_reload=False,  # templates do not change during a build: no stat per page
         )
+        self.env.context_class = _Context
         self.env.filters["long_date"] = long_date
         self.env.globals.update(
             site=config,
@@ -228,8 +263,9 @@ class Renderer:
             yield self.question_page(question)
         yield from self.other_pages()
 
-    def other_pages(self) -> Iterator[tuple[str, str]]:
-        """Every page but the question pages, which workers may render apart."""
+    def other_pages(self, lists: bool = True) -> Iterator[tuple[str, str]]:
+        """Every page but the question pages, which workers may render apart; `lists`
+        False: without the members' and topics' pages either (`list_pages`)."""
         if not self.fragments and self.archive.questions:
             self.prepare_answers()
         for department in self.archive.departments:
@@ -241,7 +277,11 @@ class Renderer:
             yield self._page("page.html", page.url_path, page=page, body=body)
         yield self._page("404.html", "404.html")
         yield self.search_page()
-        yield from BrowsePages(self, self.browse).render()
+        yield from BrowsePages(self, self.browse).render(lists)
+
+    def list_pages(self) -> Iterator[tuple[str, str]]:
+        """The members' and topics' pages, which `other_pages(lists=False)` leaves out."""
+        return BrowsePages(self, self.browse).lists()
 
     def link_references(self, question: Question, fragment: str) -> str:
         """Sanitised answer HTML with references to archived questions linked."""

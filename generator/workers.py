@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-from collections.abc import Callable, Generator, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from multiprocessing.pool import ApplyResult, IMapIterator, Pool
 from typing import Any
 
@@ -106,7 +106,7 @@ class QuestionPages:
     `side` tasks (each writing other files, such as the search index) go to the workers
     first, so a long one runs beside the question pages instead of after them on one core.
     `poll()` hands back whatever pages have finished so far (so progress keeps moving),
-    `finish()` waits for the rest, and then `side_results()` has what the side tasks wrote.
+    `finish()` waits for the rest, and then `side_results()` has what each side task wrote.
     Without workers, side tasks run in `finish()`.
     """
 
@@ -119,22 +119,23 @@ class QuestionPages:
         questions = renderer.archive.questions
         self.pool: Pool | None = None
         self.pending: IMapIterator[list[PageResult]] | None = None
-        self.side_pending: list[ApplyResult[list[PageResult]]] = []
-        self.side_done: list[PageResult] = []
+        self.side_pending: list[tuple[int, ApplyResult[list[PageResult]]]] = []
+        self.side_done: dict[int, list[PageResult]] = {}
         self.remaining = len(_ranges(len(questions)))
         if parallel(len(questions), jobs):
             renderer.compile_templates()
             _STATE.update(renderer=renderer, files=files, questions=questions, side=self.side)
             self.pool = _pool(jobs)
             self.side_pending = [
-                self.pool.apply_async(_side_task, (index,)) for index in range(len(self.side))
+                (index, self.pool.apply_async(_side_task, (index,)))
+                for index in range(len(self.side))
             ]
             self.pending = self.pool.imap_unordered(_page_chunk, _ranges(len(questions)))
 
     def poll(self) -> Iterator[list[PageResult]]:
-        for result in [r for r in self.side_pending if r.ready()]:
-            self.side_pending.remove(result)
-            self.side_done += result.get()
+        for index, result in [p for p in self.side_pending if p[1].ready()]:
+            self.side_pending.remove((index, result))
+            self.side_done[index] = result.get()
         while self.pending is not None and self.remaining:
             try:
                 chunk = self.pending.next(timeout=0)
@@ -148,19 +149,20 @@ class QuestionPages:
             questions = self.renderer.archive.questions
             for bounds in _ranges(len(questions)):
                 yield _write_pages(self.renderer, self.files, questions[bounds[0] : bounds[1]])
-            for task in self.side:
-                self.side_done += task(self.files)
+            for index, task in enumerate(self.side):
+                self.side_done[index] = task(self.files)
             return
         while self.remaining:
             self.remaining -= 1
             yield self.pending.next()
-        for result in self.side_pending:
-            self.side_done += result.get()
+        for index, result in self.side_pending:
+            self.side_done[index] = result.get()
         self.side_pending = []
 
-    def side_results(self) -> list[PageResult]:
-        """The files the side tasks wrote (complete once `finish()` is done)."""
-        return self.side_done
+    def side_results(self) -> list[list[PageResult]]:
+        """The files each side task wrote, in the order of the tasks (once `finish()` is
+        done)."""
+        return [self.side_done[index] for index in range(len(self.side))]
 
     def close(self) -> None:
         if self.pool is not None:
@@ -182,9 +184,15 @@ def _page_chunk(bounds: tuple[int, int]) -> list[PageResult]:
 def _write_pages(
     renderer: Renderer, files: FileWriter, questions: tuple[Question, ...]
 ) -> list[PageResult]:
+    return write_rendered(renderer, files, (renderer.question_page(q) for q in questions))
+
+
+def write_rendered(
+    renderer: Renderer, files: FileWriter, pages: Iterable[tuple[str, str]]
+) -> list[PageResult]:
+    """Write each page `renderer` yields (unless UNCHANGED), with the key it recorded."""
     done: list[PageResult] = []
-    for question in questions:
-        path, html = renderer.question_page(question)
+    for path, html in pages:
         key = renderer.new_keys.get(path)
         if html is UNCHANGED:
             done.append((path, *files.kept(path), key))

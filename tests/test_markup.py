@@ -1,4 +1,32 @@
-from generator.markup import AnswerRenderer, extract, plain_text, sanitise
+from pathlib import Path
+from typing import Any
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from generator.frontmatter import parse_document
+from generator.markup import AnswerRenderer, extract, fragment_text, plain_text, sanitise
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+class EveryPattern(AnswerRenderer):
+    """Python-Markdown as configured, trying every inline pattern and block processor."""
+
+    def _inline_patterns(self, text: str) -> list[Any]:
+        return [pattern for pattern, _needs in self._patterns]
+
+    def _block_processors(self, text: str) -> list[Any]:
+        return [processor for processor, _needs in self._blocks]
+
+
+_MARKDOWN_PIECES = st.sampled_from(
+    ["a", "word", " ", "  ", "\n", "\n\n", "\t", "\r", "\x02", "\x03", "*", "**", "_", "__",
+     "`", "``", "\\", "[", "]", "(", ")", "![", "](http://x.example/)", "[1]", "[1]: http://y/",
+     "<", ">", "<b>", "</b>", "<http://a.example/>", "<me@a.example>", "&", "&amp;", "&#38;",
+     "#", "- ", "1. ", "* ", "+ ", "> ", "|", "|---|", "---", "===", "***", "___", "    code",
+     "[a]: http://z/ 'T'", "\n    "]
+)  # fmt: skip
 
 
 def test_markdown_lists_tables_and_links() -> None:
@@ -59,3 +87,50 @@ def test_links_whose_address_is_removed_keep_only_their_text() -> None:
     assert "first and " in html
     assert ">kept</a>" in html
     assert "third" in html
+
+
+@given(st.lists(_MARKDOWN_PIECES, max_size=30).map("".join))
+@settings(max_examples=1500, deadline=None)
+def test_inline_patterns_left_out_change_nothing(text: str) -> None:
+    assert AnswerRenderer().to_html(text) == EveryPattern().to_html(text)
+
+
+_HTML_PIECES = st.sampled_from(
+    ["a", " b ", "\n", "\xa0", "&amp;", "&lt;", "&gt;", "&quot;", "&nbsp;", "&#8217;", "\u2019",
+     "\x0b", "\r", "<", ">", '"', "<b>", "</b>", "<p>", "</p>", "<br>",
+     "<table><tr><td>", "</td></tr></table>",
+     "<ul><li>", "</li></ul>", '<a href="https://x.example/?a=1&b=2" title="x > y">', "</a>",
+     '<abbr title="a &quot;b&quot;">', "</abbr>", "<!-- c -->", "<script>s</script>",
+     "<h1>", "</h1>", "**", "[l](http://y.example/)", "\n\n", "| a |\n|---|\n| b |\n"]
+)  # fmt: skip
+
+
+@given(st.lists(_HTML_PIECES, max_size=30).map("".join))
+@settings(max_examples=1500, deadline=None)
+def test_fragment_text_is_plain_text_of_rendered_answers(text: str) -> None:
+    fragment = AnswerRenderer().to_html(text)
+    assert fragment_text(fragment) == plain_text(fragment)
+
+
+def test_fixture_answers_render_the_same_with_fewer_patterns() -> None:
+    answers, every = AnswerRenderer(), EveryPattern()
+    texts = [
+        parse_document(path.read_text(encoding="utf-8"), require_front_matter=False).body
+        for path in sorted(FIXTURES.rglob("*.md"))
+    ]
+    assert len(texts) > 40
+    for text in texts:
+        fragment = answers.to_html(text)
+        assert fragment == every.to_html(text)
+        assert fragment_text(fragment) == plain_text(fragment)
+
+
+def test_plain_answers_are_tried_with_few_patterns_and_block_processors() -> None:
+    answers = AnswerRenderer()
+    every = len(answers._patterns)
+    assert len(answers._inline_patterns("The Minister said so.\n\nTwice.")) == 0
+    assert len(answers._inline_patterns("See <b>this</b> & *that*.")) == 5 < every
+    assert len(answers._inline_patterns("A\x02B")) == every
+    blocks = len(answers._blocks)
+    assert len(answers._block_processors("The Minister said so.\n\nTwice.")) == 3 < blocks
+    assert len(answers._block_processors("A\x03B")) == blocks
