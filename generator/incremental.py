@@ -38,6 +38,7 @@ from generator.render import find_theme
 from generator.workers import render_fragments
 from generator.write import (
     SiteWriter,
+    check_relative,
     folder_identity,
     link_tree,
     spare_folder,
@@ -49,24 +50,51 @@ FOLDER_KEY = "folder:"
 MEMBER_KEY = "archive-member:"
 
 
-def inputs_fingerprint(content: Path, config: SiteConfig) -> str:
-    """A hash of everything a build reads, from file metadata alone (no file is read)."""
-    h = hashlib.blake2b(digest_size=16)
-    h.update(repr(config).encode())
-    h.update(str(content.resolve()).encode())
-    _hash_tree(h, content, skip_hidden=True)
-    try:
-        theme = find_theme(config)
-    except ArchiveError:
+def inputs_fingerprint(
+    content: Path, config: SiteConfig, stamps: dict[str, str] | None = None
+) -> str:
+    """A hash of everything a build reads, from file metadata alone (no file is read).
+
+    `stamps`, if given, receives every content file's stamp by its path relative to
+    `content` (what generator/edits.py compares to find the files an edit changed).
+    """
+    settings = settings_fingerprint(config, content)
+    if not settings:
         return ""  # the build will report it
-    for folder in (*theme.template_dirs, *theme.static_dirs):
-        h.update(b"\0tree\0" + str(folder).encode())
-        _hash_tree(h, folder, skip_hidden=False)
+    lines = tree_lines(content, skip_hidden=True)
+    if stamps is not None:
+        prefix = len(str(content)) + 1
+        stamps.update((path[prefix:], stamp) for path, stamp in lines)
+    h = hashlib.blake2b(digest_size=16)
+    h.update(settings.encode() + b"\0")
+    h.update("\n".join(f"{path}\0{stamp}" for path, stamp in lines).encode(*_PATHS))
     return h.hexdigest()
 
 
-def _hash_tree(h: Any, root: Path, *, skip_hidden: bool) -> None:
-    """Every file's path, size and mtime (one stat each: this is all a no-change build does)."""
+_PATHS = ("utf-8", "surrogateescape")
+
+
+def settings_fingerprint(config: SiteConfig, content: Path) -> str:
+    """A hash of what a build reads besides the content files: the config's values, the
+    content folder's place, and every template and static file's path, size and mtime;
+    "" when the theme is missing (the build reports it)."""
+    h = hashlib.blake2b(digest_size=16)
+    h.update(repr(config).encode())
+    h.update(str(content.resolve()).encode())
+    try:
+        theme = find_theme(config)
+    except ArchiveError:
+        return ""
+    for folder in (*theme.template_dirs, *theme.static_dirs):
+        h.update(b"\0tree\0" + str(folder).encode())
+        lines = tree_lines(folder, skip_hidden=False)
+        h.update("\n".join(f"{path}\0{stamp}" for path, stamp in lines).encode(*_PATHS))
+    return h.hexdigest()
+
+
+def tree_lines(root: Path, *, skip_hidden: bool) -> list[tuple[str, str]]:
+    """Every file's path and stamp (size and mtime; one stat each: this is all a no-change
+    build does), sorted by path."""
     lines = []
     pending = [str(root)]
     while pending:
@@ -80,11 +108,11 @@ def _hash_tree(h: Any, root: Path, *, skip_hidden: bool) -> None:
                     try:
                         info = entry.stat()
                     except OSError:  # a broken link: the build will report it
-                        lines.append(f"{entry.path}\0unreadable")
+                        lines.append((entry.path, "unreadable"))
                         continue
-                    lines.append(f"{entry.path}\0{info.st_size}\0{info.st_mtime_ns}")
+                    lines.append((entry.path, f"{info.st_size}\0{info.st_mtime_ns}"))
     lines.sort()
-    h.update("\n".join(lines).encode("utf-8", "surrogateescape"))
+    return lines
 
 
 def unchanged_site(cache: BuildCache, out: Path, fingerprint: str) -> Any:
@@ -141,6 +169,54 @@ def output_folder(out: Path, cache: BuildCache | None) -> tuple[Path, FolderReco
     return staging, FolderRecord()
 
 
+def mirror_folder(out: Path, cache: BuildCache) -> tuple[Path, FolderRecord] | None:
+    """A folder holding exactly the output's files, with the output's record, for a build
+    that writes a few files (generator/edits.py); None when the output has no record.
+
+    The spare is brought up to date with the output (its files that differ are replaced by
+    hard links to the output's, those the output lacks deleted), else a copy of the output
+    made of hard links is used. As in `output_folder`, the spare's record is deleted first.
+    """
+    record = _trusted_record(cache, out)
+    if record is None:
+        return None
+    files, sizes = record["files"], record["sizes"]
+    found = FolderRecord(files, sizes, record["keys"])
+    spare = spare_folder(out)
+    spare_record = _trusted_record(cache, spare)
+    if spare_record is not None:
+        cache.delete_meta(_folder_key(spare_record["identity"]))
+        cache.commit()
+        if _update_links(out, spare, files, spare_record["files"]):
+            return spare, found
+        shutil.rmtree(spare, ignore_errors=True)
+    staging = staging_folder(out)
+    if link_tree(out, staging, files):
+        return staging, found
+    shutil.rmtree(staging, ignore_errors=True)
+    return None
+
+
+def _update_links(
+    source: Path, target: Path, files: Mapping[str, bytes], had: Mapping[str, bytes]
+) -> bool:
+    """Make `target` (holding `had`) hold `files` as `source` does; False on failure."""
+    try:
+        for relative in had.keys() - files.keys():
+            check_relative(relative)
+            (target / relative).unlink(missing_ok=True)
+        for relative, file_hash in files.items():
+            if had.get(relative) != file_hash:
+                check_relative(relative)
+                path = target / relative
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.unlink(missing_ok=True)
+                os.link(source / relative, path, follow_symlinks=False)
+    except (OSError, ArchiveError):
+        return False
+    return True
+
+
 def _trusted_record(cache: BuildCache, folder: Path) -> Any:
     """The record of `folder` if one was made for exactly this folder as it is."""
     identity = folder_identity(folder)
@@ -156,15 +232,20 @@ def record_folder(
     cache: BuildCache, folder: Path, writer: SiteWriter, keys: Mapping[str, bytes]
 ) -> None:
     """Record a complete folder's files and page keys, before it is swapped in."""
+    record_files(cache, folder, FolderRecord(writer.hashes, writer.sizes, keys))
+
+
+def record_files(cache: BuildCache, folder: Path, record: FolderRecord) -> None:
+    """Record what `folder` holds (`record`'s keys of files it lacks are dropped)."""
     identity = folder_identity(folder)
     if identity is not None:
-        record = {
+        value = {
             "identity": identity,
-            "files": writer.hashes,
-            "sizes": writer.sizes,
-            "keys": {path: key for path, key in keys.items() if path in writer.hashes},
+            "files": record.files,
+            "sizes": record.sizes,
+            "keys": {path: key for path, key in record.keys.items() if path in record.files},
         }
-        cache.set_meta(_folder_key(identity), record)
+        cache.set_meta(_folder_key(identity), value)
         cache.commit()
 
 
