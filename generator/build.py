@@ -12,7 +12,7 @@ from pathlib import Path
 from generator.browse import Browse, build_browse
 from generator.cache import CACHE_DIR, BuildCache
 from generator.config import SiteConfig, load_config
-from generator.downloads import MakeMember, download_parts
+from generator.downloads import download_parts
 from generator.edits import (
     EditState,
     StaleState,
@@ -26,6 +26,7 @@ from generator.feeds import feed_parts
 from generator.figures import department_figures
 from generator.fingerprint import PageKeys, base_key
 from generator.incremental import (
+    MemberMakers,
     answer_fragments,
     clean,
     inputs_fingerprint,
@@ -192,17 +193,17 @@ def _build(
         base = base_key([cache.get_meta("code"), *renderer.base_key_parts()], theme.template_dirs)
         keys = PageKeys(base, digests)
         renderer.use_page_keys(keys, previous.keys)
-    member, forget_unused_members = member_maker(cache, keys)
+    members = member_maker(cache, keys)
     try:
         writer = SiteWriter(folder, previous.files, previous.sizes)
         progress = Progress(renderer.expected_pages(), enabled=not options.quiet)
-        files = _feeds_and_downloads(config, archive, browse, renderer, member)
+        files = _feeds_and_downloads(config, archive, browse, renderer, members)
         if progress.enabled:
             count = len(archive.questions)
             print(f"search index: {count} questions, built beside the pages", file=sys.stderr)
         search = _search_task(archive, renderer.fragments, cache, digests, options.out)
         pages = _write_pages(renderer, writer, jobs, progress, files, search)
-        forget_unused_members()
+        members.forget_unused()
         for static in theme.static_dirs:
             writer.copy_tree(static, "static")
         for path, text in site_files(config, archive, sorted(writer.written)):
@@ -237,13 +238,19 @@ def _build(
 
 
 def _feeds_and_downloads(
-    config: SiteConfig, archive: Archive, browse: Browse, renderer: Renderer, member: MakeMember
+    config: SiteConfig,
+    archive: Archive,
+    browse: Browse,
+    renderer: Renderer,
+    members: MemberMakers,
 ) -> Iterator[tuple[str, str | bytes]]:
     """The feeds and downloads, each skipped (UNCHANGED) when made from the same inputs."""
     feeds = feed_parts(config, archive, browse, renderer.extracts, renderer.feed_contents)
     for path, inputs, make_feed in feeds:
         yield path, UNCHANGED if renderer.reusable("feed", path, inputs) else make_feed()
-    for path, inputs, make_download in download_parts(archive, config, member):
+    for path, inputs, make_download in download_parts(
+        archive, config, members.archive, members.department
+    ):
         if renderer.reusable("download", path, inputs):
             yield path, UNCHANGED
         else:

@@ -62,12 +62,21 @@ from generator.browse import (
 from generator.browse_pages import MEMBER_PREVIEW, BrowsePages
 from generator.cache import BuildCache, digest
 from generator.config import SiteConfig
-from generator.downloads import ARCHIVE_MEMBER, archive_member, archive_path, download_parts
+from generator.downloads import (
+    ARCHIVE_MEMBER,
+    DOWNLOAD_MEMBER,
+    archive_member,
+    archive_path,
+    department_member,
+    department_paths,
+    member_name,
+)
 from generator.errors import ArchiveError
-from generator.feeds import feed_parts
+from generator.feeds import FEED_SIZE, feed_parts
 from generator.figures import Figures
 from generator.fingerprint import PageKeys, base_key
 from generator.incremental import (
+    DOWNLOAD_KEY,
     MEMBER_KEY,
     SITE_KEY,
     FolderRecord,
@@ -102,27 +111,33 @@ class StaleState(Exception):
 class EditState:
     """What a build leaves for the next one's fast path (see the module docstring).
 
-    Questions are numbered newest first; lists hold numbers (`array('i')`), so loading the
-    state costs milliseconds, not the seconds a whole model of 60,000 questions would.
+    Questions are numbered newest first; lists hold numbers (`array('i')`), and each
+    member, topic and the UIN index are pickled apart (unpickled when an edit shows them),
+    so loading the state costs milliseconds, not the seconds a whole model of 60,000
+    questions would.
     """
 
     code: str  # the generator's code fingerprint (cache.code_fingerprint)
     settings: str  # incremental.settings_fingerprint: config, theme, content folder
-    files: dict[str, tuple[str, str, int]]  # relative path -> stamp, cache key, question or -1
+    paths: list[str]  # every content file, relative to the content folder
+    stamps: list[str]  # each one's stamp (incremental.tree_lines)
+    file_question: array[int]  # each one's question number, or -1
+    file_keys: dict[str, str]  # build-cache keys of the other files (plain pages)
     ids: list[str]
     keys: list[str]  # build-cache key of each question's parsed file
     digests: bytearray  # 16 bytes a question: the content hash page keys use
     department_of: array[int]
     departments: list[tuple[str, str, array[int]]]  # name, slug, questions
-    members: list[tuple[str, str, str, int | None, array[int], array[int], tuple[Any, ...]]]
+    members: list[bytes]  # pickled: key, name, slug, id, asked, answered, top departments
     asker: array[int]  # member number or -1
     answerer: array[int]
-    topics: list[tuple[str, str, array[int], list[tuple[str, str, array[int], str, bool]]]]
+    topics: list[bytes]  # pickled: name, slug, questions, subtopics (name, slug, questions,
+    # topic slug, has a page)
     topic: array[int]
     subtopic: array[int]  # number within its topic's subtopics, or -1
     years: list[tuple[int, int, list[tuple[int, array[int]]]]]  # year, count, months
     groups: dict[int, tuple[tuple[str, int], ...]]  # grouped UINs and questions (-1: none)
-    by_uin: dict[str, tuple[int, ...]]
+    by_uin: bytes  # pickled: UIN -> question numbers
     house: array[int]  # index in _HOUSES
     status: array[int]  # index in _STATUSES
     answered: array[int]  # answered_on as an ordinal, 0 for none
@@ -132,6 +147,21 @@ class EditState:
     result: Any = None  # that build's BuildResult
     version: int = VERSION
     index: dict[str, int] = field(default_factory=dict, repr=False)  # id -> number, not kept
+    unpickled: dict[Any, Any] = field(default_factory=dict, repr=False)  # not kept
+
+    def member(self, n: int) -> tuple[str, str, str, int | None, array[int], array[int], Any]:
+        return self._unpickled(("member", n), self.members[n])  # type: ignore[no-any-return]
+
+    def topic_row(self, n: int) -> tuple[str, str, array[int], list[Any]]:
+        return self._unpickled(("topic", n), self.topics[n])  # type: ignore[no-any-return]
+
+    def uins(self) -> dict[str, tuple[int, ...]]:
+        return self._unpickled("uins", self.by_uin)  # type: ignore[no-any-return]
+
+    def _unpickled(self, key: Any, data: bytes) -> Any:
+        if key not in self.unpickled:
+            self.unpickled[key] = pickle.loads(data)
+        return self.unpickled[key]
 
     def number(self, qid: str) -> int:
         if not self.index:
@@ -165,13 +195,10 @@ def make_state(
     except KeyError:
         return None
     question_of_key = {key: n for n, key in enumerate(keys)}
-    files = {
-        relative: (
-            stamp,
-            sources.get(relative, ""),
-            question_of_key.get(sources.get(relative, ""), -1),
-        )
-        for relative, stamp in stamps.items()
+    paths = sorted(stamps)
+    file_question = array("i", [question_of_key.get(sources.get(p, ""), -1) for p in paths])
+    file_keys = {
+        path: sources.get(path, "") for path, n in zip(paths, file_question, strict=True) if n < 0
     }
 
     def numbers(items: Iterable[Question]) -> array[int]:
@@ -181,10 +208,10 @@ def make_state(
     department_number = {d.name: n for n, d in enumerate(archive.departments)}
     department_of = array("i", [department_number[q.department] for q in questions])
     members = [
-        (
+        _pickled((
             m.key, m.name, m.slug, m.member_id, numbers(m.asked), numbers(m.answered),
             tuple((department_number[d.name], count) for d, count in m.top_departments),
-        )
+        ))
         for m in browse.members
     ]  # fmt: skip
     member_number = {m.key: n for n, m in enumerate(browse.members)}
@@ -201,7 +228,7 @@ def make_state(
                 subtopic_of[number[q.id]] = s_number
         for q in topic.questions:
             topic_of[number[q.id]] = t_number
-        topics.append((topic.name, topic.slug, numbers(topic.questions), subtopics))
+        topics.append(_pickled((topic.name, topic.slug, numbers(topic.questions), subtopics)))
     years = [
         (y.year, y.count, [(m.month, numbers(m.questions)) for m in y.months]) for y in browse.years
     ]
@@ -212,7 +239,10 @@ def make_state(
     return EditState(
         code=code,
         settings=settings,
-        files=files,
+        paths=paths,
+        stamps=[stamps[path] for path in paths],
+        file_question=file_question,
+        file_keys=file_keys,
         ids=ids,
         keys=keys,
         digests=blob,
@@ -226,13 +256,19 @@ def make_state(
         subtopic=subtopic_of,
         years=years,
         groups=groups,
-        by_uin={uin: tuple(number[q.id] for q in qs) for uin, qs in archive.by_uin.items()},
+        by_uin=_pickled(
+            {uin: tuple(number[q.id] for q in qs) for uin, qs in archive.by_uin.items()}
+        ),
         house=array("b", [_HOUSES.index(q.house) for q in questions]),
         status=array("b", [_STATUSES.index(q.status) for q in questions]),
         answered=array("i", [q.answered_on.toordinal() if q.answered_on else 0 for q in questions]),
         figures=dict(figures),
         pages=archive.pages,
     )
+
+
+def _pickled(value: Any) -> bytes:
+    return pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
 
 
 def _member(of: Mapping[str, Member], number: Mapping[str, int], question: Question) -> int:
@@ -245,6 +281,7 @@ def save_state(folder: Path, state: EditState, fingerprint: str, result: Any) ->
     state.fingerprint = fingerprint
     state.result = result
     state.index = {}
+    state.unpickled = {}
     path = folder / STATE_FILE
     partial = folder / f"{STATE_FILE}.{os.getpid()}"
     with open(partial, "wb") as handle:
@@ -295,26 +332,43 @@ def plan_edits(
         or not isinstance(record, dict)
         or record.get("fingerprint") != state.fingerprint
         or record.get("identity") != folder_identity(out)
-        or stamps.keys() != state.files.keys()
+        or len(stamps) != len(state.paths)
         or state.settings != settings_fingerprint(config, content)
     ):
         return None
-    changed = [path for path, stamp in stamps.items() if state.files[path][0] != stamp]
-    if len(changed) > MAX_EDITS:
-        return None
-    known = cache.parsed_entries(state.files[path][1] for path in changed)
+    changed: list[tuple[str, int]] = []  # path, number in state.paths
+    for number, (path, stamp) in enumerate(zip(state.paths, state.stamps, strict=True)):
+        now = stamps.get(path)
+        if now is None:
+            return None  # removed (and so, the counts being equal, another added)
+        if now != stamp:
+            changed.append((path, number))
+            if len(changed) > MAX_EDITS:
+                return None
+    keys = {path: _file_key(state, number) for path, number in changed}
+    known = cache.parsed_entries(keys.values())
     plan = Plan(state, {}, [], stamps)
-    for relative in changed:
-        if not _plan_file(plan, content, relative, known):
+    for path, number in changed:
+        if not _plan_file(plan, content, path, keys[path], state.file_question[number], known):
             return None
     return plan
 
 
+def _file_key(state: EditState, number: int) -> str:
+    question = state.file_question[number]
+    return state.keys[question] if question >= 0 else state.file_keys[state.paths[number]]
+
+
 def _plan_file(
-    plan: Plan, content: Path, relative: str, known: Mapping[str, tuple[str, bytes, bytes]]
+    plan: Plan,
+    content: Path,
+    relative: str,
+    key: str,
+    number: int,
+    known: Mapping[str, tuple[str, bytes, bytes]],
 ) -> bool:
-    """Add one changed file to the plan; False when it needs the full path."""
-    _stamp, key, number = plan.state.files[relative]
+    """Add one changed file (question `number`, -1 for none) to the plan; False when it
+    needs the full path."""
     entry = known.get(key)
     if number < 0 or entry is None:
         return False
@@ -439,7 +493,7 @@ class Model:
             departments=self.departments,
             pages=state.pages,
             department_of=cast(Any, Computed(self._department_of, len(state.ids))),
-            by_uin=cast(Any, Computed(self._by_uin, len(state.by_uin))),
+            by_uin=cast(Any, Computed(self._by_uin, 1)),
         )
 
     def _department_of(self, qid: str) -> Department:
@@ -452,14 +506,14 @@ class Model:
             raise KeyError(qid) from None
 
     def _by_uin(self, uin: str) -> tuple[Question, ...]:
-        numbers = self.state.by_uin.get(uin)
+        numbers = self.state.uins().get(uin)
         if numbers is None:
             raise KeyError(uin)
         return tuple(self.store.many(numbers))
 
     def member(self, n: int) -> Member:
         if n not in self._members:
-            key, name, slug, member_id, asked, answered, top = self.state.members[n]
+            key, name, slug, member_id, asked, answered, top = self.state.member(n)
             self._members[n] = Member(
                 key, name, slug, member_id,
                 cast(Any, Lazy(self.store, asked)), cast(Any, Lazy(self.store, answered)),
@@ -469,7 +523,7 @@ class Model:
 
     def topic(self, n: int) -> Topic:
         if n not in self._topics:
-            name, slug, numbers, subtopics = self.state.topics[n]
+            name, slug, numbers, subtopics = self.state.topic_row(n)
             subs = tuple(
                 Subtopic(s_name, s_slug, cast(Any, Lazy(self.store, s_numbers)), t_slug, page)
                 for s_name, s_slug, s_numbers, t_slug, page in subtopics
@@ -567,12 +621,12 @@ def dependents(state: EditState, edited: Iterable[int], config: SiteConfig) -> D
         position = listed(f"departments/{d_slug}/", siblings, n)
         found.questions.update(siblings[max(0, position - 1) : position + 2])
         for m in {state.asker[n], state.answerer[n]} - {-1}:
-            _key, _name, m_slug, _id, asked, answered, _top = state.members[m]
+            _key, _name, m_slug, _id, asked, answered, _top = state.member(m)
             for role, numbers in (("asked", asked), ("answered", answered)):
                 shown = n in numbers and listed(f"members/{m_slug}/{role}/", numbers, n)
                 if n in numbers and shown < MEMBER_PREVIEW:
                     found.pages.add(f"members/{m_slug}/")
-        _t_name, t_slug, in_topic, subtopics = state.topics[state.topic[n]]
+        _t_name, t_slug, in_topic, subtopics = state.topic_row(state.topic[n])
         listed(f"topics/{t_slug}/", in_topic, n)
         sub = state.subtopic[n]
         if sub >= 0 and subtopics[sub][4]:
@@ -662,12 +716,7 @@ def fast_build(
     (before the output is touched) when the cache lacks something it needs."""
     state = plan.state
     cache.store_parsed(plan.parsed)
-    new_files = dict(state.files)
-    for relative, stamp in plan.stamps.items():
-        if new_files[relative][0] != stamp:
-            _old, key, number = new_files[relative]
-            new_files[relative] = (stamp, key, number)
-    state.files = new_files
+    state.stamps = [plan.stamps[path] for path in state.paths]
     if not plan.edited:  # files touched, none changed: the site stays as it is
         cache.commit()
         return FastResult(state.result, state, [])
@@ -679,7 +728,10 @@ def fast_build(
     found = dependents(state, plan.edited, config)
     theme = find_theme(config)
     browse = model.browse(plan.edited)
-    renderer = Renderer(config, model.archive, theme, browse, state.figures)
+    full = {state.ids[n] for n in range(min(FEED_SIZE, len(state.ids)))}
+    for _name, _slug, numbers in state.departments:
+        full.update(state.ids[n] for n in numbers[:FEED_SIZE])  # as feeds.full_content_ids
+    renderer = Renderer(config, model.archive, theme, browse, state.figures, frozenset(full))
     renderer.cache_templates(cache.folder / "templates")
     _answers(renderer, model, cache, plan.edited)
     renderer.only = frozenset(found.pages)
@@ -698,9 +750,8 @@ def fast_build(
     ):
         if any(q.id in edited_ids for q in inputs["questions"]):
             made[path] = make_feed().encode("utf-8")
-    for path, _inputs, make_download in download_parts(departments, config):
-        if path != archive_path():
-            made[path] = make_download()
+    for d in sorted(found.departments):
+        made.update(_department_downloads(model, d, cache, keys, config))
     made[archive_path()] = _archive_download(state, store, cache, keys, config)
     prepared = mirror_folder(out, cache)
     if prepared is None:
@@ -865,6 +916,36 @@ def _archive_download(
                 cache.set_meta(name, data)
         members.append(data)
     return b"".join(members)
+
+
+def _department_downloads(
+    model: Model, d: int, cache: BuildCache, keys: PageKeys, config: SiteConfig
+) -> dict[str, bytes]:
+    """A department's two downloads, member by member as downloads.department_download
+    makes them, each recalled from the build cache (as incremental.ArchiveMembers keeps
+    them) or made again where its questions changed."""
+    state = model.state
+    department = model.departments[d]
+    name, _slug, numbers = state.departments[d]
+    count = len(numbers)
+    files = {}
+    for kind, path in department_paths(department).items():
+        members = []
+        for number, start in enumerate(range(0, count, DOWNLOAD_MEMBER)):
+            chunk = numbers[start : start + DOWNLOAD_MEMBER]
+            member = member_name(path, number, count, name)
+            ids = [state.ids[n] for n in chunk]
+            key = keys.of_ids("download-member", member, "questions", ids)
+            meta = f"{DOWNLOAD_KEY}{path}\0{key.hex()}" if key is not None else None
+            data = cache.get_meta(meta) if meta is not None else None
+            if not isinstance(data, bytes):
+                questions = tuple(model.store.many(chunk))
+                data = department_member(kind, department, count, start, questions, config)
+                if meta is not None:
+                    cache.set_meta(meta, data)
+            members.append(data)
+        files[path] = b"".join(members)
+    return files
 
 
 def _search_archive(state: EditState, store: QuestionStore, model: Model) -> Archive:

@@ -29,7 +29,7 @@ from typing import Any
 
 from generator.cache import BuildCache, digest
 from generator.config import SiteConfig
-from generator.downloads import MakeMember, archive_member
+from generator.downloads import CachedMember, MakeMember, archive_member, make_member
 from generator.errors import ArchiveError
 from generator.fingerprint import PageKeys
 from generator.markup import Fragment
@@ -48,6 +48,7 @@ from generator.write import (
 SITE_KEY = "site:"
 FOLDER_KEY = "folder:"
 MEMBER_KEY = "archive-member:"
+DOWNLOAD_KEY = "download-member:"  # + the file's path, "\0", the member's key
 
 
 def inputs_fingerprint(
@@ -281,17 +282,36 @@ def answer_fragments(archive: Archive, cache: BuildCache | None, jobs: int) -> d
 
 
 class ArchiveMembers:
-    """The archive download's gzip members, recalled from the cache when their key is known.
+    """The downloads' gzip members, recalled from the cache when their key is known.
 
-    A member's key is the page key of its number and questions (their content hashes, the
-    config, the code), so a member is reused only where it would come out byte for byte the
-    same. Members no longer made are forgotten by `forget_unused`.
+    A member's key is the page key of its name (its number, or for a department's
+    downloads `downloads.member_name`) and questions (their content hashes, the config, the
+    code), so a member is reused only where it would come out byte for byte the same.
+    Members no longer made are forgotten by `forget_unused`: the archive's that this build
+    did not use, and a department file's when this build made that file again.
     """
 
     def __init__(self, cache: BuildCache, keys: PageKeys):
         self.cache = cache
         self.keys = keys
         self.used: set[str] = set()
+        self.remade: set[str] = set()  # department files made by this build
+
+    def download_member(
+        self, name: str, questions: tuple[Question, ...], make: Callable[[], bytes]
+    ) -> bytes:
+        key = self.keys.key("download-member", name, {"questions": questions})
+        if key is None:
+            return make()
+        path = name.split("\0", 1)[0]
+        self.remade.add(path)
+        meta = f"{DOWNLOAD_KEY}{path}\0{key.hex()}"
+        self.used.add(meta)
+        data = self.cache.get_meta(meta)
+        if not isinstance(data, bytes):
+            data = make()
+            self.cache.set_meta(meta, data)
+        return data
 
     def member(self, number: int, questions: tuple[Question, ...], config: SiteConfig) -> bytes:
         key = self.keys.key("archive-member", str(number), {"questions": questions})
@@ -309,16 +329,26 @@ class ArchiveMembers:
         for name in self.cache.meta_keys(MEMBER_KEY):
             if name not in self.used:
                 self.cache.delete_meta(name)
+        for name in self.cache.meta_keys(DOWNLOAD_KEY):
+            path = name[len(DOWNLOAD_KEY) :].split("\0", 1)[0]
+            if path in self.remade and name not in self.used:
+                self.cache.delete_meta(name)
 
 
-def member_maker(
-    cache: BuildCache | None, keys: PageKeys | None
-) -> tuple[MakeMember, Callable[[], None]]:
-    """How this build makes archive members, and what to call once they are all made."""
+@dataclass(frozen=True)
+class MemberMakers:
+    """How this build makes the downloads' gzip members, and what to call once all are."""
+
+    archive: MakeMember = archive_member
+    department: CachedMember = make_member
+    forget_unused: Callable[[], None] = lambda: None
+
+
+def member_maker(cache: BuildCache | None, keys: PageKeys | None) -> MemberMakers:
     if cache is None or keys is None:
-        return archive_member, lambda: None
+        return MemberMakers()
     members = ArchiveMembers(cache, keys)
-    return members.member, members.forget_unused
+    return MemberMakers(members.member, members.download_member, members.forget_unused)
 
 
 def clean(out: Path, cache_dir: Path) -> None:

@@ -105,6 +105,7 @@ class Renderer:
         theme: Theme,
         browse: Browse | None = None,
         figures: dict[str, Figures] | None = None,
+        feed_content_ids: frozenset[str] | None = None,
     ):
         self.config = config
         self.archive = archive
@@ -114,7 +115,9 @@ class Renderer:
         self.fragments: Mapping[str, Fragment] = {}
         self.extracts: dict[str, str] = {}
         self.feed_contents: dict[str, str] = {}  # answer HTML for the feeds that carry it
-        self._feed_content_ids = full_content_ids(archive)
+        self._feed_content_ids = (
+            feed_content_ids if feed_content_ids is not None else full_content_ids(archive)
+        )
         self.page_keys: PageKeys | None = None
         self.previous_keys: Mapping[str, bytes] = {}
         self.new_keys: dict[str, bytes] = {}  # page keys of this build, by file
