@@ -350,6 +350,7 @@ def plan_edits(
     plan = Plan(state, {}, [], stamps)
     for path, number in changed:
         if not _plan_file(plan, content, path, keys[path], state.file_question[number], known):
+            cache.store_parsed(plan.parsed)  # what was parsed here is not parsed again
             return None
     return plan
 
@@ -386,11 +387,13 @@ def _plan_file(
         item, row = _load_file(path, Path(relative), display, key, keep=True)
     except ArchiveError:
         return False  # the full path reports it
+    if row is None:
+        return False
+    plan.parsed.append(row)
     old = pickle.loads(entry[2])
-    if not isinstance(item, Question) or row is None or not content_only(old, item):
+    if not isinstance(item, Question) or not content_only(old, item):
         return False
     plan.edited[number] = item
-    plan.parsed.append(row)
     return True
 
 
