@@ -19,6 +19,7 @@ Four shortcuts, each checked against the cold path by tests/test_incremental.py:
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import shutil
@@ -202,6 +203,7 @@ def _update_links(
     source: Path, target: Path, files: Mapping[str, bytes], had: Mapping[str, bytes]
 ) -> bool:
     """Make `target` (holding `had`) hold `files` as `source` does; False on failure."""
+    source_root, target_root = os.fspath(source), os.fspath(target)
     try:
         for relative in had.keys() - files.keys():
             check_relative(relative)
@@ -209,10 +211,11 @@ def _update_links(
         for relative, file_hash in files.items():
             if had.get(relative) != file_hash:
                 check_relative(relative)
-                path = target / relative
-                path.parent.mkdir(parents=True, exist_ok=True)
-                path.unlink(missing_ok=True)
-                os.link(source / relative, path, follow_symlinks=False)
+                path = f"{target_root}/{relative}"
+                os.makedirs(os.path.dirname(path), exist_ok=True)
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(path)
+                os.link(f"{source_root}/{relative}", path, follow_symlinks=False)
     except (OSError, ArchiveError):
         return False
     return True
