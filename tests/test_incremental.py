@@ -32,6 +32,7 @@ from generator.cache import CACHE_DIR
 from generator.cli import main
 from tests.sitebuild import (
     MINIMAL_QUESTION,
+    answers,
     build_site,
     copy_archive,
     tree_bytes,
@@ -768,3 +769,11 @@ def test_department_downloads_in_many_members_match_their_text(
     out, result = build_site(site)
     assert result.fast
     assert tree_bytes(out) == cold(site, tmp_path)
+
+
+def test_the_command_says_an_edit_took_the_fast_path(site: Path) -> None:
+    assert answers("build", cwd=site).returncode == 0
+    append_answer(site, EDITED, "A sentence added by the editor.")
+    done = answers("build", cwd=site)
+    assert done.returncode == 0, done.stderr
+    assert "content-only edits: 17 files made again" in done.stdout
