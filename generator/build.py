@@ -30,6 +30,7 @@ from generator.incremental import (
     answer_fragments,
     clean,
     inputs_fingerprint,
+    keep_spare,
     member_maker,
     output_folder,
     record_folder,
@@ -135,6 +136,7 @@ def build(options: BuildOptions) -> BuildResult:
         result, state = _build(options, config, cache, stamps)
         if cache is not None:
             record_site(cache, options.out, fingerprint, result)
+            keep_spare(options.out, cache)
             if state is not None and fingerprint:
                 save_state(cache.folder, state, fingerprint, result)
             else:

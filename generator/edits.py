@@ -669,6 +669,7 @@ class _SearchQuestions(Sequence[Any]):
     def __init__(self, state: EditState, store: QuestionStore):
         self.state = state
         self.store = store
+        self._rows: list[_Row] | None = None
 
     def __len__(self) -> int:
         return len(self.state.ids)
@@ -678,25 +679,28 @@ class _SearchQuestions(Sequence[Any]):
             raise StaleState("the search index sliced the archive")
         return self.store.get(range(len(self.state.ids))[index])
 
-    def __iter__(self) -> Iterator[_Row]:
-        state = self.state
-        names = [name for name, _slug, _numbers in state.departments]
-        days: dict[int, date | None] = {0: None}
-        for n, qid in enumerate(state.ids):
-            ordinal = state.answered[n]
-            day = days.get(ordinal)
-            if day is None and ordinal:
-                day = days[ordinal] = date.fromordinal(ordinal)
-            yield _Row(
-                qid,
-                names[state.department_of[n]],
-                _HOUSES[state.house[n]],
-                day,
-                _STATUSES[state.status[n]],
+    def rows(self) -> list[_Row]:
+        """Every question's filters, column by column (60,000 rows in tens of milliseconds)."""
+        if self._rows is None:
+            state = self.state
+            names = [name for name, _slug, _numbers in state.departments]
+            days = {n: date.fromordinal(n) for n in set(state.answered) if n}
+            days[0] = cast(Any, None)
+            columns = (
+                state.ids,
+                [names[d] for d in state.department_of],
+                [_HOUSES[h] for h in state.house],
+                [days[n] for n in state.answered],
+                [_STATUSES[s] for s in state.status],
             )
+            self._rows = list(map(_Row._make, zip(*columns, strict=True)))
+        return self._rows
+
+    def __iter__(self) -> Iterator[_Row]:
+        return iter(self.rows())
 
     def __reversed__(self) -> Iterator[_Row]:
-        return reversed(list(iter(self)))
+        return reversed(self.rows())
 
 
 @dataclass
@@ -771,7 +775,7 @@ def fast_build(
             searched = write_search_index(
                 _search_archive(state, store, model),
                 renderer.fragments,
-                _Digests(state),
+                _all_digests(state),
                 search,
                 files,
                 out,
@@ -953,4 +957,16 @@ def _department_downloads(
 
 def _search_archive(state: EditState, store: QuestionStore, model: Model) -> Archive:
     """The archive as write_search_index reads it, without loading every question."""
-    return replace(model.archive, questions=cast(Any, _SearchQuestions(state, store)))
+    departments = model.departments
+    department_of = dict(zip(state.ids, [departments[d] for d in state.department_of], strict=True))
+    return replace(
+        model.archive,
+        questions=cast(Any, _SearchQuestions(state, store)),
+        department_of=department_of,
+    )
+
+
+def _all_digests(state: EditState) -> dict[str, bytes]:
+    """Question id -> content hash, for every question (what the search index compares)."""
+    blob = bytes(state.digests)
+    return dict(zip(state.ids, [blob[i : i + 16] for i in range(0, len(blob), 16)], strict=True))

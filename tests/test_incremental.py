@@ -777,3 +777,18 @@ def test_the_command_says_an_edit_took_the_fast_path(site: Path) -> None:
     done = answers("build", cwd=site)
     assert done.returncode == 0, done.stderr
     assert "content-only edits: 17 files made again" in done.stdout
+
+
+def test_a_first_build_leaves_a_spare_of_links_so_the_first_edit_is_fast(site: Path) -> None:
+    out, _ = build_site(site)
+    spare = generator.write.spare_folder(out)
+    assert tree_bytes(spare) == tree_bytes(out)
+    assert inodes(spare) == inodes(out)  # hard links: no file's bytes are copied
+    before = inodes(out)
+    append_answer(site, EDITED, "A sentence added by the editor.")
+    out, result = build_site(site)
+    assert result.fast
+    now = inodes(out)
+    assert {p for p in now if now[p] != before.get(p)} - set(result.made) <= {
+        p for p in now if p.startswith("search/")
+    }
