@@ -22,8 +22,7 @@ import csv
 import gzip
 import io
 import json
-import zlib
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from functools import partial
 from typing import Any
 
@@ -53,32 +52,6 @@ def department_paths(department: Department) -> dict[str, str]:
 def compress(text: str) -> bytes:
     """gzip with no timestamp or file name, so the same text always gives the same bytes."""
     return gzip.compress(text.encode("utf-8"), compresslevel=9, mtime=0)
-
-
-STREAM_PIECE = 1 << 16  # characters handed to the compressor at a time
-
-
-def compress_pieces(pieces: Iterable[str]) -> bytes:
-    """`compress("".join(pieces))`, byte for byte, without ever holding the whole text.
-
-    A department's download at 60,000 questions is tens of megabytes of text, held twice
-    (as text, then as UTF-8) at the peak of the build's memory. `gzip.compress(...,
-    mtime=0)` is zlib's one-shot gzip (`wbits=31`); a compression object with the same
-    settings fed the same bytes in pieces gives the same stream, since deflate without a
-    flush does not depend on how its input arrives (tests/test_downloads.py checks)."""
-    deflate = zlib.compressobj(9, zlib.DEFLATED, 31)
-    out: list[bytes] = []
-    buffered: list[str] = []
-    size = 0
-    for piece in pieces:
-        buffered.append(piece)
-        size += len(piece)
-        if size >= STREAM_PIECE:
-            out.append(deflate.compress("".join(buffered).encode("utf-8")))
-            buffered, size = [], 0
-    out.append(deflate.compress("".join(buffered).encode("utf-8")))
-    out.append(deflate.flush())
-    return b"".join(out)
 
 
 def record(question: Question, config: SiteConfig) -> dict[str, Any]:
@@ -135,7 +108,8 @@ def department_csv(department: Department, config: SiteConfig) -> str:
 
 
 def department_csv_pieces(department: Department, config: SiteConfig) -> Iterator[str]:
-    """The CSV download a few rows at a time (see `compress_pieces`)."""
+    """The CSV download's text a few rows at a time: all of it, as one member would hold it
+    (`department_download` makes the file member by member)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(COLUMNS)
@@ -154,7 +128,8 @@ def department_json(department: Department, config: SiteConfig) -> str:
 
 
 def department_json_pieces(department: Department, config: SiteConfig) -> Iterator[str]:
-    """The JSON download in pieces, each question's record made only when it is written."""
+    """The JSON download's text in pieces, each question's record made only when it is
+    written: all of it, as one member would hold it (see `department_csv_pieces`)."""
     document = {
         "department": department.name,
         "url": config.absolute_url(department.url_path),
