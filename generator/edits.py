@@ -743,7 +743,8 @@ def fast_build(
     _answers(renderer, model, cache, plan.edited)
     renderer.only = frozenset(found.pages)
     base = base_key([cache.get_meta("code"), *renderer.base_key_parts()], theme.template_dirs)
-    keys = PageKeys(base, _Digests(state))
+    digests = _all_digests(state)
+    keys = PageKeys(base, digests)
     made: dict[str, bytes] = {}
     for path, data in _pages(renderer, model, browse, found):
         if data is not UNCHANGED:
@@ -775,7 +776,7 @@ def fast_build(
             searched = write_search_index(
                 _search_archive(state, store, model),
                 renderer.fragments,
-                _all_digests(state),
+                digests,
                 search,
                 files,
                 out,
@@ -807,22 +808,6 @@ def fast_build(
 def _in_index(path: str) -> bool:
     """Whether a file of the site is one of the search index's (not the search page)."""
     return path.startswith(f"{SEARCH_DIR}/") and not path.endswith(".html")
-
-
-class _Digests(Mapping[str, bytes]):
-    """Question id -> content hash, from the state's packed hashes."""
-
-    def __init__(self, state: EditState):
-        self.state = state
-
-    def __getitem__(self, qid: str) -> bytes:
-        return self.state.digest_of(self.state.number(qid))
-
-    def __len__(self) -> int:
-        return len(self.state.ids)
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self.state.ids)
 
 
 def _answers(
