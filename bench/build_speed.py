@@ -1,12 +1,14 @@
 """Build speed: cold, no-change and one-edit builds of an archive, each checked against a cold one.
 
     python bench/build_speed.py --content DIR [--config FILE] [--work DIR] [--edits 2]
-        [--no-reference]
+        [--no-reference] [--edit retitle|answer]
 
 Copies the archive (content folder and config) into a work folder, then runs the real
 `answers build` as a separate process for each step, timing it and reading its peak memory
 (`/usr/bin/time -v` when present): a cold build with the cache, a build with nothing
-changed, and `--edits` builds each after retitling one question. Finally it builds the
+changed, and `--edits` builds each after editing one question: retitling it (a new heading,
+so a new topic: the full incremental path) or, with `--edit answer`, appending a sentence
+to its answer (a content-only edit: the fast path of generator/edits.py). Finally it builds the
 same content from scratch with `--no-cache` into another folder and fails unless both trees
 are byte-identical. Prints a Markdown table for BENCHMARKS.md ("Build speed").
 """
@@ -64,6 +66,17 @@ def retitle(site: Path, number: int) -> Path:
     return path
 
 
+def append_to_answer(site: Path, number: int) -> Path:
+    """Append a sentence to one question's answer (the same one each time)."""
+    path = sorted((site / "content").rglob("*.md"))[-1]
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.rstrip("\n") + f"\n\nEdited ({number}).\n", encoding="utf-8")
+    return path
+
+
+EDITS = {"retitle": (retitle, "retitled"), "answer": (append_to_answer, "answer edited")}
+
+
 def same_tree(a: Path, b: Path) -> bool:
     compare = filecmp.dircmp(a, b)
     pending = [compare]
@@ -86,6 +99,7 @@ def main() -> int:
     parser.add_argument("--config", type=Path, default=None, help="site.yaml to use")
     parser.add_argument("--work", type=Path, default=Path("_bench_build_speed"))
     parser.add_argument("--edits", type=int, default=2)
+    parser.add_argument("--edit", choices=sorted(EDITS), default="retitle", help="the edit made")
     parser.add_argument(
         "--no-reference",
         action="store_true",
@@ -104,9 +118,10 @@ def main() -> int:
     questions = sum(1 for _ in (site / "content").rglob("*.md"))
     rows = [("cold build (cache empty)", *run(site))]
     rows.append(("no change", *run(site)))
+    edit, label = EDITS[args.edit]
     for number in range(1, args.edits + 1):
-        retitle(site, number)
-        rows.append((f"one question retitled ({number})", *run(site)))
+        edit(site, number)
+        rows.append((f"one question {label} ({number})", *run(site)))
     identical = None
     if not args.no_reference:
         reference = run(site, "--no-cache", "--out", "ref")

@@ -12,18 +12,30 @@ from pathlib import Path
 from generator.browse import Browse, build_browse
 from generator.cache import CACHE_DIR, BuildCache
 from generator.config import SiteConfig, load_config
-from generator.downloads import MakeMember, download_parts
+from generator.downloads import download_parts
+from generator.edits import (
+    EditState,
+    StaleState,
+    fast_build,
+    forget_state,
+    make_state,
+    plan_edits,
+    save_state,
+)
 from generator.feeds import feed_parts
 from generator.figures import department_figures
 from generator.fingerprint import PageKeys, base_key
 from generator.incremental import (
+    MemberMakers,
     answer_fragments,
     clean,
     inputs_fingerprint,
+    keep_spare,
     member_maker,
     output_folder,
     record_folder,
     record_site,
+    settings_fingerprint,
     unchanged_site,
 )
 from generator.load import load_archive
@@ -78,6 +90,8 @@ class BuildResult:
     seconds: float
     warnings: tuple[str, ...] = ()
     unchanged: bool = False  # nothing to do: the inputs are those of the site in place
+    fast: bool = False  # content-only edits: only what shows them was made (edits.py)
+    made: tuple[str, ...] = ()  # on the fast path, the files made again
 
 
 class Progress:
@@ -115,26 +129,63 @@ def build(options: BuildOptions) -> BuildResult:
     cache = BuildCache(cache_dir) if options.cache else None
     try:
         fingerprint = ""
+        stamps: dict[str, str] = {}
         if cache is not None:
-            fingerprint = inputs_fingerprint(options.content, config)
+            fingerprint = inputs_fingerprint(options.content, config, stamps)
             unchanged = unchanged_site(cache, options.out, fingerprint)
             if unchanged is not None:
                 check_output_folder(options.out, [options.content, options.config, Path.cwd()])
                 done: BuildResult = replace(unchanged, unchanged=True)
                 return replace(done, seconds=time.monotonic() - started)
-        result = _build(options, config, cache)
+            fast = _fast_path(options, config, cache, stamps, fingerprint)
+            if fast is not None:
+                return replace(fast, seconds=time.monotonic() - started)
+        result, state = _build(options, config, cache, stamps)
         if cache is not None:
             record_site(cache, options.out, fingerprint, result)
+            keep_spare(options.out, cache)
+            if state is not None and fingerprint:
+                save_state(cache.folder, state, fingerprint, result)
+            else:
+                forget_state(cache.folder)
         return replace(result, seconds=time.monotonic() - started)
     finally:
         if cache is not None:
             cache.close()
 
 
-def _build(options: BuildOptions, config: SiteConfig, cache: BuildCache | None) -> BuildResult:
+def _fast_path(
+    options: BuildOptions,
+    config: SiteConfig,
+    cache: BuildCache,
+    stamps: dict[str, str],
+    fingerprint: str,
+) -> BuildResult | None:
+    """The build after content-only edits, making only what shows them (generator/edits.py);
+    None when the changes need the full path."""
+    plan = plan_edits(options.content, config, options.out, cache, stamps)
+    if plan is None:
+        return None
+    check_output_folder(options.out, [options.content, options.config, Path.cwd()])
+    remove_leftovers(options.out)
+    try:
+        done = fast_build(plan, config, options.out, cache, fingerprint)
+    except StaleState:
+        return None
+    over_budget = budget_warning(options.out, done.result.bytes, config.size_budget)
+    result: BuildResult = replace(done.result, warnings=tuple(w for w in [over_budget] if w))
+    record_site(cache, options.out, fingerprint, result)
+    save_state(cache.folder, done.state, fingerprint, result)
+    return replace(result, fast=True, made=tuple(done.made))
+
+
+def _build(
+    options: BuildOptions, config: SiteConfig, cache: BuildCache | None, stamps: dict[str, str]
+) -> tuple[BuildResult, EditState | None]:
     digests: dict[str, bytes] = {}
+    sources: dict[str, str] = {}
     jobs = worker_count(options.jobs)
-    archive = load_archive(options.content, cache, digests, jobs)
+    archive = load_archive(options.content, cache, digests, jobs, sources)
     release_free_memory()  # the files' text and pickles: workers forked next inherit the heap
     theme = find_theme(config)
     check_output_folder(options.out, [options.content, options.config, Path.cwd()])
@@ -151,17 +202,17 @@ def _build(options: BuildOptions, config: SiteConfig, cache: BuildCache | None) 
         base = base_key([cache.get_meta("code"), *renderer.base_key_parts()], theme.template_dirs)
         keys = PageKeys(base, digests)
         renderer.use_page_keys(keys, previous.keys)
-    member, forget_unused_members = member_maker(cache, keys)
+    members = member_maker(cache, keys)
     try:
         writer = SiteWriter(folder, previous.files, previous.sizes)
         progress = Progress(renderer.expected_pages(), enabled=not options.quiet)
-        files = _feeds_and_downloads(config, archive, browse, renderer, member)
+        files = _feeds_and_downloads(config, archive, browse, renderer, members)
         if progress.enabled:
             count = len(archive.questions)
             print(f"search index: {count} questions, built beside the pages", file=sys.stderr)
         search = _search_task(archive, renderer.fragments, cache, digests, options.out)
         pages = _write_pages(renderer, writer, jobs, progress, files, search)
-        forget_unused_members()
+        members.forget_unused()
         for static in theme.static_dirs:
             writer.copy_tree(static, "static")
         for path, text in site_files(config, archive, sorted(writer.written)):
@@ -178,7 +229,12 @@ def _build(options: BuildOptions, config: SiteConfig, cache: BuildCache | None) 
         raise
     size = sum(writer.sizes.values())  # every file in the folder, each counted once
     over_budget = budget_warning(options.out, size, config.size_budget)
-    return BuildResult(
+    state = None
+    if cache is not None:
+        code, settings = str(cache.get_meta("code")), settings_fingerprint(config, options.content)
+        figures = renderer.figures
+        state = make_state(archive, browse, figures, digests, sources, stamps, code, settings)
+    result = BuildResult(
         pages=pages,
         questions=len(archive.questions),
         departments=len(archive.departments),
@@ -187,16 +243,23 @@ def _build(options: BuildOptions, config: SiteConfig, cache: BuildCache | None) 
         seconds=0.0,
         warnings=tuple(w for w in [over_budget] if w),
     )
+    return result, state
 
 
 def _feeds_and_downloads(
-    config: SiteConfig, archive: Archive, browse: Browse, renderer: Renderer, member: MakeMember
+    config: SiteConfig,
+    archive: Archive,
+    browse: Browse,
+    renderer: Renderer,
+    members: MemberMakers,
 ) -> Iterator[tuple[str, str | bytes]]:
     """The feeds and downloads, each skipped (UNCHANGED) when made from the same inputs."""
     feeds = feed_parts(config, archive, browse, renderer.extracts, renderer.feed_contents)
     for path, inputs, make_feed in feeds:
         yield path, UNCHANGED if renderer.reusable("feed", path, inputs) else make_feed()
-    for path, inputs, make_download in download_parts(archive, config, member):
+    for path, inputs, make_download in download_parts(
+        archive, config, members.archive, members.department
+    ):
         if renderer.reusable("download", path, inputs):
             yield path, UNCHANGED
         else:

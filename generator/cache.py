@@ -29,6 +29,7 @@ from typing import Any
 CACHE_DIR = Path(".cache")
 DATABASE = "build.sqlite"
 _GENERATOR = Path(__file__).resolve().parent
+_BATCH = 500  # keys per SELECT ... IN (...): under SQLite's limit on parameters
 _LIBRARIES = ("jinja2", "markdown", "nh3", "pyyaml", "lunr")
 
 
@@ -91,6 +92,18 @@ class BuildCache:
         rows = self.db.execute("SELECT path, stamp, hash, value FROM parsed")
         return {path: (stamp, h, value) for path, stamp, h, value in rows}
 
+    def parsed_entries(self, paths: Iterable[str]) -> dict[str, tuple[str, bytes, bytes]]:
+        """`parsed_files` for the given paths only (an edit's fast path loads a few)."""
+        wanted = list(dict.fromkeys(paths))
+        found: dict[str, tuple[str, bytes, bytes]] = {}
+        for start in range(0, len(wanted), _BATCH):
+            batch = wanted[start : start + _BATCH]
+            marks = ",".join("?" * len(batch))
+            query = f"SELECT path, stamp, hash, value FROM parsed WHERE path IN ({marks})"
+            for path, file_stamp, h, value in self.db.execute(query, batch):
+                found[path] = (file_stamp, h, value)
+        return found
+
     def store_parsed(self, rows: Iterable[tuple[str, str, bytes, bytes]]) -> None:
         self.db.executemany("INSERT OR REPLACE INTO parsed VALUES (?, ?, ?, ?)", rows)
 
@@ -106,6 +119,16 @@ class BuildCache:
         for h, html, text in self.db.execute("SELECT hash, html, text FROM fragments"):
             if h in wanted:
                 found[h] = (html, text)
+        return found
+
+    def some_fragments(self, hashes: Iterable[bytes]) -> dict[bytes, tuple[str, str]]:
+        """`fragments` looked up one by one: for a few answers, not a whole archive's."""
+        found: dict[bytes, tuple[str, str]] = {}
+        query = "SELECT html, text FROM fragments WHERE hash = ?"
+        for h in set(hashes):
+            row = self.db.execute(query, (h,)).fetchone()
+            if row is not None:
+                found[h] = (row[0], row[1])
         return found
 
     def store_fragments(self, rows: Iterable[tuple[bytes, str, str]]) -> None:

@@ -48,6 +48,11 @@ def _build_options(args: argparse.Namespace) -> BuildOptions:
 def _summary(result: BuildResult, out: Path) -> str:
     if result.unchanged:
         return f"nothing changed: {out}/ is up to date ({result.seconds:.2f} s)"
+    if result.fast:
+        return (
+            f"content-only edits: {len(result.made)} files made again (and the search "
+            f"index updated) in {out}/ in {result.seconds:.2f} s"
+        )
     return (
         f"built {result.pages} pages ({result.questions} questions, "
         f"{result.departments} departments), {result.files} files, "

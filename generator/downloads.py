@@ -11,6 +11,9 @@ archive as one file would near its 100 MB limit per file).
 The archive download is a series of gzip members, one per `ARCHIVE_MEMBER` questions
 (a gzip file may hold several; every reader decompresses them as one stream), so a build
 that changes one question recompresses one member and reuses the others from the cache.
+Department downloads are made the same way, one member per `DOWNLOAD_MEMBER` questions
+(the first also holds the CSV's header or the JSON's opening, the last the JSON's close):
+a department of 8,000 questions is about 25 MB of text, a second of gzip -9 to remake.
 """
 
 from __future__ import annotations
@@ -19,8 +22,7 @@ import csv
 import gzip
 import io
 import json
-import zlib
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from functools import partial
 from typing import Any
 
@@ -35,6 +37,7 @@ COLUMNS = (
 )  # fmt: skip
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 ARCHIVE_MEMBER = 500  # questions per gzip member of the archive download
+DOWNLOAD_MEMBER = 500  # questions per gzip member of a department's download
 
 
 def archive_path() -> str:
@@ -49,32 +52,6 @@ def department_paths(department: Department) -> dict[str, str]:
 def compress(text: str) -> bytes:
     """gzip with no timestamp or file name, so the same text always gives the same bytes."""
     return gzip.compress(text.encode("utf-8"), compresslevel=9, mtime=0)
-
-
-STREAM_PIECE = 1 << 16  # characters handed to the compressor at a time
-
-
-def compress_pieces(pieces: Iterable[str]) -> bytes:
-    """`compress("".join(pieces))`, byte for byte, without ever holding the whole text.
-
-    A department's download at 60,000 questions is tens of megabytes of text, held twice
-    (as text, then as UTF-8) at the peak of the build's memory. `gzip.compress(...,
-    mtime=0)` is zlib's one-shot gzip (`wbits=31`); a compression object with the same
-    settings fed the same bytes in pieces gives the same stream, since deflate without a
-    flush does not depend on how its input arrives (tests/test_downloads.py checks)."""
-    deflate = zlib.compressobj(9, zlib.DEFLATED, 31)
-    out: list[bytes] = []
-    buffered: list[str] = []
-    size = 0
-    for piece in pieces:
-        buffered.append(piece)
-        size += len(piece)
-        if size >= STREAM_PIECE:
-            out.append(deflate.compress("".join(buffered).encode("utf-8")))
-            buffered, size = [], 0
-    out.append(deflate.compress("".join(buffered).encode("utf-8")))
-    out.append(deflate.flush())
-    return b"".join(out)
 
 
 def record(question: Question, config: SiteConfig) -> dict[str, Any]:
@@ -131,7 +108,8 @@ def department_csv(department: Department, config: SiteConfig) -> str:
 
 
 def department_csv_pieces(department: Department, config: SiteConfig) -> Iterator[str]:
-    """The CSV download a few rows at a time (see `compress_pieces`)."""
+    """The CSV download's text a few rows at a time: all of it, as one member would hold it
+    (`department_download` makes the file member by member)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(COLUMNS)
@@ -150,7 +128,8 @@ def department_json(department: Department, config: SiteConfig) -> str:
 
 
 def department_json_pieces(department: Department, config: SiteConfig) -> Iterator[str]:
-    """The JSON download in pieces, each question's record made only when it is written."""
+    """The JSON download's text in pieces, each question's record made only when it is
+    written: all of it, as one member would hold it (see `department_csv_pieces`)."""
     document = {
         "department": department.name,
         "url": config.absolute_url(department.url_path),
@@ -227,6 +206,79 @@ def archive_member(number: int, questions: tuple[Question, ...], config: SiteCon
 
 
 MakeMember = Callable[[int, tuple[Question, ...], SiteConfig], bytes]
+# A department download's member: (name, its questions, how to make it) -> its bytes, made
+# or recalled from a cache; the name tells apart what the bytes depend on besides the
+# questions (see `member_name`).
+CachedMember = Callable[[str, tuple[Question, ...], Callable[[], bytes]], bytes]
+
+
+def make_member(name: str, questions: tuple[Question, ...], make: Callable[[], bytes]) -> bytes:
+    return make()
+
+
+def member_name(path: str, number: int, count: int, department: str) -> str:
+    """What a department member's bytes depend on besides its questions and the config:
+    the file, the member's place, the department's size (the JSON's count, where the list
+    ends) and its name (the JSON's opening)."""
+    return f"{path}\0{number}\0{count}\0{department}"
+
+
+def department_download(
+    kind: str, department: Department, config: SiteConfig, cached: CachedMember = make_member
+) -> bytes:
+    """A department's CSV or JSON download ('csv' or 'json'), gzip member by member."""
+    path = department_paths(department)[kind]
+    questions = department.questions
+    count = len(questions)
+    members = []
+    for number, start in enumerate(range(0, count, DOWNLOAD_MEMBER)):
+        chunk = tuple(questions[start : start + DOWNLOAD_MEMBER])
+        make = partial(department_member, kind, department, count, start, chunk, config)
+        members.append(cached(member_name(path, number, count, department.name), chunk, make))
+    return b"".join(members)
+
+
+def department_member(
+    kind: str,
+    department: Department,
+    count: int,
+    start: int,
+    chunk: Sequence[Question],
+    config: SiteConfig,
+) -> bytes:
+    """The gzip member of a department's download holding `chunk` (from `start`)."""
+    if kind == "csv":
+        return compress(_csv_rows(start, chunk, config))
+    return compress("".join(_json_records(department, count, start, chunk, config)))
+
+
+def _csv_rows(start: int, chunk: Sequence[Question], config: SiteConfig) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    if start == 0:
+        writer.writerow(COLUMNS)
+    for question in chunk:
+        row = record(question, config)
+        writer.writerow([_cell(row[key]) for key in COLUMNS])
+    return buffer.getvalue()
+
+
+def _json_records(
+    department: Department, count: int, start: int, chunk: Sequence[Question], config: SiteConfig
+) -> Iterator[str]:
+    """`department_json_pieces`' text from record `start` on (tests/test_downloads.py)."""
+    if start == 0:
+        yield "{\n " + _SCALAR("department") + ": " + _SCALAR(department.name)
+        yield ",\n " + _SCALAR("url") + ": " + _SCALAR(config.absolute_url(department.url_path))
+        yield ",\n " + _SCALAR("count") + ": " + _SCALAR(count)
+        yield ",\n " + _SCALAR("questions") + ": ["
+    for number, question in enumerate(chunk, start):
+        yield ("," if number else "") + "\n  "
+        yield from indented_json(record(question, config), 2)
+    if start + len(chunk) == count:
+        yield "\n ]\n}\n"
+
+
 DownloadPart = tuple[str, dict[str, Any], Callable[[], bytes]]
 
 
@@ -236,30 +288,25 @@ def archive_download(archive: Archive, config: SiteConfig, member: MakeMember) -
 
 
 def download_parts(
-    archive: Archive, config: SiteConfig, member: MakeMember = archive_member
+    archive: Archive,
+    config: SiteConfig,
+    member: MakeMember = archive_member,
+    cached: CachedMember = make_member,
 ) -> Iterator[DownloadPart]:
     """Each download as (path, the questions it holds, how to make it), so an unchanged one
     (same questions, same config) is skipped; `member` makes (or recalls) each gzip member
-    of the archive download."""
+    of the archive download, `cached` each of a department's."""
     for department in archive.departments:
         paths = department_paths(department)
         inputs = {"department": department}
-        yield paths["csv"], inputs, partial(_compressed, department_csv_pieces, department, config)
-        yield (
-            paths["json"],
-            inputs,
-            partial(_compressed, department_json_pieces, department, config),
-        )
+        for kind in ("csv", "json"):
+            yield (
+                paths[kind],
+                inputs,
+                partial(department_download, kind, department, config, cached),
+            )
     yield (
         archive_path(),
         {"questions": archive.questions},
         partial(archive_download, archive, config, member),
     )
-
-
-def _compressed(
-    make: Callable[[Department, SiteConfig], Iterable[str]],
-    department: Department,
-    config: SiteConfig,
-) -> bytes:
-    return compress_pieces(make(department, config))

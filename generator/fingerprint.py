@@ -51,6 +51,23 @@ class PageKeys:
             return None
         return h.digest()
 
+    def of_ids(self, template: str, path: str, name: str, ids: Sequence[str]) -> bytes | None:
+        """`key(template, path, {name: questions})` for the tuple of questions with these
+        ids, from their content hashes alone (an edit's fast path keys the archive
+        download's members without loading their questions)."""
+        try:
+            packed = b"".join([b"Q" + self.questions[qid] for qid in ids])
+        except KeyError:
+            return None
+        h = hashlib.blake2b(self.base, digest_size=16)
+        h.update(f"{template}\0{path}\0".encode() + name.encode() + b"=")
+        sequence = b"(" + (packed if ids else b"") + b"]" + len(ids).to_bytes(8, "little")
+        if len(ids) <= SMALL:
+            h.update(sequence)  # as `_feed` hashes a short tuple where it appears
+        else:
+            h.update(b"D" + hashlib.blake2b(sequence, digest_size=16).digest())
+        return h.digest()
+
     def from_parts(
         self, template: str, path: str, question: Question, parts: tuple[Any, ...]
     ) -> bytes | None:

@@ -19,6 +19,7 @@ Four shortcuts, each checked against the cold path by tests/test_incremental.py:
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import shutil
@@ -29,7 +30,7 @@ from typing import Any
 
 from generator.cache import BuildCache, digest
 from generator.config import SiteConfig
-from generator.downloads import MakeMember, archive_member
+from generator.downloads import CachedMember, MakeMember, archive_member, make_member
 from generator.errors import ArchiveError
 from generator.fingerprint import PageKeys
 from generator.markup import Fragment
@@ -38,6 +39,7 @@ from generator.render import find_theme
 from generator.workers import render_fragments
 from generator.write import (
     SiteWriter,
+    check_relative,
     folder_identity,
     link_tree,
     spare_folder,
@@ -47,26 +49,54 @@ from generator.write import (
 SITE_KEY = "site:"
 FOLDER_KEY = "folder:"
 MEMBER_KEY = "archive-member:"
+DOWNLOAD_KEY = "download-member:"  # + the file's path, "\0", the member's key
 
 
-def inputs_fingerprint(content: Path, config: SiteConfig) -> str:
-    """A hash of everything a build reads, from file metadata alone (no file is read)."""
-    h = hashlib.blake2b(digest_size=16)
-    h.update(repr(config).encode())
-    h.update(str(content.resolve()).encode())
-    _hash_tree(h, content, skip_hidden=True)
-    try:
-        theme = find_theme(config)
-    except ArchiveError:
+def inputs_fingerprint(
+    content: Path, config: SiteConfig, stamps: dict[str, str] | None = None
+) -> str:
+    """A hash of everything a build reads, from file metadata alone (no file is read).
+
+    `stamps`, if given, receives every content file's stamp by its path relative to
+    `content` (what generator/edits.py compares to find the files an edit changed).
+    """
+    settings = settings_fingerprint(config, content)
+    if not settings:
         return ""  # the build will report it
-    for folder in (*theme.template_dirs, *theme.static_dirs):
-        h.update(b"\0tree\0" + str(folder).encode())
-        _hash_tree(h, folder, skip_hidden=False)
+    lines = tree_lines(content, skip_hidden=True)
+    if stamps is not None:
+        prefix = len(str(content)) + 1
+        stamps.update((path[prefix:], stamp) for path, stamp in lines)
+    h = hashlib.blake2b(digest_size=16)
+    h.update(settings.encode() + b"\0")
+    h.update("\n".join(f"{path}\0{stamp}" for path, stamp in lines).encode(*_PATHS))
     return h.hexdigest()
 
 
-def _hash_tree(h: Any, root: Path, *, skip_hidden: bool) -> None:
-    """Every file's path, size and mtime (one stat each: this is all a no-change build does)."""
+_PATHS = ("utf-8", "surrogateescape")
+
+
+def settings_fingerprint(config: SiteConfig, content: Path) -> str:
+    """A hash of what a build reads besides the content files: the config's values, the
+    content folder's place, and every template and static file's path, size and mtime;
+    "" when the theme is missing (the build reports it)."""
+    h = hashlib.blake2b(digest_size=16)
+    h.update(repr(config).encode())
+    h.update(str(content.resolve()).encode())
+    try:
+        theme = find_theme(config)
+    except ArchiveError:
+        return ""
+    for folder in (*theme.template_dirs, *theme.static_dirs):
+        h.update(b"\0tree\0" + str(folder).encode())
+        lines = tree_lines(folder, skip_hidden=False)
+        h.update("\n".join(f"{path}\0{stamp}" for path, stamp in lines).encode(*_PATHS))
+    return h.hexdigest()
+
+
+def tree_lines(root: Path, *, skip_hidden: bool) -> list[tuple[str, str]]:
+    """Every file's path and stamp (size and mtime; one stat each: this is all a no-change
+    build does), sorted by path."""
     lines = []
     pending = [str(root)]
     while pending:
@@ -80,11 +110,11 @@ def _hash_tree(h: Any, root: Path, *, skip_hidden: bool) -> None:
                     try:
                         info = entry.stat()
                     except OSError:  # a broken link: the build will report it
-                        lines.append(f"{entry.path}\0unreadable")
+                        lines.append((entry.path, "unreadable"))
                         continue
-                    lines.append(f"{entry.path}\0{info.st_size}\0{info.st_mtime_ns}")
+                    lines.append((entry.path, f"{info.st_size}\0{info.st_mtime_ns}"))
     lines.sort()
-    h.update("\n".join(lines).encode("utf-8", "surrogateescape"))
+    return lines
 
 
 def unchanged_site(cache: BuildCache, out: Path, fingerprint: str) -> Any:
@@ -141,6 +171,78 @@ def output_folder(out: Path, cache: BuildCache | None) -> tuple[Path, FolderReco
     return staging, FolderRecord()
 
 
+def mirror_folder(out: Path, cache: BuildCache) -> tuple[Path, FolderRecord] | None:
+    """A folder holding exactly the output's files, with the output's record, for a build
+    that writes a few files (generator/edits.py); None when the output has no record.
+
+    The spare is brought up to date with the output (its files that differ are replaced by
+    hard links to the output's, those the output lacks deleted), else a copy of the output
+    made of hard links is used. As in `output_folder`, the spare's record is deleted first.
+    """
+    record = _trusted_record(cache, out)
+    if record is None:
+        return None
+    files, sizes = record["files"], record["sizes"]
+    found = FolderRecord(files, sizes, record["keys"])
+    spare = spare_folder(out)
+    spare_record = _trusted_record(cache, spare)
+    if spare_record is not None:
+        cache.delete_meta(_folder_key(spare_record["identity"]))
+        cache.commit()
+        if _update_links(out, spare, files, spare_record["files"]):
+            return spare, found
+        shutil.rmtree(spare, ignore_errors=True)
+    staging = staging_folder(out)
+    if link_tree(out, staging, files):
+        return staging, found
+    shutil.rmtree(staging, ignore_errors=True)
+    return None
+
+
+def keep_spare(out: Path, cache: BuildCache) -> None:
+    """Give the output a spare when it has none (after the first build into it): a copy
+    made of hard links to its files, recorded as the output is.
+
+    Without one, the next build with changes must first link every file of the output into
+    a new folder (60,000 folders and 75,000 files at 60,000 questions: seconds, or tens of
+    seconds on a busy disk), which would be most of the time of an edit's fast path
+    (generator/edits.py); paid here once, after a full build, every later build finds its
+    spare. No file is shared for writing: builds replace a file, never write into it.
+    """
+    spare = spare_folder(out)
+    record = _trusted_record(cache, out)
+    if spare.exists() or record is None:
+        return
+    staging = staging_folder(out)
+    if not link_tree(out, staging, record["files"]):
+        shutil.rmtree(staging, ignore_errors=True)
+        return
+    os.rename(staging, spare)
+    record_files(cache, spare, FolderRecord(record["files"], record["sizes"], record["keys"]))
+
+
+def _update_links(
+    source: Path, target: Path, files: Mapping[str, bytes], had: Mapping[str, bytes]
+) -> bool:
+    """Make `target` (holding `had`) hold `files` as `source` does; False on failure."""
+    source_root, target_root = os.fspath(source), os.fspath(target)
+    try:
+        for relative in had.keys() - files.keys():
+            check_relative(relative)
+            (target / relative).unlink(missing_ok=True)
+        for relative, file_hash in files.items():
+            if had.get(relative) != file_hash:
+                check_relative(relative)
+                path = f"{target_root}/{relative}"
+                os.makedirs(os.path.dirname(path), exist_ok=True)
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(path)
+                os.link(f"{source_root}/{relative}", path, follow_symlinks=False)
+    except (OSError, ArchiveError):
+        return False
+    return True
+
+
 def _trusted_record(cache: BuildCache, folder: Path) -> Any:
     """The record of `folder` if one was made for exactly this folder as it is."""
     identity = folder_identity(folder)
@@ -156,15 +258,20 @@ def record_folder(
     cache: BuildCache, folder: Path, writer: SiteWriter, keys: Mapping[str, bytes]
 ) -> None:
     """Record a complete folder's files and page keys, before it is swapped in."""
+    record_files(cache, folder, FolderRecord(writer.hashes, writer.sizes, keys))
+
+
+def record_files(cache: BuildCache, folder: Path, record: FolderRecord) -> None:
+    """Record what `folder` holds (`record`'s keys of files it lacks are dropped)."""
     identity = folder_identity(folder)
     if identity is not None:
-        record = {
+        value = {
             "identity": identity,
-            "files": writer.hashes,
-            "sizes": writer.sizes,
-            "keys": {path: key for path, key in keys.items() if path in writer.hashes},
+            "files": record.files,
+            "sizes": record.sizes,
+            "keys": {path: key for path, key in record.keys.items() if path in record.files},
         }
-        cache.set_meta(_folder_key(identity), record)
+        cache.set_meta(_folder_key(identity), value)
         cache.commit()
 
 
@@ -200,17 +307,36 @@ def answer_fragments(archive: Archive, cache: BuildCache | None, jobs: int) -> d
 
 
 class ArchiveMembers:
-    """The archive download's gzip members, recalled from the cache when their key is known.
+    """The downloads' gzip members, recalled from the cache when their key is known.
 
-    A member's key is the page key of its number and questions (their content hashes, the
-    config, the code), so a member is reused only where it would come out byte for byte the
-    same. Members no longer made are forgotten by `forget_unused`.
+    A member's key is the page key of its name (its number, or for a department's
+    downloads `downloads.member_name`) and questions (their content hashes, the config, the
+    code), so a member is reused only where it would come out byte for byte the same.
+    Members no longer made are forgotten by `forget_unused`: the archive's that this build
+    did not use, and a department file's when this build made that file again.
     """
 
     def __init__(self, cache: BuildCache, keys: PageKeys):
         self.cache = cache
         self.keys = keys
         self.used: set[str] = set()
+        self.remade: set[str] = set()  # department files made by this build
+
+    def download_member(
+        self, name: str, questions: tuple[Question, ...], make: Callable[[], bytes]
+    ) -> bytes:
+        key = self.keys.key("download-member", name, {"questions": questions})
+        if key is None:
+            return make()
+        path = name.split("\0", 1)[0]
+        self.remade.add(path)
+        meta = f"{DOWNLOAD_KEY}{path}\0{key.hex()}"
+        self.used.add(meta)
+        data = self.cache.get_meta(meta)
+        if not isinstance(data, bytes):
+            data = make()
+            self.cache.set_meta(meta, data)
+        return data
 
     def member(self, number: int, questions: tuple[Question, ...], config: SiteConfig) -> bytes:
         key = self.keys.key("archive-member", str(number), {"questions": questions})
@@ -228,16 +354,26 @@ class ArchiveMembers:
         for name in self.cache.meta_keys(MEMBER_KEY):
             if name not in self.used:
                 self.cache.delete_meta(name)
+        for name in self.cache.meta_keys(DOWNLOAD_KEY):
+            path = name[len(DOWNLOAD_KEY) :].split("\0", 1)[0]
+            if path in self.remade and name not in self.used:
+                self.cache.delete_meta(name)
 
 
-def member_maker(
-    cache: BuildCache | None, keys: PageKeys | None
-) -> tuple[MakeMember, Callable[[], None]]:
-    """How this build makes archive members, and what to call once they are all made."""
+@dataclass(frozen=True)
+class MemberMakers:
+    """How this build makes the downloads' gzip members, and what to call once all are."""
+
+    archive: MakeMember = archive_member
+    department: CachedMember = make_member
+    forget_unused: Callable[[], None] = lambda: None
+
+
+def member_maker(cache: BuildCache | None, keys: PageKeys | None) -> MemberMakers:
     if cache is None or keys is None:
-        return archive_member, lambda: None
+        return MemberMakers()
     members = ArchiveMembers(cache, keys)
-    return members.member, members.forget_unused
+    return MemberMakers(members.member, members.download_member, members.forget_unused)
 
 
 def clean(out: Path, cache_dir: Path) -> None:

@@ -155,6 +155,7 @@ def load_archive(
     cache: BuildCache | None = None,
     digests: dict[str, bytes] | None = None,
     jobs: int = 1,
+    sources: dict[str, str] | None = None,
 ) -> Archive:
     """Read and validate everything under `content_dir`; raise ArchiveError listing all problems.
 
@@ -162,7 +163,9 @@ def load_archive(
     build is not parsed again: its validated question or page comes from the cache, and
     `digests` (if given) receives a hash of each question's content (id -> hash), which
     decides whether a page showing it must be rendered again. Files to parse are parsed
-    by `jobs` worker processes when there are many.
+    by `jobs` worker processes when there are many. `sources` (if given) receives each
+    content file's cache key by its path relative to `content_dir`, and each question's by
+    its id (what generator/edits.py keeps to load single questions later).
     """
     if not content_dir.is_dir():
         raise ArchiveError([Problem(str(content_dir), None, "content folder not found")])
@@ -182,7 +185,9 @@ def load_archive(
     to_parse = [f for f, hit in zip(files, cached, strict=True) if hit is None]
     send = parallel(len(to_parse), jobs)
     parsed = map_in_ranges(partial(_parse_files, keep=cache is not None, send=send), to_parse, jobs)
-    for hit in cached:
+    for file, hit in zip(files, cached, strict=True):
+        if sources is not None:
+            sources[file[1].as_posix()] = file[3]
         if hit is None:
             outcome = next(parsed)
             if isinstance(outcome, list):
@@ -199,6 +204,8 @@ def load_archive(
             item, pickled = hit
         if isinstance(item, Question):
             questions.append(item)
+            if sources is not None:
+                sources["\0" + item.id] = file[3]
             if digests is not None and pickled is not None:
                 digests[item.id] = digest(pickled)
         else:

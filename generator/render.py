@@ -139,6 +139,7 @@ class Renderer:
         theme: Theme,
         browse: Browse | None = None,
         figures: dict[str, Figures] | None = None,
+        feed_content_ids: frozenset[str] | None = None,
     ):
         self.config = config
         self.archive = archive
@@ -148,10 +149,15 @@ class Renderer:
         self.fragments: Mapping[str, Fragment] = {}
         self.extracts: dict[str, str] = {}
         self.feed_contents: dict[str, str] = {}  # answer HTML for the feeds that carry it
-        self._feed_content_ids = full_content_ids(archive)
+        self._feed_content_ids = (
+            feed_content_ids if feed_content_ids is not None else full_content_ids(archive)
+        )
         self.page_keys: PageKeys | None = None
         self.previous_keys: Mapping[str, bytes] = {}
         self.new_keys: dict[str, bytes] = {}  # page keys of this build, by file
+        # The only pages to make (their addresses), or None for all: an edit's fast path
+        # (generator/edits.py) makes the few pages that show what it changed.
+        self.only: frozenset[str] | None = None
         self.env = jinja2.Environment(
             loader=jinja2.FileSystemLoader([str(d) for d in theme.template_dirs]),
             autoescape=True,
@@ -218,6 +224,8 @@ class Renderer:
         context.setdefault("og_type", "website")
         context["canonical"] = path
         written = f"{path}index.html" if path.endswith("/") or not path else path
+        if self.only is not None and path not in self.only:
+            return written, UNCHANGED
         if not keyed and self.reusable(template, written, context):
             return written, UNCHANGED
         return written, compact_html(self.env.get_template(template).render(**context))
@@ -453,10 +461,13 @@ class Renderer:
         per_page = self.config.per_page
         count = max(1, -(-len(questions) // per_page))
         for number in range(1, count + 1):
+            path = self.listing_path(first, number)
+            if self.only is not None and path not in self.only:
+                continue
             chunk = questions[(number - 1) * per_page : number * per_page]
             yield self._page(
                 template,
-                self.listing_path(first, number),
+                path,
                 entries=self.entries(chunk),
                 pagination=self.pagination(first, number, count),
                 **context,

@@ -18,7 +18,9 @@ import pytest
 
 import generator.build
 import generator.cache
+import generator.config
 import generator.downloads
+import generator.edits
 import generator.feeds
 import generator.incremental
 import generator.load
@@ -32,6 +34,7 @@ from generator.cli import main
 from tests.pagetext import quoted
 from tests.sitebuild import (
     MINIMAL_QUESTION,
+    answers,
     build_site,
     copy_archive,
     tree_bytes,
@@ -560,3 +563,240 @@ def test_a_lost_search_cache_costs_time_not_bytes(
     out, result = build_site(site)
     assert len(tokenised) == result.questions  # every question tokenised again
     assert tree_bytes(out) == cold(site, tmp_path)
+
+
+# The fast path of content-only edits (generator/edits.py) ---------------------------------
+
+QUESTIONS = "questions/commons/2023"
+OLDEST = f"{QUESTIONS}/hc-2023-10-05-1300.md"  # withdrawn, asked 5 October: the last of all
+NEWEST = f"{QUESTIONS}/hc-2023-12-01-4001.md"  # answered 8 December: the first of all
+CITED = f"{QUESTIONS}/hc-2023-11-14-2154.md"  # Question 2154, cited by 2155's answer
+
+
+def edit(site: Path, relative: str, old: str, new: str) -> None:
+    path = site / "content" / relative
+    text = path.read_text(encoding="utf-8")
+    assert text.count(old) == 1, old
+    path.write_text(text.replace(old, new), encoding="utf-8")
+
+
+def append_answer(site: Path, relative: str, sentence: str) -> None:
+    path = site / "content" / relative
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.rstrip("\n") + f"\n\n{sentence}\n", encoding="utf-8")
+
+
+def inodes(out: Path) -> dict[str, int]:
+    return {p.relative_to(out).as_posix(): p.stat().st_ino for p in out.rglob("*") if p.is_file()}
+
+
+CONTENT_ONLY = {
+    "answer": lambda site: append_answer(site, EDITED, "A sentence added by the editor."),
+    "question": lambda site: edit(
+        site, EDITED, "how much funding was given", "how much funding was granted"
+    ),
+    "title within its topic": lambda site: edit(
+        site, EDITED, "title: 'Roads: Potholes'", "title: 'Roads :Potholes'"
+    ),
+    "cited question's title": lambda site: edit(
+        site,
+        CITED,
+        "title: 'Schools: Special Educational Needs'",
+        "title: 'Schools:  Special Educational Needs'",
+    ),
+    "cited question's answer": lambda site: append_answer(site, CITED, "And a correction."),
+    "oldest question": lambda site: edit(
+        site, OLDEST, "title: 'Railways: Fares'", "title: 'Railways :Fares'"
+    ),
+    "newest question": lambda site: append_answer(site, NEWEST, "A further update."),
+    "attachments and original answer": lambda site: edit(
+        site, EDITED, "£200 million in 2023-24.\n", "£200m in 2023-24.\n"
+    ),
+}
+
+
+@pytest.mark.parametrize("kind", sorted(CONTENT_ONLY))
+def test_content_only_edits_take_the_fast_path_and_match_a_cold_build(
+    site: Path, tmp_path: Path, kind: str
+) -> None:
+    out, _ = build_site(site)
+    for round_number in (
+        1,
+        2,
+    ):  # the first edit builds on links to the output, the next on the spare
+        before_bytes, before_inodes = tree_bytes(out), inodes(out)
+        if round_number == 1:
+            CONTENT_ONLY[kind](site)
+        else:
+            append_answer(site, EDITED, "Edited again.")
+        out, result = build_site(site)
+        assert result.fast and not result.unchanged
+        after = tree_bytes(out)
+        assert after == cold(site, tmp_path)
+        changed = {
+            p for p in after.keys() | before_bytes.keys() if after.get(p) != before_bytes.get(p)
+        }
+        # every file whose bytes changed was made, and every other file is the output's
+        # own (a hard link to it: same inode), not written again
+        search = {p for p in changed if p.startswith("search/")}
+        assert changed - search <= set(result.made)
+        now = inodes(out)
+        rewritten = {p for p in now if before_inodes.get(p) != now[p]}
+        assert rewritten - search <= set(result.made)
+        assert len(result.made) <= 20, sorted(result.made)
+
+
+def test_the_fast_path_makes_only_what_shows_the_edited_question(site: Path) -> None:
+    build_site(site)
+    append_answer(site, EDITED, "A sentence added by the editor.")
+    _, result = build_site(site)
+    assert result.fast
+    assert set(result.made) == {
+        # its page, and its neighbours' in its department (one: the other is withdrawn)
+        f"questions/{EDITED_ID}/index.html",
+        "questions/hc-2023-10-05-1300/index.html",
+        # the list pages that show it: department, asker, answerer, topic, month
+        "departments/department-for-transport/index.html",
+        "members/rhys-ap-gwilym/index.html",
+        "members/rhys-ap-gwilym/asked/index.html",
+        "members/guy-opperman/index.html",
+        "members/guy-opperman/answered/index.html",
+        "topics/roads/index.html",
+        "answered/2023/10/index.html",
+        # the feeds that carry it
+        "feeds/all.xml",
+        "feeds/departments/department-for-transport.xml",
+        "feeds/members/rhys-ap-gwilym.xml",
+        "feeds/members/guy-opperman.xml",
+        "feeds/topics/roads.xml",
+        # the downloads that hold it
+        "downloads/archive.jsonl.gz",
+        "downloads/departments/department-for-transport.csv.gz",
+        "downloads/departments/department-for-transport.json.gz",
+    }
+
+
+MOVES = {
+    "retitle into another topic": lambda site: retitle(site, "Roads: Potholes", "Bridges: Cracks"),
+    "another department": lambda site: edit(
+        site, EDITED, "department: Department for Transport", "department: HM Treasury"
+    ),
+    "another answer date": lambda site: edit(
+        site, EDITED, "answered_on: 2023-10-09", "answered_on: 2023-10-10"
+    ),
+    "another asker": lambda site: edit(
+        site, EDITED, "asked_by: Rhys ap Gwilym", "asked_by: Jo Bloggs"
+    ),
+}
+
+
+@pytest.mark.parametrize("kind", sorted(MOVES))
+def test_edits_that_move_a_question_take_the_full_path(
+    site: Path, tmp_path: Path, kind: str
+) -> None:
+    build_site(site)
+    MOVES[kind](site)
+    out, result = build_site(site)
+    assert not result.fast and not result.unchanged
+    assert tree_bytes(out) == cold(site, tmp_path)
+    append_answer(site, EDITED, "Then a content-only edit.")  # the state was kept again
+    out, result = build_site(site)
+    assert result.fast
+    assert tree_bytes(out) == cold(site, tmp_path)
+
+
+def test_a_new_question_or_a_changed_page_takes_the_full_path(site: Path, tmp_path: Path) -> None:
+    build_site(site)
+    write_question(site / "content", "commons/2024/new.md", MINIMAL_QUESTION)
+    out, result = build_site(site)
+    assert not result.fast
+    assert tree_bytes(out) == cold(site, tmp_path)
+    about = site / "content" / "about.md"
+    about.write_text(about.read_text(encoding="utf-8") + "\nMore.\n", encoding="utf-8")
+    out, result = build_site(site)
+    assert not result.fast
+    assert tree_bytes(out) == cold(site, tmp_path)
+
+
+@pytest.mark.parametrize("damage", ["garbage", "empty", "deleted"])
+def test_a_damaged_or_missing_edit_state_falls_back_to_the_full_path(
+    site: Path, tmp_path: Path, damage: str
+) -> None:
+    build_site(site)
+    state = site / CACHE_DIR / generator.edits.STATE_FILE
+    assert state.is_file()
+    if damage == "deleted":
+        state.unlink()
+    else:
+        state.write_bytes(b"" if damage == "empty" else b"\x80\x05not a pickle")
+    append_answer(site, EDITED, "A sentence added by the editor.")
+    out, result = build_site(site)
+    assert not result.fast
+    assert tree_bytes(out) == cold(site, tmp_path)
+
+
+def test_a_question_missing_from_the_build_cache_falls_back(site: Path, tmp_path: Path) -> None:
+    build_site(site)
+    cache = generator.cache.BuildCache(site / CACHE_DIR)
+    cache.db.execute("DELETE FROM parsed WHERE path LIKE '%hc-2023-10-05-1300%'")  # a neighbour
+    cache.close()
+    append_answer(site, EDITED, "A sentence added by the editor.")
+    out, result = build_site(site)
+    assert not result.fast
+    assert tree_bytes(out) == cold(site, tmp_path)
+
+
+def test_a_file_touched_but_unchanged_takes_the_fast_path_and_writes_nothing(
+    site: Path, tmp_path: Path
+) -> None:
+    out, _ = build_site(site)
+    before = inodes(out)
+    (site / "content" / EDITED).touch()
+    out, result = build_site(site)
+    assert result.fast and result.made == ()
+    assert inodes(out) == before
+    out, result = build_site(site)
+    assert result.unchanged
+
+
+def test_department_downloads_in_many_members_match_their_text(
+    site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(generator.downloads, "DOWNLOAD_MEMBER", 1)
+    monkeypatch.setattr(generator.edits, "DOWNLOAD_MEMBER", 1)
+    out, _ = build_site(site)
+    archive = generator.load.load_archive(site / "content")
+    config = generator.config.load_config(site / "site.yaml")
+    for department in archive.departments:
+        paths = generator.downloads.department_paths(department)
+        csv_text = gzip.decompress((out / paths["csv"]).read_bytes()).decode("utf-8")
+        json_text = gzip.decompress((out / paths["json"]).read_bytes()).decode("utf-8")
+        assert csv_text == generator.downloads.department_csv(department, config)
+        assert json_text == generator.downloads.department_json(department, config)
+    append_answer(site, CITED, "And a correction.")
+    out, result = build_site(site)
+    assert result.fast
+    assert tree_bytes(out) == cold(site, tmp_path)
+
+
+def test_the_command_says_an_edit_took_the_fast_path(site: Path) -> None:
+    assert answers("build", cwd=site).returncode == 0
+    append_answer(site, EDITED, "A sentence added by the editor.")
+    done = answers("build", cwd=site)
+    assert done.returncode == 0, done.stderr
+    assert "content-only edits: 17 files made again" in done.stdout
+
+
+def test_a_first_build_leaves_a_spare_of_links_so_the_first_edit_is_fast(site: Path) -> None:
+    out, _ = build_site(site)
+    spare = generator.write.spare_folder(out)
+    assert tree_bytes(spare) == tree_bytes(out)
+    assert inodes(spare) == inodes(out)  # hard links: no file's bytes are copied
+    before = inodes(out)
+    append_answer(site, EDITED, "A sentence added by the editor.")
+    out, result = build_site(site)
+    assert result.fast
+    now = inodes(out)
+    assert {p for p in now if now[p] != before.get(p)} - set(result.made) <= {
+        p for p in now if p.startswith("search/")
+    }

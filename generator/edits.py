@@ -1,0 +1,957 @@
+"""An edit's fast path: after content-only edits, make only the files that show them.
+
+A full build (with the cache) ends by keeping an `EditState` in `.cache/edits.pickle`: the
+stamp and cache key of every content file, and the archive's shape as lists of question
+numbers (newest first): each department's, member's, topic's, subtopic's and month's
+questions, who asked and answered each question, its topic, grouped questions and UINs,
+the department figures and the plain pages. No question's text is kept there: the build
+cache already holds every parsed question, and the fast path loads only those it shows.
+
+The next build whose content files differ from the state's by a few edited questions,
+each a *content-only* edit, takes this path. A content-only edit changes only the title
+(keeping its topic and subtopic), the question, the answer, the original answer, the
+attachments, the source or the truncated flag; its id, department, House, UIN, members,
+dates, status, grouped UINs and original department are those it had. Such an edit leaves
+every list's membership and order, every count and figure, the sitemaps and every other
+question's page as they were, so the files that can change are:
+
+- the question's own page and its older and newer neighbours' (they show its title);
+- the list page of its department, members, topic, subtopic and month that shows it, its
+  member's page when it is among the newest shown there, and the home page when it is
+  among the latest;
+- the feeds that carry it (the archive's, its department's, members' and topic's);
+- its department's two downloads and the archive download (only the gzip member holding
+  it is compressed again; the others come from the build cache);
+- the search index (generator/search_incremental.py updates the parts it touches).
+
+Those are made by the same code as in a full build (generator/render.py, feeds.py,
+downloads.py, search_incremental.py) from a model whose lists load their questions from
+the build cache when read (`Lazy`), so they come out byte for byte as a full build would
+make them (tests/test_incremental.py compares each with a `--no-cache` build). Every
+other file is kept: the new site is the spare (or the output's hard links) brought up to
+date with the output, written and swapped in whole, as a full build's is.
+
+Anything else takes the full path: a file added, removed or moved, a page or non-question
+file changed, an edit that changes what lists a question (a retitle that changes the
+heading's topic or subtopic is one), a file that does not parse, config, template, theme
+or code changes, and a state that is missing, damaged or made for another output.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import shutil
+from array import array
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date
+from pathlib import Path
+from typing import Any, NamedTuple, cast
+
+from generator.browse import (
+    Browse,
+    GroupLink,
+    Member,
+    Month,
+    Subtopic,
+    Topic,
+    Year,
+    split_heading,
+)
+from generator.browse_pages import MEMBER_PREVIEW, BrowsePages
+from generator.cache import BuildCache, digest
+from generator.config import SiteConfig
+from generator.downloads import (
+    ARCHIVE_MEMBER,
+    DOWNLOAD_MEMBER,
+    archive_member,
+    archive_path,
+    department_member,
+    department_paths,
+    member_name,
+)
+from generator.errors import ArchiveError
+from generator.feeds import FEED_SIZE, feed_parts
+from generator.figures import Figures
+from generator.fingerprint import PageKeys, base_key
+from generator.incremental import (
+    DOWNLOAD_KEY,
+    MEMBER_KEY,
+    SITE_KEY,
+    FolderRecord,
+    mirror_folder,
+    record_files,
+    settings_fingerprint,
+)
+from generator.load import _load_file
+from generator.markup import AnswerRenderer, Fragment, answer_fragment, extract
+from generator.model import Archive, Department, Page, Question
+from generator.render import Renderer, find_theme
+from generator.search_chunks import SEARCH_DIR
+from generator.search_incremental import SearchStore, write_search_index
+from generator.write import UNCHANGED, FileWriter, folder_identity, spare_folder, swap_in
+
+STATE_FILE = "edits.pickle"
+VERSION = 1
+MAX_EDITS = 20  # more changed files than this: a full build is as quick
+# What a content-only edit may change (title: only within its topic and subtopic).
+CONTENT_FIELDS = frozenset(
+    {"title", "question", "answer", "original_answer", "attachments", "source", "truncated"}
+)
+_HOUSES = (None, "Commons", "Lords")
+_STATUSES = ("answered", "unanswered", "holding", "withdrawn", "corrected")
+
+
+class StaleState(Exception):
+    """The state or the cache lacks what the fast path needs: take the full path."""
+
+
+@dataclass
+class EditState:
+    """What a build leaves for the next one's fast path (see the module docstring).
+
+    Questions are numbered newest first; lists hold numbers (`array('i')`), and each
+    member, topic and the UIN index are pickled apart (unpickled when an edit shows them),
+    so loading the state costs milliseconds, not the seconds a whole model of 60,000
+    questions would.
+    """
+
+    code: str  # the generator's code fingerprint (cache.code_fingerprint)
+    settings: str  # incremental.settings_fingerprint: config, theme, content folder
+    paths: list[str]  # every content file, relative to the content folder
+    stamps: list[str]  # each one's stamp (incremental.tree_lines)
+    file_question: array[int]  # each one's question number, or -1
+    file_keys: dict[str, str]  # build-cache keys of the other files (plain pages)
+    ids: list[str]
+    keys: list[str]  # build-cache key of each question's parsed file
+    digests: bytearray  # 16 bytes a question: the content hash page keys use
+    department_of: array[int]
+    departments: list[tuple[str, str, array[int]]]  # name, slug, questions
+    members: list[bytes]  # pickled: key, name, slug, id, asked, answered, top departments
+    asker: array[int]  # member number or -1
+    answerer: array[int]
+    topics: list[bytes]  # pickled: name, slug, questions, subtopics (name, slug, questions,
+    # topic slug, has a page)
+    topic: array[int]
+    subtopic: array[int]  # number within its topic's subtopics, or -1
+    years: list[tuple[int, int, list[tuple[int, array[int]]]]]  # year, count, months
+    groups: dict[int, tuple[tuple[str, int], ...]]  # grouped UINs and questions (-1: none)
+    by_uin: bytes  # pickled: UIN -> question numbers
+    house: array[int]  # index in _HOUSES
+    status: array[int]  # index in _STATUSES
+    answered: array[int]  # answered_on as an ordinal, 0 for none
+    figures: dict[str, Figures]
+    pages: tuple[Page, ...]
+    fingerprint: str = ""  # the inputs fingerprint of the site it describes
+    result: Any = None  # that build's BuildResult
+    version: int = VERSION
+    index: dict[str, int] = field(default_factory=dict, repr=False)  # id -> number, not kept
+    unpickled: dict[Any, Any] = field(default_factory=dict, repr=False)  # not kept
+
+    def member(self, n: int) -> tuple[str, str, str, int | None, array[int], array[int], Any]:
+        return self._unpickled(("member", n), self.members[n])  # type: ignore[no-any-return]
+
+    def topic_row(self, n: int) -> tuple[str, str, array[int], list[Any]]:
+        return self._unpickled(("topic", n), self.topics[n])  # type: ignore[no-any-return]
+
+    def uins(self) -> dict[str, tuple[int, ...]]:
+        return self._unpickled("uins", self.by_uin)  # type: ignore[no-any-return]
+
+    def _unpickled(self, key: Any, data: bytes) -> Any:
+        if key not in self.unpickled:
+            self.unpickled[key] = pickle.loads(data)
+        return self.unpickled[key]
+
+    def number(self, qid: str) -> int:
+        if not self.index:
+            self.index = dict(zip(self.ids, range(len(self.ids)), strict=True))
+        return self.index[qid]
+
+    def digest_of(self, number: int) -> bytes:
+        return bytes(self.digests[16 * number : 16 * number + 16])
+
+
+# Recording ------------------------------------------------------------------------------
+
+
+def make_state(
+    archive: Archive,
+    browse: Browse,
+    figures: dict[str, Figures],
+    digests: Mapping[str, bytes],
+    sources: Mapping[str, str],
+    stamps: Mapping[str, str],
+    code: str,
+    settings: str,
+) -> EditState | None:
+    """The state of a full build's model; None when a question has no content hash."""
+    questions = archive.questions
+    ids = [q.id for q in questions]
+    number = {qid: n for n, qid in enumerate(ids)}
+    try:
+        blob = bytearray(b"".join([digests[qid] for qid in ids]))
+        keys = [sources["\0" + qid] for qid in ids]
+    except KeyError:
+        return None
+    question_of_key = {key: n for n, key in enumerate(keys)}
+    paths = sorted(stamps)
+    file_question = array("i", [question_of_key.get(sources.get(p, ""), -1) for p in paths])
+    file_keys = {
+        path: sources.get(path, "") for path, n in zip(paths, file_question, strict=True) if n < 0
+    }
+
+    def numbers(items: Iterable[Question]) -> array[int]:
+        return array("i", [number[q.id] for q in items])
+
+    departments = [(d.name, d.slug, numbers(d.questions)) for d in archive.departments]
+    department_number = {d.name: n for n, d in enumerate(archive.departments)}
+    department_of = array("i", [department_number[q.department] for q in questions])
+    members = [
+        _pickled((
+            m.key, m.name, m.slug, m.member_id, numbers(m.asked), numbers(m.answered),
+            tuple((department_number[d.name], count) for d, count in m.top_departments),
+        ))
+        for m in browse.members
+    ]  # fmt: skip
+    member_number = {m.key: n for n, m in enumerate(browse.members)}
+    topics = []
+    topic_of = array("i", [0]) * len(ids)
+    subtopic_of = array("i", [-1]) * len(ids)
+    for t_number, topic in enumerate(browse.topics):
+        subtopics = []
+        for s_number, sub in enumerate(topic.subtopics):
+            subtopics.append(
+                (sub.name, sub.slug, numbers(sub.questions), sub.topic_slug, sub.has_page)
+            )
+            for q in sub.questions:
+                subtopic_of[number[q.id]] = s_number
+        for q in topic.questions:
+            topic_of[number[q.id]] = t_number
+        topics.append(_pickled((topic.name, topic.slug, numbers(topic.questions), subtopics)))
+    years = [
+        (y.year, y.count, [(m.month, numbers(m.questions)) for m in y.months]) for y in browse.years
+    ]
+    groups = {
+        number[qid]: tuple((g.uin, number[g.question.id] if g.question else -1) for g in links)
+        for qid, links in browse.groups.items()
+    }
+    return EditState(
+        code=code,
+        settings=settings,
+        paths=paths,
+        stamps=[stamps[path] for path in paths],
+        file_question=file_question,
+        file_keys=file_keys,
+        ids=ids,
+        keys=keys,
+        digests=blob,
+        department_of=department_of,
+        departments=departments,
+        members=members,
+        asker=array("i", [_member(browse.asker_of, member_number, q) for q in questions]),
+        answerer=array("i", [_member(browse.answerer_of, member_number, q) for q in questions]),
+        topics=topics,
+        topic=topic_of,
+        subtopic=subtopic_of,
+        years=years,
+        groups=groups,
+        by_uin=_pickled(
+            {uin: tuple(number[q.id] for q in qs) for uin, qs in archive.by_uin.items()}
+        ),
+        house=array("b", [_HOUSES.index(q.house) for q in questions]),
+        status=array("b", [_STATUSES.index(q.status) for q in questions]),
+        answered=array("i", [q.answered_on.toordinal() if q.answered_on else 0 for q in questions]),
+        figures=dict(figures),
+        pages=archive.pages,
+    )
+
+
+def _pickled(value: Any) -> bytes:
+    return pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def _member(of: Mapping[str, Member], number: Mapping[str, int], question: Question) -> int:
+    member = of.get(question.id)
+    return -1 if member is None else number[member.key]
+
+
+def save_state(folder: Path, state: EditState, fingerprint: str, result: Any) -> None:
+    """Keep the state for the next build (written whole, then renamed into place)."""
+    state.fingerprint = fingerprint
+    state.result = result
+    state.index = {}
+    state.unpickled = {}
+    path = folder / STATE_FILE
+    partial = folder / f"{STATE_FILE}.{os.getpid()}"
+    with open(partial, "wb") as handle:
+        pickle.dump(state, handle, protocol=pickle.HIGHEST_PROTOCOL)
+    os.replace(partial, path)
+
+
+def forget_state(folder: Path) -> None:
+    (folder / STATE_FILE).unlink(missing_ok=True)
+
+
+def load_state(folder: Path) -> EditState | None:
+    """The state, or None when there is none or it cannot be read (a damaged cache)."""
+    try:
+        with open(folder / STATE_FILE, "rb") as handle:
+            state = pickle.load(handle)
+    except Exception:  # whatever a damaged file raises, the full path follows
+        return None
+    if not isinstance(state, EditState) or getattr(state, "version", None) != VERSION:
+        return None
+    return state
+
+
+# Finding the edits ----------------------------------------------------------------------
+
+
+@dataclass
+class Plan:
+    """The edits of a build that can take the fast path."""
+
+    state: EditState
+    edited: dict[int, Question]  # question number -> its new version
+    parsed: list[tuple[str, str, bytes, bytes]]  # new build-cache rows (edited or touched)
+    stamps: dict[str, str]  # the content files' stamps now
+
+
+def plan_edits(
+    content: Path, config: SiteConfig, out: Path, cache: BuildCache, stamps: dict[str, str]
+) -> Plan | None:
+    """The fast path's plan when every change since the site in `out` is a content-only
+    edit of a question; None otherwise (or when anything it needs is missing)."""
+    state = load_state(cache.folder)
+    if state is None or not stamps:
+        return None
+    record = cache.get_meta(SITE_KEY + str(out.resolve()))
+    if (
+        state.code != cache.get_meta("code")
+        or not isinstance(record, dict)
+        or record.get("fingerprint") != state.fingerprint
+        or record.get("identity") != folder_identity(out)
+        or len(stamps) != len(state.paths)
+        or state.settings != settings_fingerprint(config, content)
+    ):
+        return None
+    changed: list[tuple[str, int]] = []  # path, number in state.paths
+    for number, (path, stamp) in enumerate(zip(state.paths, state.stamps, strict=True)):
+        now = stamps.get(path)
+        if now is None:
+            return None  # removed (and so, the counts being equal, another added)
+        if now != stamp:
+            changed.append((path, number))
+            if len(changed) > MAX_EDITS:
+                return None
+    keys = {path: _file_key(state, number) for path, number in changed}
+    known = cache.parsed_entries(keys.values())
+    plan = Plan(state, {}, [], stamps)
+    for path, number in changed:
+        if not _plan_file(plan, content, path, keys[path], state.file_question[number], known):
+            cache.store_parsed(plan.parsed)  # what was parsed here is not parsed again
+            return None
+    return plan
+
+
+def _file_key(state: EditState, number: int) -> str:
+    question = state.file_question[number]
+    return state.keys[question] if question >= 0 else state.file_keys[state.paths[number]]
+
+
+def _plan_file(
+    plan: Plan,
+    content: Path,
+    relative: str,
+    key: str,
+    number: int,
+    known: Mapping[str, tuple[str, bytes, bytes]],
+) -> bool:
+    """Add one changed file (question `number`, -1 for none) to the plan; False when it
+    needs the full path."""
+    entry = known.get(key)
+    if number < 0 or entry is None:
+        return False
+    path = content / relative
+    try:
+        raw = path.read_bytes()
+    except OSError:
+        return False
+    if digest(raw) == entry[1]:  # touched, not changed
+        info = path.stat()
+        plan.parsed.append((key, f"{info.st_size}:{info.st_mtime_ns}", entry[1], entry[2]))
+        return True
+    display = key.split("\0", 1)[0]
+    try:
+        item, row = _load_file(path, Path(relative), display, key, keep=True)
+    except ArchiveError:
+        return False  # the full path reports it
+    if row is None:
+        return False
+    plan.parsed.append(row)
+    old = pickle.loads(entry[2])
+    if not isinstance(item, Question) or not content_only(old, item):
+        return False
+    plan.edited[number] = item
+    return True
+
+
+def content_only(old: Question, new: Question) -> bool:
+    """Whether `new` lists and counts where `old` did (see CONTENT_FIELDS)."""
+    for name in Question.__dataclass_fields__:
+        if name not in CONTENT_FIELDS and getattr(old, name) != getattr(new, name):
+            return False
+    return split_heading(old.title) == split_heading(new.title)
+
+
+# The model, loaded as read --------------------------------------------------------------
+
+
+class QuestionStore:
+    """Questions by number, unpickled from the build cache when first asked for."""
+
+    def __init__(self, cache: BuildCache, state: EditState, fresh: Mapping[int, Question]):
+        self.cache = cache
+        self.keys = state.keys
+        self.loaded: dict[int, Question] = dict(fresh)
+
+    def get(self, number: int) -> Question:
+        found = self.loaded.get(number)
+        return found if found is not None else self.many([number])[0]
+
+    def many(self, numbers: Sequence[int]) -> list[Question]:
+        loaded = self.loaded
+        missing = [n for n in numbers if n not in loaded]
+        if missing:
+            rows = self.cache.parsed_entries(self.keys[n] for n in missing)
+            for n in missing:
+                row = rows.get(self.keys[n])
+                if row is None:
+                    raise StaleState(f"question {n} is not in the build cache")
+                question = pickle.loads(row[2])
+                if not isinstance(question, Question):
+                    raise StaleState(f"question {n} is not a question in the build cache")
+                loaded[n] = question
+        return [loaded[n] for n in numbers]
+
+
+class Lazy(Sequence[Question]):
+    """A list of questions by number, loaded only where it is read (a page's slice, a
+    feed's newest, a count needs none)."""
+
+    PIECE = 64
+
+    def __init__(self, store: QuestionStore, numbers: Sequence[int]):
+        self.store = store
+        self.numbers = numbers
+
+    def __len__(self) -> int:
+        return len(self.numbers)
+
+    def __getitem__(self, index: Any) -> Any:
+        if isinstance(index, slice):
+            return tuple(self.store.many(self.numbers[index]))
+        return self.store.get(self.numbers[index])
+
+    def __iter__(self) -> Iterator[Question]:
+        for start in range(0, len(self.numbers), self.PIECE):
+            yield from self.store.many(self.numbers[start : start + self.PIECE])
+
+
+class Computed(Mapping[str, Any]):
+    """A mapping whose values are made (once) when looked up; `size` is what len says."""
+
+    def __init__(self, make: Callable[[str], Any], size: int):
+        self.make = make
+        self.size = size
+        self.made: dict[str, Any] = {}
+
+    def __getitem__(self, key: str) -> Any:
+        if key not in self.made:
+            self.made[key] = self.make(key)
+        return self.made[key]
+
+    def __len__(self) -> int:
+        return self.size
+
+    def __iter__(self) -> Iterator[str]:
+        raise StaleState("a whole mapping was read on the fast path")
+
+
+class Model:
+    """The parts of the archive and browse model an edit's pages read, made on demand."""
+
+    def __init__(self, state: EditState, store: QuestionStore):
+        self.state = state
+        self.store = store
+        self.departments = tuple(
+            Department(name, slug, cast(Any, Lazy(store, numbers)))
+            for name, slug, numbers in state.departments
+        )
+        self._members: dict[int, Member] = {}
+        self._topics: dict[int, Topic] = {}
+        self.archive = Archive(
+            questions=cast(Any, Lazy(store, range(len(state.ids)))),
+            departments=self.departments,
+            pages=state.pages,
+            department_of=cast(Any, Computed(self._department_of, len(state.ids))),
+            by_uin=cast(Any, Computed(self._by_uin, 1)),
+        )
+
+    def _department_of(self, qid: str) -> Department:
+        return self.departments[self.state.department_of[self._number(qid)]]
+
+    def _number(self, qid: str) -> int:
+        try:
+            return self.state.number(qid)
+        except KeyError:
+            raise KeyError(qid) from None
+
+    def _by_uin(self, uin: str) -> tuple[Question, ...]:
+        numbers = self.state.uins().get(uin)
+        if numbers is None:
+            raise KeyError(uin)
+        return tuple(self.store.many(numbers))
+
+    def member(self, n: int) -> Member:
+        if n not in self._members:
+            key, name, slug, member_id, asked, answered, top = self.state.member(n)
+            self._members[n] = Member(
+                key, name, slug, member_id,
+                cast(Any, Lazy(self.store, asked)), cast(Any, Lazy(self.store, answered)),
+                tuple((self.departments[d], count) for d, count in top),
+            )  # fmt: skip
+        return self._members[n]
+
+    def topic(self, n: int) -> Topic:
+        if n not in self._topics:
+            name, slug, numbers, subtopics = self.state.topic_row(n)
+            subs = tuple(
+                Subtopic(s_name, s_slug, cast(Any, Lazy(self.store, s_numbers)), t_slug, page)
+                for s_name, s_slug, s_numbers, t_slug, page in subtopics
+            )
+            self._topics[n] = Topic(name, slug, cast(Any, Lazy(self.store, numbers)), subs)
+        return self._topics[n]
+
+    def year(self, year: int) -> Year:
+        for number, count, months in self.state.years:
+            if number == year:
+                found = tuple(
+                    Month(year, month, cast(Any, Lazy(self.store, numbers)))
+                    for month, numbers in months
+                )
+                return Year(year, found, count)
+        raise StaleState(f"no year {year} in the state")
+
+    def browse(self, edited: Iterable[int]) -> Browse:
+        """A browse model whose lists hold the members, topics and years of `edited`."""
+        state = self.state
+        members = sorted({m for n in edited for m in (state.asker[n], state.answerer[n]) if m >= 0})
+        topics = sorted({state.topic[n] for n in edited})
+        years = sorted(
+            {date.fromordinal(state.answered[n]).year for n in edited if state.answered[n]}
+        )
+        size = len(state.ids)
+
+        def role(of: array[int]) -> Callable[[str], Member | None]:
+            def member(qid: str) -> Member | None:
+                n = of[self._number(qid)]
+                return None if n < 0 else self.member(n)
+
+            return member
+
+        return Browse(
+            members=tuple(self.member(n) for n in members),
+            topics=tuple(self.topic(n) for n in topics),
+            years=tuple(self.year(y) for y in reversed(years)),
+            asker_of=cast(Any, _Optional(role(state.asker), size)),
+            answerer_of=cast(Any, _Optional(role(state.answerer), size)),
+            topic_of=cast(Any, Computed(self._topic_of, size)),
+            groups=cast(Any, _Optional(self._groups, size)),
+        )
+
+    def _topic_of(self, qid: str) -> tuple[Topic, Subtopic | None]:
+        n = self._number(qid)
+        topic = self.topic(self.state.topic[n])
+        sub = self.state.subtopic[n]
+        return topic, (topic.subtopics[sub] if sub >= 0 else None)
+
+    def _groups(self, qid: str) -> tuple[GroupLink, ...] | None:
+        links = self.state.groups.get(self._number(qid))
+        if links is None:
+            return None
+        return tuple(GroupLink(uin, self.store.get(n) if n >= 0 else None) for uin, n in links)
+
+
+class _Optional(Computed):
+    """A Computed mapping where a made value of None means the key is absent."""
+
+    def __getitem__(self, key: str) -> Any:
+        value = super().__getitem__(key)
+        if value is None:
+            raise KeyError(key)
+        return value
+
+
+# What an edit changes -------------------------------------------------------------------
+
+
+@dataclass
+class Dependents:
+    """The pages (by address), departments and months that show the edited questions."""
+
+    questions: set[int] = field(default_factory=set)  # whose pages are made
+    pages: set[str] = field(default_factory=set)
+    departments: set[int] = field(default_factory=set)
+    months: set[tuple[int, int]] = field(default_factory=set)
+
+
+def dependents(state: EditState, edited: Iterable[int], config: SiteConfig) -> Dependents:
+    """Everything that shows an edited question (see the module docstring)."""
+    per_page = config.per_page
+    found = Dependents()
+
+    def listed(first: str, numbers: Sequence[int], n: int) -> int:
+        position = numbers.index(n)
+        found.pages.add(Renderer.listing_path(first, position // per_page + 1))
+        return position
+
+    for n in edited:
+        d = state.department_of[n]
+        _name, d_slug, siblings = state.departments[d]
+        found.departments.add(d)
+        position = listed(f"departments/{d_slug}/", siblings, n)
+        found.questions.update(siblings[max(0, position - 1) : position + 2])
+        for m in {state.asker[n], state.answerer[n]} - {-1}:
+            _key, _name, m_slug, _id, asked, answered, _top = state.member(m)
+            for role, numbers in (("asked", asked), ("answered", answered)):
+                shown = n in numbers and listed(f"members/{m_slug}/{role}/", numbers, n)
+                if n in numbers and shown < MEMBER_PREVIEW:
+                    found.pages.add(f"members/{m_slug}/")
+        _t_name, t_slug, in_topic, subtopics = state.topic_row(state.topic[n])
+        listed(f"topics/{t_slug}/", in_topic, n)
+        sub = state.subtopic[n]
+        if sub >= 0 and subtopics[sub][4]:
+            _s_name, s_slug, in_sub, _t, _page = subtopics[sub]
+            listed(f"topics/{t_slug}/{s_slug}/", in_sub, n)
+        if state.answered[n]:
+            day = date.fromordinal(state.answered[n])
+            for year, _count, months in state.years:
+                for month, numbers in months:
+                    if year == day.year and month == day.month:
+                        found.months.add((year, month))
+                        listed(f"answered/{year}/{month:02d}/", numbers, n)
+        if n < config.latest_count:
+            found.pages.add("")
+    for n in found.questions:
+        found.pages.add(f"questions/{state.ids[n]}/")
+    return found
+
+
+# The fast build -------------------------------------------------------------------------
+
+
+class _Row(NamedTuple):
+    """What the search index reads of every question besides the few it re-tokenises."""
+
+    id: str
+    department: str
+    house: str | None
+    answered_on: date | None
+    status: str
+
+
+class _SearchQuestions(Sequence[Any]):
+    """The archive's questions as the search index reads them: every one's filters when
+    iterated, a whole question (loaded) only when indexed."""
+
+    def __init__(self, state: EditState, store: QuestionStore):
+        self.state = state
+        self.store = store
+        self._rows: list[_Row] | None = None
+
+    def __len__(self) -> int:
+        return len(self.state.ids)
+
+    def __getitem__(self, index: Any) -> Any:
+        if isinstance(index, slice):
+            raise StaleState("the search index sliced the archive")
+        return self.store.get(range(len(self.state.ids))[index])
+
+    def rows(self) -> list[_Row]:
+        """Every question's filters, column by column (60,000 rows in tens of milliseconds)."""
+        if self._rows is None:
+            state = self.state
+            names = [name for name, _slug, _numbers in state.departments]
+            days = {n: date.fromordinal(n) for n in set(state.answered) if n}
+            days[0] = cast(Any, None)
+            columns = (
+                state.ids,
+                [names[d] for d in state.department_of],
+                [_HOUSES[h] for h in state.house],
+                [days[n] for n in state.answered],
+                [_STATUSES[s] for s in state.status],
+            )
+            self._rows = list(map(_Row._make, zip(*columns, strict=True)))
+        return self._rows
+
+    def __iter__(self) -> Iterator[_Row]:
+        return iter(self.rows())
+
+    def __reversed__(self) -> Iterator[_Row]:
+        return reversed(self.rows())
+
+
+@dataclass
+class FastResult:
+    """What the fast path made: the build's result, and the state for the next build."""
+
+    result: Any
+    state: EditState
+    made: list[str]
+
+
+def fast_build(
+    plan: Plan,
+    config: SiteConfig,
+    out: Path,
+    cache: BuildCache,
+    fingerprint: str,
+) -> FastResult:
+    """Make the files that show the plan's edits and swap the site in; raises StaleState
+    (before the output is touched) when the cache lacks something it needs."""
+    state = plan.state
+    cache.store_parsed(plan.parsed)
+    state.stamps = [plan.stamps[path] for path in state.paths]
+    if not plan.edited:  # files touched, none changed: the site stays as it is
+        cache.commit()
+        return FastResult(state.result, state, [])
+    for number in plan.edited:
+        value = next(row[3] for row in plan.parsed if row[0] == state.keys[number])
+        state.digests[16 * number : 16 * number + 16] = digest(value)
+    store = QuestionStore(cache, state, plan.edited)
+    model = Model(state, store)
+    found = dependents(state, plan.edited, config)
+    theme = find_theme(config)
+    browse = model.browse(plan.edited)
+    full = {state.ids[n] for n in range(min(FEED_SIZE, len(state.ids)))}
+    for _name, _slug, numbers in state.departments:
+        full.update(state.ids[n] for n in numbers[:FEED_SIZE])  # as feeds.full_content_ids
+    renderer = Renderer(config, model.archive, theme, browse, state.figures, frozenset(full))
+    renderer.cache_templates(cache.folder / "templates")
+    _answers(renderer, model, cache, plan.edited)
+    renderer.only = frozenset(found.pages)
+    base = base_key([cache.get_meta("code"), *renderer.base_key_parts()], theme.template_dirs)
+    digests = _all_digests(state)
+    keys = PageKeys(base, digests)
+    made: dict[str, bytes] = {}
+    for path, data in _pages(renderer, model, browse, found):
+        if data is not UNCHANGED:
+            made[path] = data.encode("utf-8")
+    edited_ids = {q.id for q in plan.edited.values()}
+    departments = replace(
+        model.archive, departments=tuple(model.departments[d] for d in sorted(found.departments))
+    )
+    for path, inputs, make_feed in feed_parts(
+        config, departments, browse, renderer.extracts, renderer.feed_contents
+    ):
+        if any(q.id in edited_ids for q in inputs["questions"]):
+            made[path] = make_feed().encode("utf-8")
+    for d in sorted(found.departments):
+        made.update(_department_downloads(model, d, cache, keys, config))
+    made[archive_path()] = _archive_download(state, store, cache, keys, config)
+    prepared = mirror_folder(out, cache)
+    if prepared is None:
+        raise StaleState("the output has no record to build on")
+    folder, record = prepared
+    try:
+        files = FileWriter(folder, record.files, record.sizes)
+        hashes, sizes = dict(record.files), dict(record.sizes)
+        for path, payload in made.items():
+            hashes[path] = files.write(path, payload)
+            sizes[path] = len(payload)
+        search = SearchStore(cache.folder, str(cache.get_meta("code")))
+        try:
+            searched = write_search_index(
+                _search_archive(state, store, model),
+                renderer.fragments,
+                digests,
+                search,
+                files,
+                out,
+            )
+        except BaseException:
+            search.abandon()
+            raise
+        search.close()
+        index_files = {path for path, _hash, _size, _key in searched}
+        for path in [p for p in hashes if _in_index(p) and p not in index_files]:
+            (folder / path).unlink(missing_ok=True)  # a chunk the update replaced
+            del hashes[path], sizes[path]
+        for path, file_hash, size, _key in searched:
+            hashes[path] = file_hash
+            sizes[path] = size
+        page_keys = {path: key for path, key in record.keys.items() if path not in made}
+        record_files(cache, folder, FolderRecord(hashes, sizes, page_keys))
+        swap_in(folder, out)
+    except BaseException:
+        if folder != spare_folder(out):
+            shutil.rmtree(folder, ignore_errors=True)
+        raise
+    result = replace(
+        state.result, files=len(hashes), bytes=sum(sizes.values()), seconds=0.0, warnings=()
+    )
+    return FastResult(result, state, sorted(made))
+
+
+def _in_index(path: str) -> bool:
+    """Whether a file of the site is one of the search index's (not the search page)."""
+    return path.startswith(f"{SEARCH_DIR}/") and not path.endswith(".html")
+
+
+def _answers(
+    renderer: Renderer, model: Model, cache: BuildCache, edited: Mapping[int, Question]
+) -> None:
+    """The renderer's answers, extracts and feed contents, each made when first read."""
+    answers = AnswerRenderer()
+    store = model.store
+    new = {}
+    for question in edited.values():
+        html_hash = digest(question.answer.encode("utf-8"))
+        new[question.id] = answer_fragment(answers, question.answer)
+        cache.store_fragments([(html_hash, new[question.id].html, new[question.id].text)])
+
+    def fragment(qid: str) -> Fragment:
+        if qid in new:
+            return new[qid]
+        question = store.get(model.state.number(qid))
+        html_hash = digest(question.answer.encode("utf-8"))
+        found = cache.some_fragments([html_hash]).get(html_hash)
+        return Fragment(*found) if found else answer_fragment(answers, question.answer)
+
+    fragments = Computed(fragment, len(model.state.ids))
+
+    def summary(qid: str) -> str:
+        made = fragments[qid]
+        text = made.text if made.html else store.get(model.state.number(qid)).question
+        return extract(text, renderer.config.extract_length)
+
+    full = renderer._feed_content_ids
+
+    def content(qid: str) -> str:
+        if qid not in full:
+            raise KeyError(qid)
+        return renderer.link_references(store.get(model.state.number(qid)), fragments[qid].html)
+
+    renderer.fragments = fragments
+    renderer.extracts = cast(Any, Computed(summary, len(model.state.ids)))
+    renderer.feed_contents = cast(Any, _Optional(_or_none(content), len(full)))
+
+
+def _or_none(make: Callable[[str], str]) -> Callable[[str], str | None]:
+    def made(key: str) -> str | None:
+        try:
+            return make(key)
+        except KeyError:
+            return None
+
+    return made
+
+
+def _pages(
+    renderer: Renderer,
+    model: Model,
+    browse: Browse,
+    found: Dependents,
+) -> Iterator[tuple[str, str]]:
+    """The pages that show the edited questions, made by the renderer's own methods."""
+    store = model.store
+    for n in sorted(found.questions):
+        yield renderer.question_page(store.get(n))
+    for d in sorted(found.departments):
+        for page in renderer.department_pages(model.departments[d]):
+            yield page
+    pages = BrowsePages(renderer, browse)
+    for member in browse.members:
+        for page in pages.member_pages(member):
+            yield page
+    for topic in browse.topics:
+        for page in pages.topic_pages(topic):
+            yield page
+    for year in browse.years:
+        for month in year.months:
+            if (year.year, month.month) in found.months:
+                for page in pages.month_pages(year, month):
+                    yield page
+    if "" in found.pages:
+        yield renderer.home_page()
+
+
+def _archive_download(
+    state: EditState, store: QuestionStore, cache: BuildCache, keys: PageKeys, config: SiteConfig
+) -> bytes:
+    """The archive download: each gzip member from the build cache by its key (as
+    incremental.ArchiveMembers keeps them), made again where its questions changed."""
+    members = []
+    count = len(state.ids)
+    for number, start in enumerate(range(0, max(count, 1), ARCHIVE_MEMBER)):
+        numbers = range(start, min(start + ARCHIVE_MEMBER, count))
+        key = keys.of_ids(
+            "archive-member", str(number), "questions", [state.ids[n] for n in numbers]
+        )
+        name = MEMBER_KEY + key.hex() if key is not None else None
+        data = cache.get_meta(name) if name is not None else None
+        if not isinstance(data, bytes):
+            data = archive_member(number, tuple(store.many(numbers)), config)
+            if name is not None:
+                cache.set_meta(name, data)
+        members.append(data)
+    return b"".join(members)
+
+
+def _department_downloads(
+    model: Model, d: int, cache: BuildCache, keys: PageKeys, config: SiteConfig
+) -> dict[str, bytes]:
+    """A department's two downloads, member by member as downloads.department_download
+    makes them, each recalled from the build cache (as incremental.ArchiveMembers keeps
+    them) or made again where its questions changed."""
+    state = model.state
+    department = model.departments[d]
+    name, _slug, numbers = state.departments[d]
+    count = len(numbers)
+    files = {}
+    for kind, path in department_paths(department).items():
+        members = []
+        for number, start in enumerate(range(0, count, DOWNLOAD_MEMBER)):
+            chunk = numbers[start : start + DOWNLOAD_MEMBER]
+            member = member_name(path, number, count, name)
+            ids = [state.ids[n] for n in chunk]
+            key = keys.of_ids("download-member", member, "questions", ids)
+            meta = f"{DOWNLOAD_KEY}{path}\0{key.hex()}" if key is not None else None
+            data = cache.get_meta(meta) if meta is not None else None
+            if not isinstance(data, bytes):
+                questions = tuple(model.store.many(chunk))
+                data = department_member(kind, department, count, start, questions, config)
+                if meta is not None:
+                    cache.set_meta(meta, data)
+            members.append(data)
+        files[path] = b"".join(members)
+    return files
+
+
+def _search_archive(state: EditState, store: QuestionStore, model: Model) -> Archive:
+    """The archive as write_search_index reads it, without loading every question."""
+    departments = model.departments
+    department_of = dict(zip(state.ids, [departments[d] for d in state.department_of], strict=True))
+    return replace(
+        model.archive,
+        questions=cast(Any, _SearchQuestions(state, store)),
+        department_of=department_of,
+    )
+
+
+def _all_digests(state: EditState) -> dict[str, bytes]:
+    """Question id -> content hash, for every question (what the search index compares)."""
+    blob = bytes(state.digests)
+    return dict(zip(state.ids, [blob[i : i + 16] for i in range(0, len(blob), 16)], strict=True))
