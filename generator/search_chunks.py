@@ -45,7 +45,7 @@ part of the title before any colon: a question's bucket is a hash of its heading
 SHARD_SIZE rows. The bucket of every key is in the shard map, which the page loads with the
 manifest; from it the page counts each key's rank in its bucket, hence its shard and row.
 A new (newest) question goes to the end of its bucket, so only that bucket's last shard
-changes; a new title moves a question between two buckets.
+changes; a new heading moves a question between two buckets.
 """
 
 from __future__ import annotations
