@@ -418,7 +418,10 @@ class Index:
                 chunks.append([chunk[0], name])
         del sizes
         values = self.values()
-        self.titles = [title_hash(q.title) for q in reversed(self.questions)]
+        # By index, not by iterating: the edits' fast path (generator/edits.py) iterates
+        # only each question's filters, and loads a whole question when indexed.
+        newest = self.count - 1
+        self.titles = [title_hash(self.questions[newest - key].title) for key in range(self.count)]
         layout = shard_layout(self.titles)
         for name, keys in layout.shards.items():
             made(*self.shard(name, keys, values.departments))
