@@ -377,6 +377,30 @@ class IndexSummary:
     departments: list[tuple[str, str]]
 
 
+def closing_files(
+    terms: list[str],
+    facets: tuple[str, bytes],
+    buckets: Sequence[int],
+    *,
+    count: int,
+    totals: list[int],
+    chunks: list[list[str]],
+    shards: list[str],
+    departments: list[tuple[str, str]],
+) -> tuple[IndexSummary, dict[str, bytes]]:
+    """The files an index is finished with once its chunks and shards are made (the term
+    list, the filters, the shard map, `manifest.json` and `files.json`) by name, and the
+    summary naming them, with what else the manifest says. A cold build and
+    search_incremental's whole index both finish here, so their bytes cannot drift apart."""
+    terms_name, terms_body = terms_file(terms)
+    map_name, map_body = shard_map(buckets)
+    summary = IndexSummary(
+        count, totals, chunks, terms_name, facets[0], map_name, shards, departments
+    )
+    files = {terms_name: terms_body, facets[0]: facets[1], map_name: map_body}
+    return summary, {**files, **summary_files(summary)}
+
+
 def summary_files(summary: IndexSummary) -> dict[str, bytes]:
     """`manifest.json` and `files.json`."""
     manifest = {
@@ -430,18 +454,15 @@ def chunked_files(records: Sequence[SearchRecord]) -> Iterator[tuple[str, bytes]
     for name, body in document_shards(records, layout, values.departments):
         shards.append(name)
         yield f"{SEARCH_DIR}/{name}", body
-    terms_name, terms_body = terms_file(terms)
-    facets_name, facets_body = facets_named(records, values)
-    map_name, map_body = shard_map(layout.buckets)
-    summary = IndexSummary(
-        len(records), totals, chunks, terms_name, facets_name, map_name, shards,
-        values.departments,
-    )  # fmt: skip
-    files = {
-        terms_name: terms_body,
-        facets_name: facets_body,
-        map_name: map_body,
-        **summary_files(summary),
-    }
+    _summary, files = closing_files(
+        terms,
+        facets_named(records, values),
+        layout.buckets,
+        count=len(records),
+        totals=totals,
+        chunks=chunks,
+        shards=shards,
+        departments=values.departments,
+    )
     for name in sorted(files):
         yield f"{SEARCH_DIR}/{name}", files[name]

@@ -54,6 +54,7 @@ from generator.search_chunks import (
     bucket_shards,
     buckets_of,
     chunk_terms,
+    closing_files,
     department_positions,
     document_shard,
     encode_chunk,
@@ -425,19 +426,16 @@ class Index:
         layout = shard_layout(self.titles)
         for name, keys in layout.shards.items():
             made(*self.shard(name, keys, values.departments))
-        terms_name, terms_body = terms_file(terms)
-        facets_name, facets_body = self.facets_file(values)
-        map_name, map_body = shard_map(layout.buckets)
-        summary = IndexSummary(
-            self.count, totals, chunks, terms_name, facets_name, map_name,
-            list(layout.shards), values.departments,
-        )  # fmt: skip
-        tail = {
-            terms_name: terms_body,
-            facets_name: facets_body,
-            map_name: map_body,
-            **summary_files(summary),
-        }
+        summary, tail = closing_files(
+            terms,
+            self.facets_file(values),
+            layout.buckets,
+            count=self.count,
+            totals=totals,
+            chunks=chunks,
+            shards=list(layout.shards),
+            departments=values.departments,
+        )
         for name in sorted(tail):
             made(name, tail[name])
         self.store.keep_documents(content for _qid, content in self.docs)
@@ -451,9 +449,9 @@ class Index:
                 facets=self.facets,
                 titles=self.titles,
                 departments=values.departments,
-                terms_name=terms_name,
-                facets_name=facets_name,
-                map_name=map_name,
+                terms_name=summary.terms,
+                facets_name=summary.facets,
+                map_name=summary.shard_map,
                 files=hashes,
             )
         )
