@@ -6,16 +6,19 @@ After an edit almost all of that is the same, so builds with the cache keep, in
 
 - each question's terms (field lengths, and every term's field and frequency), keyed by
   the question's content hash: an edit tokenises only the edited question;
-- every term's postings, grouped by segment (the runs of terms between two terms that
-  start a segment, see `chunk_terms`: chunk boundaries never cross one), so an edit loads,
-  patches and re-chunks only the segments holding a term the question had or has;
+- every term's postings as they appear in its chunk, encoded, in pages of document keys
+  (generator/search_pages.py), one row a page: an edit loads the pages of the terms the
+  question had or has, decodes and patches only the page holding its key, and makes each
+  chunk it touches by joining the encoded pages of the chunk's terms;
 - the state of the index the last build wrote: each document key's question and content
-  hash, field length totals, the sorted terms, the segments, the manifest's chunk list, the
-  filters of every document and the hash of every file.
+  hash, field length totals, the sorted terms and their postings counts, the segments (the
+  runs of terms between two terms that start a segment, see `chunk_terms`: chunk
+  boundaries never cross one, so a segment re-chunks alone), the manifest's chunk list,
+  the filters of every document and the hash of every file.
 
-Nothing here depends on how a chunk is laid out in bytes: chunks, shards and the manifest
-are made by search_chunks.py's own functions from postings and records, so the bytes are
-those of a cold build (tests/test_incremental.py compares them).
+Shards and the manifest are made by search_chunks.py's own functions from records, and
+chunks by search_pages.py, whose bytes are `encode_chunk`'s (tests/test_search_pages.py),
+so the bytes are those of a cold build (tests/test_incremental.py compares them).
 
 A document's key is its position counted from the oldest question: an edit that keeps a
 question's place (a new title, answer or department) changes one key, and a new newest
@@ -40,6 +43,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from generator import search_pages
 from generator.cache import digest
 from generator.markup import Fragment
 from generator.model import Archive
@@ -57,7 +61,6 @@ from generator.search_chunks import (
     closing_files,
     department_positions,
     document_shard,
-    encode_chunk,
     facets_named,
     js_order,
     shard_buckets,
@@ -68,6 +71,15 @@ from generator.search_chunks import (
     summary_files,
     terms_file,
     title_hash,
+)
+from generator.search_pages import (
+    Page,
+    TermPages,
+    chunk_file,
+    page_size,
+    paged,
+    term_bytes,
+    unpaged,
 )
 from generator.write import FileWriter
 
@@ -86,6 +98,7 @@ class IndexState:
     docs: list[tuple[str, bytes]]  # by key: question id, content hash
     totals: list[int]
     terms: list[str]  # in js_order
+    sizes: list[int]  # by term: how many postings entries (what chunk_terms counts)
     bounds: list[str]  # first term of each segment, in js_order
     chunks: list[list[str]]  # the manifest's [first term, file name] list
     facets: list[Facet]  # by key
@@ -108,14 +121,18 @@ class SearchStore:
         self.db.executescript(
             """
             CREATE TABLE IF NOT EXISTS documents (hash BLOB PRIMARY KEY, terms BLOB NOT NULL);
-            CREATE TABLE IF NOT EXISTS segments (first TEXT PRIMARY KEY, postings BLOB NOT NULL);
+            CREATE TABLE IF NOT EXISTS pages (
+                term BLOB NOT NULL, page INTEGER NOT NULL, data BLOB NOT NULL,
+                PRIMARY KEY (term, page)
+            ) WITHOUT ROWID;
             CREATE TABLE IF NOT EXISTS state (key TEXT PRIMARY KEY, value BLOB NOT NULL);
             """
         )
         self.db.execute("BEGIN")
         if self._get("code") != code.encode():
-            for table in ("documents", "segments", "state"):
+            for table in ("documents", "pages", "state"):
                 self.db.execute(f"DELETE FROM {table}")
+            self.db.execute("DROP TABLE IF EXISTS segments")  # what earlier versions kept
             self._put("code", code.encode())
 
     def _get(self, key: str) -> bytes | None:
@@ -161,27 +178,44 @@ class SearchStore:
     def forget_document(self, content: bytes) -> None:
         self.db.execute("DELETE FROM documents WHERE hash = ?", (content,))
 
-    def segment(self, first: str) -> dict[str, array[int]]:
-        row = self.db.execute("SELECT postings FROM segments WHERE first = ?", (first,)).fetchone()
-        if row is None:
-            raise KeyError(first)
-        terms, blobs = marshal.loads(row[0])
-        found = {}
-        for term, blob in zip(terms, blobs, strict=True):
-            postings = array("i")
-            postings.frombytes(blob)
-            found[term] = postings
+    def term_pages(self, term: str) -> TermPages:
+        """Every cached page of one term's postings ({} for a term not in the index)."""
+        rows = self.db.execute("SELECT page, data FROM pages WHERE term = ?", (js_order(term),))
+        return {number: marshal.loads(data) for number, data in rows}
+
+    def range_pages(self, first: str, end: str | None) -> dict[str, TermPages]:
+        """The pages of every term from `first` up to `end` (None: the last term)."""
+        query = "SELECT term, page, data FROM pages WHERE term >= ?"
+        bounds: tuple[bytes, ...] = (js_order(first),)
+        if end is not None:
+            query += " AND term < ?"
+            bounds += (js_order(end),)
+        found: dict[str, TermPages] = {}
+        for term, number, data in self.db.execute(query, bounds):
+            found.setdefault(term.decode("utf-16-be"), {})[number] = marshal.loads(data)
         return found
 
-    def store_segment(self, first: str, postings: Mapping[str, array[int]]) -> None:
-        data = marshal.dumps((list(postings), [p.tobytes() for p in postings.values()]))
-        self.db.execute("INSERT OR REPLACE INTO segments VALUES (?, ?)", (first, data))
+    def store_pages(self, term: str, pages: Mapping[int, Page | None]) -> None:
+        """Replace pages of a term's postings; a page given as None is deleted."""
+        key = js_order(term)
+        for number, page in pages.items():
+            if page is None:
+                self.db.execute("DELETE FROM pages WHERE term = ? AND page = ?", (key, number))
+            else:
+                row = (key, number, marshal.dumps(page))
+                self.db.execute("INSERT OR REPLACE INTO pages VALUES (?, ?, ?)", row)
 
-    def forget_segments(self, firsts: Iterable[str] | None = None) -> None:
-        if firsts is None:
-            self.db.execute("DELETE FROM segments")
-        else:
-            self.db.executemany("DELETE FROM segments WHERE first = ?", ((f,) for f in firsts))
+    def add_terms(self, terms: Sequence[str], pages: Sequence[TermPages]) -> None:
+        """Store the pages of terms the store does not hold (see forget_pages)."""
+        rows = [
+            (js_order(term), number, marshal.dumps(page))
+            for term, term_pages in zip(terms, pages, strict=True)
+            for number, page in term_pages.items()
+        ]
+        self.db.executemany("INSERT INTO pages VALUES (?, ?, ?)", rows)
+
+    def forget_pages(self) -> None:
+        self.db.execute("DELETE FROM pages")
 
     def close(self) -> None:
         self.db.execute("COMMIT")
@@ -254,14 +288,12 @@ class Update:
     files: dict[str, bytes]
     paths: list[str]
     state: IndexState
-    segments: dict[str, dict[str, array[int]]]
-    dropped_segments: list[str]
+    pages: dict[str, dict[int, Page | None]]  # term -> its pages made again (None: emptied)
     dropped_documents: list[bytes]
 
     def commit(self, store: SearchStore) -> None:
-        store.forget_segments(self.dropped_segments)
-        for first, postings in self.segments.items():
-            store.store_segment(first, postings)
+        for term, pages in self.pages.items():
+            store.store_pages(term, pages)
         for content in self.dropped_documents:
             store.forget_document(content)
         store.set_state(self.state)
@@ -303,6 +335,20 @@ def _segments(terms: Sequence[str]) -> Iterator[list[str]]:
         current.append(term)
     if current:
         yield current
+
+
+def _position(terms: list[str], term: str) -> int | None:
+    """Where `term` is in `terms` (sorted in js_order), if it is there."""
+    at = bisect_left(terms, js_order(term), key=js_order)
+    return at if at < len(terms) and terms[at] == term else None
+
+
+def _patched(postings: array[int], patch: Mapping[int, list[int]]) -> array[int]:
+    """Postings with the entries of the patched keys replaced."""
+    for key in sorted(patch, reverse=True):
+        low, high = _key_range(postings, key)
+        postings[3 * low : 3 * high] = array("i", patch[key])
+    return postings
 
 
 def _key_range(postings: array[int], key: int) -> tuple[int, int]:
@@ -387,8 +433,8 @@ class Index:
 
     def whole(self, write: Callable[[str, bytes], None]) -> None:
         """Every file, from every document's (cached) terms: chunked_files' bytes. Each file
-        is handed to `write` as soon as it is made, and each segment's postings stored, so
-        neither the encoded index nor (beyond one segment) the postings are held twice."""
+        is handed to `write` as soon as it is made, and each chunk's pages stored, so
+        neither the encoded index nor (beyond one chunk) the postings are held twice."""
         by_term: dict[str, array[int]] = {}
         totals = [0] * len(FIELD_BOOSTS)
         for key in range(self.count - 1, -1, -1):
@@ -406,17 +452,18 @@ class Index:
 
         chunks: list[list[str]] = []
         bounds = []
-        self.store.forget_segments()
+        self.store.forget_pages()
         for segment in _segments(terms):
-            postings = {term: by_term.pop(term) for term in segment}
             bounds.append(segment[0])
-            self.store.store_segment(segment[0], postings)
             for chunk in chunk_terms(segment, sizes):
-                name, body = encode_chunk(chunk, [postings[t] for t in chunk])
+                pages = [paged(by_term.pop(t)) for t in chunk]
+                self.store.add_terms(chunk, pages)
+                name, body = chunk_file(chunk, [term_bytes(p) for p in pages])
                 if _path(name) in hashes:
                     raise RuntimeError(f"two search chunks hash to {name}")
                 made(name, body)
                 chunks.append([chunk[0], name])
+        counts = [sizes[term] for term in terms]
         del sizes
         values = self.values()
         # By index, not by iterating: the edits' fast path (generator/edits.py) iterates
@@ -444,6 +491,7 @@ class Index:
                 docs=self.docs,
                 totals=totals,
                 terms=terms,
+                sizes=counts,
                 bounds=bounds,
                 chunks=chunks,
                 facets=self.facets,
@@ -507,42 +555,33 @@ class Index:
         patches: dict[str, dict[int, list[int]]],
         dropped_documents: list[bytes],
     ) -> Update | None:
-        old_bounds = state.bounds
-        bound_keys = [js_order(b) for b in old_bounds]
-
-        def old_segment(term: str) -> int:
-            return max(0, bisect_right(bound_keys, js_order(term)) - 1)
-
-        loaded: dict[int, dict[str, array[int]]] = {}
-
-        def load(number: int) -> dict[str, array[int]]:
-            if number not in loaded:
-                loaded[number] = self.store.segment(old_bounds[number])
-            return loaded[number]
-
-        # Patch every affected term's postings.
-        postings: dict[str, array[int]] = {}
-        try:
-            for term in patches:
-                known = load(old_segment(term)).get(term) if old_bounds else None
-                postings[term] = self._patched(known, patches[term])
-        except KeyError:
+        patched = self._patch_pages(state, patches)
+        if patched is None:
             return None
-        old_terms = set(state.terms)
-        vanished = {t for t, p in postings.items() if not p and t in old_terms}
-        added = sorted((t for t, p in postings.items() if p and t not in old_terms), key=js_order)
-        terms = state.terms
+        pages, made_pages = patched
+        counts = {term: sum(map(page_size, p.values())) for term, p in pages.items()}
+        vanished = {t for t, n in counts.items() if not n and _position(state.terms, t) is not None}
+        added = [t for t, n in counts.items() if n and _position(state.terms, t) is None]
+        terms, sizes = list(state.terms), list(state.sizes)
         terms_name = state.terms_name
         files: dict[str, bytes] = {}
         if vanished or added:
-            terms = [t for t in state.terms if t not in vanished] if vanished else list(terms)
-            for term in added:
-                terms.insert(bisect_left(terms, js_order(term), key=js_order), term)
+            if vanished:
+                kept = [(t, n) for t, n in zip(terms, sizes, strict=True) if t not in vanished]
+                terms, sizes = [t for t, _n in kept], [n for _t, n in kept]
+            for term in sorted(added, key=js_order):
+                at = bisect_left(terms, js_order(term), key=js_order)
+                terms.insert(at, term)
+                sizes.insert(at, 0)
             terms_name, body = terms_file(terms)
             files[terms_name] = body
         if not terms:
             return None
+        for term, count in counts.items():
+            if count:
+                sizes[bisect_left(terms, js_order(term), key=js_order)] = count
         # The segments after the change, and which of them must be made again.
+        old_bounds = state.bounds
         first = terms[0]
         bounds_set = {b for b in old_bounds if b not in vanished}
         bounds_set.update(t for t in added if starts_segment(t))
@@ -556,17 +595,15 @@ class Index:
             end = bounds[number + 1] if number + 1 < len(bounds) else None
             if old_next.get(bound, "") != end:
                 dirty.add(number)
-        term_keys = [js_order(t) for t in terms] if dirty else []
         old_chunk_keys = [js_order(c[0]) for c in state.chunks]
         old_chunk_end = {
             c[0]: (state.chunks[i + 1][0] if i + 1 < len(state.chunks) else None)
             for i, c in enumerate(state.chunks)
         }
-        patched = sorted(js_order(t) for t in patches)  # vanished terms included
+        patched_keys = sorted(js_order(t) for t in patches)  # vanished terms included
         chunks: list[list[str]] = []
-        segments: dict[str, dict[str, array[int]]] = {}
         try:
-            for number, bound in enumerate(bounds):
+            for number in range(len(bounds)):
                 end = bounds[number + 1] if number + 1 < len(bounds) else None
                 low = bisect_left(old_chunk_keys, new_keys[number])
                 high = (
@@ -577,62 +614,83 @@ class Index:
                 if number not in dirty:
                     chunks += state.chunks[low:high]
                     continue
-                start = bisect_left(term_keys, new_keys[number])
-                stop = bisect_left(term_keys, new_keys[number + 1]) if end else len(terms)
+                start = bisect_left(terms, new_keys[number], key=js_order)
+                stop = (
+                    bisect_left(terms, new_keys[number + 1], key=js_order)
+                    if end is not None
+                    else len(terms)
+                )
                 segment_terms = terms[start:stop]
-                segment: dict[str, array[int]] = {}
-                first_old = old_segment(bound) if old_bounds else 0
-                last_old = old_segment(terms[stop - 1]) if old_bounds else -1
-                olds: dict[str, array[int]] = {}
-                for old_number in range(first_old, last_old + 1):
-                    olds.update(load(old_number))
-                for term in segment_terms:
-                    segment[term] = postings[term] if term in postings else olds[term]
-                segments[bound] = segment
-                sizes = {term: len(p) // 3 for term, p in segment.items()}
-                made = chunk_terms(segment_terms, sizes)
+                made = chunk_terms(
+                    segment_terms, dict(zip(segment_terms, sizes[start:stop], strict=True))
+                )
                 for index, chunk in enumerate(made):
                     chunk_end = made[index + 1][0] if index + 1 < len(made) else end
                     same = old_chunk_end.get(chunk[0], "") == chunk_end and not _touched(
-                        patched, chunk[0], chunk_end
+                        patched_keys, chunk[0], chunk_end
                     )
                     if same:
                         name = next(c[1] for c in state.chunks[low:high] if c[0] == chunk[0])
                     else:
-                        name, body = encode_chunk(chunk, [segment[t] for t in chunk])
+                        name, body = self._chunk(chunk, chunk_end, pages)
                         files[name] = body
                     chunks.append([chunk[0], name])
         except KeyError:
             return None
+        state_parts = (terms, sizes, terms_name, bounds, chunks)
         return self._finish(
-            state, changed, totals, terms, terms_name, bounds, chunks, files, segments,
-            [b for b in old_bounds if b not in bounds_set],
-            dropped_documents,
-        )  # fmt: skip
+            state, changed, totals, state_parts, files, made_pages, dropped_documents
+        )
 
-    @staticmethod
-    def _patched(known: array[int] | None, patch: Mapping[int, list[int]]) -> array[int]:
-        """A term's postings with the entries of the patched keys replaced."""
-        postings = array("i", known) if known is not None else array("i")
-        for key in sorted(patch, reverse=True):
-            low, high = _key_range(postings, key)
-            postings[3 * low : 3 * high] = array("i", patch[key])
-        return postings
+    def _patch_pages(
+        self, state: IndexState, patches: Mapping[str, Mapping[int, list[int]]]
+    ) -> tuple[dict[str, TermPages], dict[str, dict[int, Page | None]]] | None:
+        """Every patched term's pages now (the cached ones, with each page holding a patched
+        key decoded, patched and encoded again), and the pages made; None when the cache
+        lacks a term of the index."""
+        pages: dict[str, TermPages] = {}
+        made: dict[str, dict[int, Page | None]] = {}
+        bits = search_pages.PAGE_BITS
+        for term, patch in patches.items():
+            term_pages = self.store.term_pages(term)
+            if not term_pages and _position(state.terms, term) is not None:
+                return None
+            by_page: dict[int, dict[int, list[int]]] = {}
+            for key, entries in patch.items():
+                by_page.setdefault(key >> bits, {})[key] = entries
+            changes: dict[int, Page | None] = {}
+            for number, page_patch in by_page.items():
+                old = term_pages.get(number)
+                postings = _patched(unpaged(old) if old else array("i"), page_patch)
+                new = changes[number] = paged(postings).get(number)
+                if new is None:
+                    term_pages.pop(number, None)
+                else:
+                    term_pages[number] = new
+            pages[term] = term_pages
+            made[term] = changes
+        return pages, made
+
+    def _chunk(
+        self, chunk: list[str], end: str | None, patched: Mapping[str, TermPages]
+    ) -> tuple[str, bytes]:
+        """A chunk made again: the patched terms' pages, and the others' from the cache
+        (KeyError if it lacks one)."""
+        cached = {} if all(t in patched for t in chunk) else self.store.range_pages(chunk[0], end)
+        encoded = [term_bytes(patched[t] if t in patched else cached[t]) for t in chunk]
+        return chunk_file(chunk, encoded)
 
     def _finish(
         self,
         state: IndexState,
         changed: list[int],
         totals: list[int],
-        terms: list[str],
-        terms_name: str,
-        bounds: list[str],
-        chunks: list[list[str]],
+        state_parts: tuple[list[str], list[int], str, list[str], list[list[str]]],
         files: dict[str, bytes],
-        segments: dict[str, dict[str, array[int]]],
-        dropped_segments: list[str],
+        made_pages: dict[str, dict[int, Page | None]],
         dropped_documents: list[bytes],
     ) -> Update:
+        terms, sizes, terms_name, bounds, chunks = state_parts
         values = self.values()
         departments = values.departments
         facets_name = state.facets_name
@@ -661,6 +719,7 @@ class Index:
             docs=self.docs,
             totals=totals,
             terms=terms,
+            sizes=sizes,
             bounds=bounds,
             chunks=chunks,
             facets=self.facets,
@@ -671,7 +730,7 @@ class Index:
             map_name=map_name,
             files=hashes,
         )
-        return Update(made, paths, new_state, segments, dropped_segments, dropped_documents)
+        return Update(made, paths, new_state, made_pages, dropped_documents)
 
 
 def _dirty_shards(

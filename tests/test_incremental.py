@@ -27,6 +27,7 @@ import generator.load
 import generator.render
 import generator.search_chunks
 import generator.search_incremental
+import generator.search_pages
 import generator.workers
 import generator.write
 from generator.cache import CACHE_DIR
@@ -492,18 +493,18 @@ def count_search_work(monkeypatch: pytest.MonkeyPatch) -> tuple[list[str], list[
     tokenised: list[str] = []
     encoded: list[str] = []
     real_document = generator.search_chunks.Tokeniser.document
-    real_encode = generator.search_chunks.encode_chunk
+    real_encode = generator.search_pages.chunk_file
 
     def document(self: Any, record: Any) -> Any:
         tokenised.append(record.ref)
         return real_document(self, record)
 
-    def encode(terms: list[str], postings: Any) -> Any:
+    def encode(terms: list[str], encoded_terms: Any) -> Any:
         encoded.append(terms[0])
-        return real_encode(terms, postings)
+        return real_encode(terms, encoded_terms)
 
     monkeypatch.setattr(generator.search_chunks.Tokeniser, "document", document)
-    monkeypatch.setattr(generator.search_incremental, "encode_chunk", encode)
+    monkeypatch.setattr(generator.search_incremental, "chunk_file", encode)
     return tokenised, encoded
 
 

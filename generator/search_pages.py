@@ -1,0 +1,126 @@
+"""A term's postings kept encoded, in pages of document keys, so an edit re-encodes one page.
+
+A chunk file (generator/search_chunks.py: `encode_chunk`) holds, per term and field, the
+keys (the first, then the steps down to each next one), the term frequencies and the
+field lengths, as JSON lists of numbers. Editing one question changes its entries in the
+postings of every term it holds (its field lengths change with its text), and a common
+word's postings run to tens of thousands of questions: encoding them whole again, and the
+rest of their chunk, was most of an edit's time.
+
+So the incremental build (generator/search_incremental.py) caches each term's postings as
+they appear in the chunk, already encoded, cut into pages of 2**PAGE_BITS document keys:
+for each field present in a page, its first and last key and the text of its steps (after
+the first key), frequencies and lengths. Pages join into exactly the bytes `encode_chunk`
+writes: within a field, a page's first step is the previous page's last key minus its
+first key, and everything else is the page's own text. An edit decodes, patches and
+encodes again only the page holding the edited question's key, and joins the cached text
+of every other page and term of the chunk (tests/test_search_pages.py compares the bytes
+with `encode_chunk`'s, and tests/test_incremental.py whole builds with a cold build's).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from array import array
+from collections.abc import Iterable, Sequence
+from operator import sub
+
+from generator.search import to_json_bytes
+
+PAGE_BITS = 11  # a page holds the entries of 2,048 consecutive document keys
+_FIELD_BITS = 3  # as search_chunks: a posting packs key << 3 | field
+
+# One field of a page: field, first key, last key (keys decrease), then the steps after
+# the first key, the frequencies and the lengths, each as comma-separated decimal text.
+PageField = tuple[int, int, int, bytes, bytes, bytes]
+Page = list[PageField]  # fields in increasing order
+TermPages = dict[int, Page]  # page number (key >> PAGE_BITS) -> page
+
+
+def _numbers(values: Iterable[int]) -> bytes:
+    return ",".join(map(str, values)).encode("ascii")
+
+
+def paged(postings: array[int]) -> TermPages:
+    """A term's postings (packed triples, decreasing keys) as encoded pages."""
+    bits = PAGE_BITS
+    pages: dict[int, dict[int, tuple[list[int], list[int], list[int]]]] = {}
+    for packed, frequency, length in zip(
+        postings[0::3], postings[1::3], postings[2::3], strict=True
+    ):
+        key = packed >> _FIELD_BITS
+        fields = pages.get(key >> bits)
+        if fields is None:
+            fields = pages[key >> bits] = {}
+        columns = fields.get(packed & 7)
+        if columns is None:
+            columns = fields[packed & 7] = ([], [], [])
+        columns[0].append(key)
+        columns[1].append(frequency)
+        columns[2].append(length)
+    return {number: _page(fields) for number, fields in pages.items()}
+
+
+def _page(fields: dict[int, tuple[list[int], list[int], list[int]]]) -> Page:
+    page = []
+    for field in sorted(fields):
+        keys, frequencies, lengths = fields[field]
+        steps = _numbers(map(sub, keys, keys[1:]))
+        page.append((field, keys[0], keys[-1], steps, _numbers(frequencies), _numbers(lengths)))
+    return page
+
+
+def unpaged(page: Page) -> array[int]:
+    """A page's postings as packed triples in postings order (decreasing keys, and fields
+    increasing within a key)."""
+    entries: list[tuple[int, int, int, int]] = []
+    for field, first, _last, steps, frequencies, lengths in page:
+        key = first
+        keys = [first]
+        if steps:
+            for step in steps.split(b","):
+                key -= int(step)
+                keys.append(key)
+        for key, frequency, length in zip(
+            keys, frequencies.split(b","), lengths.split(b","), strict=True
+        ):
+            entries.append((-key, field, int(frequency), int(length)))
+    entries.sort()
+    packed = array("i")
+    for negated, field, count, size in entries:
+        packed.extend((-negated << _FIELD_BITS | field, count, size))
+    return packed
+
+
+def page_size(page: Page) -> int:
+    """How many postings entries a page holds (what chunk_terms counts)."""
+    return sum(frequencies.count(b",") + 1 for _f, _a, _b, _s, frequencies, _l in page)
+
+
+def term_bytes(pages: TermPages) -> bytes:
+    """A term's postings as `encode_chunk` writes them: per field, [field, keys as steps,
+    frequencies, lengths]."""
+    by_field: dict[int, list[PageField]] = {}
+    for number in sorted(pages, reverse=True):
+        for entry in pages[number]:
+            by_field.setdefault(entry[0], []).append(entry)
+    encoded = []
+    for field in sorted(by_field):
+        entries = by_field[field]
+        keys: list[bytes] = []
+        previous = None
+        for _field, first, last, steps, _frequencies, _lengths in entries:
+            keys.append(b"%d" % (first if previous is None else previous - first))
+            if steps:
+                keys.append(steps)
+            previous = last
+        frequencies = b",".join(entry[4] for entry in entries)
+        lengths = b",".join(entry[5] for entry in entries)
+        encoded.append(b"[%d,[%s],[%s],[%s]]" % (field, b",".join(keys), frequencies, lengths))
+    return b"[" + b",".join(encoded) + b"]"
+
+
+def chunk_file(terms: list[str], encoded: Sequence[bytes]) -> tuple[str, bytes]:
+    """A chunk file from its terms and their `term_bytes`: `encode_chunk`'s name and bytes."""
+    body = b'{"postings":[' + b",".join(encoded) + b'],"terms":' + to_json_bytes(terms) + b"}"
+    return f"chunks/{hashlib.sha256(body).hexdigest()[:12]}.json", body
