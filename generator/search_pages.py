@@ -27,7 +27,7 @@ from operator import sub
 
 from generator.search import to_json_bytes
 
-PAGE_BITS = 11  # a page holds the entries of 2,048 consecutive document keys
+PAGE_BITS = 9  # a page holds the entries of 512 consecutive document keys
 _FIELD_BITS = 3  # as search_chunks: a posting packs key << 3 | field
 
 # One field of a page: field, first key, last key (keys decrease), then the steps after
