@@ -801,3 +801,92 @@ def test_a_first_build_leaves_a_spare_of_links_so_the_first_edit_is_fast(site: P
     assert {p for p in now if now[p] != before.get(p)} - set(result.made) <= {
         p for p in now if p.startswith("search/")
     }
+
+
+# The search index's cached postings pages (generator/search_pages.py) ----------------------
+
+ANSWER = "The Department gave £150 million in 2023-24, in addition to the £200 million announced"
+COMMON = "The Secretary of State for Transport and the Department asked the Government."
+
+
+def count_page_work(monkeypatch: pytest.MonkeyPatch) -> list[set[int]]:
+    """The document keys of each postings page encoded by the builds that follow; pages of
+    two keys (not 512), so that the fixture's common terms span several pages, and segments
+    of about 4 terms (count_search_work)."""
+    count_search_work(monkeypatch)
+    monkeypatch.setattr(generator.search_pages, "PAGE_BITS", 1)
+    encoded: list[set[int]] = []
+    real_paged = generator.search_pages.paged
+
+    def paged(postings: Any) -> Any:
+        encoded.append({packed >> 3 for packed in postings[0::3]})
+        return real_paged(postings)
+
+    monkeypatch.setattr(generator.search_incremental, "paged", paged)
+    return encoded
+
+
+def term_keys(out: Path, term: str) -> set[int]:
+    """The document keys in a term's postings, read from the chunk holding it."""
+    manifest = json.loads((out / "search" / "manifest.json").read_text())
+    firsts = [first for first, _name in manifest["chunks"]]
+    name = manifest["chunks"][max(i for i, first in enumerate(firsts) if first <= term)][1]
+    chunk = json.loads((out / "search" / name).read_text())
+    keys = set()
+    for _field, steps, _frequencies, _lengths in chunk["postings"][chunk["terms"].index(term)]:
+        key = 0
+        for number, step in enumerate(steps):
+            key = step if number == 0 else key - step
+            keys.add(key)
+    return keys
+
+
+def all_terms(out: Path) -> list[str]:
+    manifest = json.loads((out / "search" / "manifest.json").read_text())
+    terms: list[str] = json.loads((out / "search" / manifest["terms"]).read_text())
+    return terms
+
+
+def test_an_edit_encodes_again_only_the_page_holding_its_key(
+    site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    encoded = count_page_work(monkeypatch)
+    out, _ = build_site(site)
+    spanning = term_keys(out, "secretari")
+    assert len({key >> 1 for key in spanning}) >= 3  # a common term over several pages
+    for number, sentence in enumerate([COMMON, "Edited again, once more."]):
+        encoded.clear()
+        append_answer(site, EDITED, sentence)
+        out, result = build_site(site)
+        assert result.fast
+        assert tree_bytes(out) == cold(site, tmp_path)
+        edited = {key for key in term_keys(out, "pothol") if key in term_keys(out, "rhi")}
+        assert len(edited) == 1, number  # the edited question's key
+        pages = {key >> 1 for key in edited}
+        assert encoded and all({key >> 1 for key in keys} <= pages for keys in encoded), encoded
+
+
+def test_edits_adding_and_removing_terms_and_changing_lengths_match_a_cold_build(
+    site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    count_page_work(monkeypatch)
+    build_site(site)
+    long_answer = " ".join(
+        f"{COMMON} Funding for {word} rose by {number} per cent in {2000 + number}."
+        for number, word in enumerate(["roads", "bridges", "potholes", "schools"] * 12)
+    )
+    steps: list[tuple[str, str, set[str], set[str]]] = [
+        # (old text, new text, terms that must now be in the index, terms that must not)
+        (ANSWER, f"{ANSWER} Zyxwvut and qwertyuiop", {"zyxwvut", "qwertyuiop"}, set()),
+        (f"{ANSWER} Zyxwvut and", ANSWER, {"qwertyuiop"}, {"zyxwvut"}),  # its last use gone
+        (ANSWER, f"{ANSWER} {long_answer}", {"2047", "bridg"}, set()),  # far longer
+        (f"{ANSWER} {long_answer} qwertyuiop", "Noted.", {"note"}, {"qwertyuiop", "2047"}),
+        ("Noted.", ANSWER, {"addit", "announc"}, {"note"}),  # shorter, then back
+    ]
+    for number, (old, new, present, absent) in enumerate(steps):
+        edit(site, EDITED, old, new)
+        out, result = build_site(site)
+        assert result.fast, number
+        assert tree_bytes(out) == cold(site, tmp_path), number
+        terms = set(all_terms(out))
+        assert present <= terms and not absent & terms, number
