@@ -42,6 +42,7 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from generator import search_pages
 from generator.cache import digest
@@ -85,6 +86,7 @@ from generator.write import FileWriter
 
 DATABASE = "search.sqlite"
 MAX_CHANGED = 64  # more documents changed than this: build the index whole (cached terms)
+HASH_SIZE = 16  # bytes of a question's content hash (generator.cache.digest)
 _FIELD_BITS = 3
 
 Facet = tuple[str, str, str, str, str]  # department, its slug, House, year answered, status
@@ -95,7 +97,8 @@ FileResult = tuple[str, bytes, int, None]  # path, hash, size, no page key (work
 class IndexState:
     """The index the last build wrote (see the module docstring)."""
 
-    docs: list[tuple[str, bytes]]  # by key: question id, content hash
+    ids: list[str]  # by key: question id
+    hashes: bytes  # by key: content hash, HASH_SIZE bytes each
     totals: list[int]
     terms: list[str]  # in js_order
     sizes: list[int]  # by term: how many postings entries (what chunk_terms counts)
@@ -129,6 +132,7 @@ class SearchStore:
             """
         )
         self.db.execute("BEGIN")
+        self.stored: dict[str, bytes] = {}  # the state's parts as read
         if self._get("code") != code.encode():
             for table in ("documents", "pages", "state"):
                 self.db.execute(f"DELETE FROM {table}")
@@ -143,16 +147,43 @@ class SearchStore:
         self.db.execute("INSERT OR REPLACE INTO state VALUES (?, ?)", (key, value))
 
     def state(self) -> IndexState | None:
-        data = self._get("index")
-        if data is None:
-            return None
+        """The state, from its parts (each stored apart, so that a build writes again only
+        the parts it changed, and none of them is a list of 60,000 tuples to unmarshal)."""
+        rows = self.db.execute("SELECT key, value FROM state WHERE key LIKE 'index:%'")
+        parts = {key[len("index:") :]: bytes(value) for key, value in rows}
         try:
-            return IndexState(**marshal.loads(data))
-        except (TypeError, ValueError, EOFError):
+            state = IndexState(
+                ids=marshal.loads(parts["ids"]),
+                hashes=parts["hashes"],
+                terms=marshal.loads(parts["terms"]),
+                sizes=array("i", parts["sizes"]).tolist(),
+                facets=_decode_facets(parts["facets"]),
+                titles=array("I", parts["titles"]).tolist(),
+                **marshal.loads(parts["summary"]),
+            )
+        except (KeyError, TypeError, ValueError, EOFError):
             return None
+        self.stored = parts
+        return state
 
     def set_state(self, state: IndexState) -> None:
-        self._put("index", marshal.dumps(state.__dict__))
+        summary = {
+            name: value
+            for name, value in state.__dict__.items()
+            if name not in ("ids", "hashes", "terms", "sizes", "facets", "titles")
+        }
+        parts = {
+            "ids": marshal.dumps(state.ids),
+            "hashes": state.hashes,
+            "terms": marshal.dumps(state.terms),
+            "sizes": array("i", state.sizes).tobytes(),
+            "facets": _encode_facets(state.facets),
+            "titles": array("I", state.titles).tobytes(),
+            "summary": marshal.dumps(summary),
+        }
+        for name, data in parts.items():
+            if self.stored.get(name) != data:
+                self._put(f"index:{name}", data)
 
     def abandon(self) -> None:
         """Close without keeping anything this build stored (it failed)."""
@@ -337,6 +368,69 @@ def _segments(terms: Sequence[str]) -> Iterator[list[str]]:
         yield current
 
 
+def _encode_facets(facets: list[Facet]) -> bytes:
+    """Each key's filters as the distinct tuples and an index into them per key."""
+    distinct = sorted(set(facets))
+    number = {facet: i for i, facet in enumerate(distinct)}
+    return marshal.dumps((distinct, array("I", [number[f] for f in facets]).tobytes()))
+
+
+def _decode_facets(data: bytes) -> list[Facet]:
+    distinct, numbers = marshal.loads(data)
+    return [distinct[n] for n in array("I", numbers)]
+
+
+def _facets(archive: Archive) -> list[Facet]:
+    """Each question's filters by key (oldest first); equal filters are one tuple, so that
+    comparing and encoding them is cheap."""
+    made: dict[tuple[Any, ...], Facet] = {}
+    department_of = archive.department_of
+    facets = []
+    for q in reversed(archive.questions):
+        found = (q.department, department_of[q.id].slug, q.house, q.answered_on, q.status)
+        facet = made.get(found)
+        if facet is None:
+            year = str(q.answered_on.year) if q.answered_on else ""
+            facet = made[found] = (found[0], found[1], q.house or "", year, q.status)
+        facets.append(facet)
+    return facets
+
+
+def _changed_keys(
+    old_ids: list[str], old_hashes: bytes, ids: list[str], hashes: bytes
+) -> list[int]:
+    """The keys whose question or content differ (compared a block of keys at a time)."""
+
+    def content(blob: bytes, start: int, stop: int) -> bytes:
+        return blob[start * HASH_SIZE : stop * HASH_SIZE]
+
+    longest = max(len(old_ids), len(ids))
+    changed = []
+    for start in range(0, longest, 1024):
+        stop = start + 1024
+        if old_ids[start:stop] == ids[start:stop] and content(old_hashes, start, stop) == content(
+            hashes, start, stop
+        ):
+            continue
+        changed += [
+            key
+            for key in range(start, min(stop, longest))
+            if key >= len(old_ids)
+            or key >= len(ids)
+            or old_ids[key] != ids[key]
+            or content(old_hashes, key, key + 1) != content(hashes, key, key + 1)
+        ]
+    return changed
+
+
+def _holds(hashes: bytes, content: bytes) -> bool:
+    """Whether `content` is one of the HASH_SIZE-byte hashes of `hashes`."""
+    at = hashes.find(content)
+    while at != -1 and at % HASH_SIZE:
+        at = hashes.find(content, at + 1)
+    return at != -1
+
+
 def _position(terms: list[str], term: str) -> int | None:
     """Where `term` is in `terms` (sorted in js_order), if it is there."""
     at = bisect_left(terms, js_order(term), key=js_order)
@@ -376,28 +470,24 @@ class Index:
         self.store = store
         questions = archive.questions
         self.count = len(questions)
-        newest_first = [(q.id, contents[q.id]) for q in questions]
-        self.docs = newest_first[::-1]
-        self.facets: list[Facet] = [
-            (
-                q.department,
-                archive.department_of[q.id].slug,
-                q.house or "",
-                str(q.answered_on.year) if q.answered_on else "",
-                q.status,
-            )
-            for q in reversed(questions)
-        ]
+        self.ids = [q.id for q in reversed(questions)]  # by key
+        self.hashes = b"".join([contents[qid] for qid in self.ids])
+        if len(self.hashes) != HASH_SIZE * self.count:
+            raise ValueError("content hashes of another size than HASH_SIZE")
+        self.facets = _facets(archive)
         self.questions = questions
         self.titles: list[int] = []  # by key, title_hash: found by whole() or update()
         self.tokeniser: Tokeniser | None = None
+
+    def content(self, key: int) -> bytes:
+        return self.hashes[key * HASH_SIZE : (key + 1) * HASH_SIZE]
 
     def record(self, key: int) -> SearchRecord:
         return self.records[self.count - 1 - key]
 
     def terms_of(self, key: int) -> DocumentTerms:
         """A document's terms: cached by its content hash, or found (and cached) now."""
-        content = self.docs[key][1]
+        content = self.content(key)
         found = self.store.document(content)
         if found is None:
             if self.tokeniser is None:
@@ -407,12 +497,13 @@ class Index:
         return found
 
     def values(self) -> Values:
+        distinct = set(self.facets)
         departments = sorted(
-            {(f[0], f[1]) for f in self.facets}, key=lambda pair: (pair[0].casefold(), pair[0])
+            {(f[0], f[1]) for f in distinct}, key=lambda pair: (pair[0].casefold(), pair[0])
         )
-        houses = sorted({f[2] for f in self.facets})
-        years = sorted({f[3] for f in self.facets})
-        statuses = sorted({f[4] for f in self.facets})
+        houses = sorted({f[2] for f in distinct})
+        years = sorted({f[3] for f in distinct})
+        statuses = sorted({f[4] for f in distinct})
         return Values(departments, houses, years, statuses)
 
     def facets_file(self, values: Values) -> tuple[str, bytes]:
@@ -485,10 +576,11 @@ class Index:
         )
         for name in sorted(tail):
             made(name, tail[name])
-        self.store.keep_documents(content for _qid, content in self.docs)
+        self.store.keep_documents(self.content(key) for key in range(self.count))
         self.store.set_state(
             IndexState(
-                docs=self.docs,
+                ids=self.ids,
+                hashes=self.hashes,
                 totals=totals,
                 terms=terms,
                 sizes=counts,
@@ -509,13 +601,7 @@ class Index:
     def update(self, state: IndexState) -> Update | None:
         """The index changed from `state`'s by the documents whose keys changed; None when
         too many did (or the cache lacks what it needs)."""
-        old_docs = state.docs
-        longest = max(len(old_docs), self.count)
-        changed = [
-            key
-            for key in range(longest)
-            if key >= len(old_docs) or key >= self.count or old_docs[key] != self.docs[key]
-        ]
+        changed = _changed_keys(state.ids, state.hashes, self.ids, self.hashes)
         if len(changed) > MAX_CHANGED:
             return None
         titles = state.titles[: self.count] + [0] * (self.count - len(state.titles))
@@ -528,12 +614,13 @@ class Index:
         after: dict[str, dict[int, list[int]]] = {}  # ... and new
         dropped_documents = []
         for key in changed:
-            if key < len(old_docs):
-                old = self.store.document(old_docs[key][1])
+            if key < len(state.ids):
+                old_content = state.hashes[key * HASH_SIZE : (key + 1) * HASH_SIZE]
+                old = self.store.document(old_content)
                 if old is None:
                     return None
                 _entries(before, key, old, totals, -1)
-                dropped_documents.append(old_docs[key][1])
+                dropped_documents.append(old_content)
             if key < self.count:
                 _entries(after, key, self.terms_of(key), totals, 1)
         patches: dict[str, dict[int, list[int]]] = {}  # term -> key -> entries now
@@ -543,8 +630,7 @@ class Index:
                 entries = new_entries.get(key, [])
                 if old_entries.get(key, []) != entries:
                     patches.setdefault(term, {})[key] = entries
-        kept = {content for _qid, content in self.docs}
-        dropped_documents = [c for c in dropped_documents if c not in kept]
+        dropped_documents = [c for c in dropped_documents if not _holds(self.hashes, c)]
         return self._apply(state, changed, totals, patches, dropped_documents)
 
     def _apply(
@@ -716,7 +802,8 @@ class Index:
         hashes = {path: state.files.get(path, b"") for path in paths}
         hashes.update({path: digest(body) for path, body in made.items()})
         new_state = IndexState(
-            docs=self.docs,
+            ids=self.ids,
+            hashes=self.hashes,
             totals=totals,
             terms=terms,
             sizes=sizes,
