@@ -786,7 +786,9 @@ def fast_build(
             raise
         search.close()
         index_files = {path for path, _hash, _size, _key in searched}
-        for path in [p for p in hashes if _in_index(p) and p not in index_files]:
+        prefix = f"{SEARCH_DIR}/"  # tested first: a Python call per file of the site costs
+        stale = [p for p in hashes if p.startswith(prefix) and p not in index_files]
+        for path in [p for p in stale if _in_index(p)]:
             (folder / path).unlink(missing_ok=True)  # a chunk the update replaced
             del hashes[path], sizes[path]
         for path, file_hash, size, _key in searched:
