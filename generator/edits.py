@@ -46,6 +46,7 @@ from array import array
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
+from itertools import accumulate, pairwise
 from pathlib import Path
 from typing import Any, NamedTuple, cast
 
@@ -146,6 +147,9 @@ class EditState:
     fingerprint: str = ""  # the inputs fingerprint of the site it describes
     result: Any = None  # that build's BuildResult
     version: int = VERSION
+    # The gzip members' sizes of each download file the last fast build made (so the next
+    # one cuts the unchanged members from the output's file instead of recalling them)
+    member_sizes: dict[str, list[int]] = field(default_factory=dict, repr=False)
     index: dict[str, int] = field(default_factory=dict, repr=False)  # id -> number, not kept
     unpickled: dict[Any, Any] = field(default_factory=dict, repr=False)  # not kept
 
@@ -758,14 +762,15 @@ def fast_build(
     ):
         if any(q.id in edited_ids for q in inputs["questions"]):
             made[path] = make_feed().encode("utf-8")
-    for d in sorted(found.departments):
-        made.update(_department_downloads(model, d, cache, keys, config))
-    made[archive_path()] = _archive_download(state, store, cache, keys, config)
     prepared = mirror_folder(out, cache)
     if prepared is None:
         raise StaleState("the output has no record to build on")
     folder, record = prepared
     try:
+        downloads = _Downloads(out, record.files, state.member_sizes, set(plan.edited))
+        for d in sorted(found.departments):
+            made.update(_department_downloads(model, d, cache, keys, config, downloads))
+        made[archive_path()] = _archive_download(state, store, cache, keys, config, downloads)
         files = FileWriter(folder, record.files, record.sizes)
         hashes, sizes = dict(record.files), dict(record.sizes)
         for path, payload in made.items():
@@ -890,15 +895,59 @@ def _pages(
         yield renderer.home_page()
 
 
+@dataclass
+class _Downloads:
+    """Download files made of gzip members, where an edit changes only the members holding
+    an edited question: every other member is cut from the output's file (when it is the
+    file recorded, by its hash, and the sizes of its members are known from the fast build
+    that made it) rather than recalled from the build cache one by one (120 members, 16 MB,
+    for the archive download at 60,000 questions)."""
+
+    out: Path
+    hashes: Mapping[str, bytes]  # the output's files, as recorded
+    sizes: dict[str, list[int]]  # EditState.member_sizes, brought up to date here
+    edited: set[int]  # the edited questions' numbers
+
+    def file(self, path: str, count: int, changed: set[int], make: Callable[[int], bytes]) -> bytes:
+        """The file of `count` members, those numbered in `changed` made by `make`."""
+        old = self._members(path, count)
+        members = [
+            old[number] if old is not None and number not in changed else make(number)
+            for number in range(count)
+        ]
+        self.sizes[path] = [len(member) for member in members]
+        return b"".join(members)
+
+    def _members(self, path: str, count: int) -> list[memoryview] | None:
+        sizes = self.sizes.get(path)
+        expected = self.hashes.get(path)
+        if sizes is None or len(sizes) != count or expected is None:
+            return None
+        try:
+            data = (self.out / path).read_bytes()
+        except OSError:
+            return None
+        if len(data) != sum(sizes) or digest(data) != expected:
+            return None
+        view = memoryview(data)
+        starts = [0, *accumulate(sizes)]
+        return [view[start:stop] for start, stop in pairwise(starts)]
+
+
 def _archive_download(
-    state: EditState, store: QuestionStore, cache: BuildCache, keys: PageKeys, config: SiteConfig
+    state: EditState,
+    store: QuestionStore,
+    cache: BuildCache,
+    keys: PageKeys,
+    config: SiteConfig,
+    downloads: _Downloads,
 ) -> bytes:
     """The archive download: each gzip member from the build cache by its key (as
     incremental.ArchiveMembers keeps them), made again where its questions changed."""
-    members = []
     count = len(state.ids)
-    for number, start in enumerate(range(0, max(count, 1), ARCHIVE_MEMBER)):
-        numbers = range(start, min(start + ARCHIVE_MEMBER, count))
+
+    def member(number: int) -> bytes:
+        numbers = range(number * ARCHIVE_MEMBER, min((number + 1) * ARCHIVE_MEMBER, count))
         key = keys.of_ids(
             "archive-member", str(number), "questions", [state.ids[n] for n in numbers]
         )
@@ -908,12 +957,21 @@ def _archive_download(
             data = archive_member(number, tuple(store.many(numbers)), config)
             if name is not None:
                 cache.set_meta(name, data)
-        members.append(data)
-    return b"".join(members)
+        return data
+
+    changed = {n // ARCHIVE_MEMBER for n in downloads.edited}
+    return downloads.file(
+        archive_path(), len(range(0, max(count, 1), ARCHIVE_MEMBER)), changed, member
+    )
 
 
 def _department_downloads(
-    model: Model, d: int, cache: BuildCache, keys: PageKeys, config: SiteConfig
+    model: Model,
+    d: int,
+    cache: BuildCache,
+    keys: PageKeys,
+    config: SiteConfig,
+    downloads: _Downloads,
 ) -> dict[str, bytes]:
     """A department's two downloads, member by member as downloads.department_download
     makes them, each recalled from the build cache (as incremental.ArchiveMembers keeps
@@ -922,10 +980,16 @@ def _department_downloads(
     department = model.departments[d]
     name, _slug, numbers = state.departments[d]
     count = len(numbers)
+    changed = {
+        position // DOWNLOAD_MEMBER
+        for position, number in enumerate(numbers)
+        if number in downloads.edited
+    }
     files = {}
     for kind, path in department_paths(department).items():
-        members = []
-        for number, start in enumerate(range(0, count, DOWNLOAD_MEMBER)):
+
+        def member(number: int, kind: str = kind, path: str = path) -> bytes:
+            start = number * DOWNLOAD_MEMBER
             chunk = numbers[start : start + DOWNLOAD_MEMBER]
             member = member_name(path, number, count, name)
             ids = [state.ids[n] for n in chunk]
@@ -937,8 +1001,10 @@ def _department_downloads(
                 data = department_member(kind, department, count, start, questions, config)
                 if meta is not None:
                     cache.set_meta(meta, data)
-            members.append(data)
-        files[path] = b"".join(members)
+            return data
+
+        members = len(range(0, count, DOWNLOAD_MEMBER))
+        files[path] = downloads.file(path, members, changed, member)
     return files
 
 

@@ -890,3 +890,43 @@ def test_edits_adding_and_removing_terms_and_changing_lengths_match_a_cold_build
         assert tree_bytes(out) == cold(site, tmp_path), number
         terms = set(all_terms(out))
         assert present <= terms and not absent & terms, number
+
+
+def test_fast_edits_cut_the_unchanged_download_members_from_the_output(
+    site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for module in (generator.downloads, generator.edits):
+        monkeypatch.setattr(module, "ARCHIVE_MEMBER", 2)
+        monkeypatch.setattr(module, "DOWNLOAD_MEMBER", 1)
+    recalled: list[str] = []
+    real_get = generator.cache.BuildCache.get_meta
+
+    def get_meta(self: Any, key: str) -> Any:
+        if key.startswith(("archive-member:", "download-member:")):
+            recalled.append(key.split(":", 1)[0])
+        return real_get(self, key)
+
+    monkeypatch.setattr(generator.cache.BuildCache, "get_meta", get_meta)
+    out, first = build_site(site)
+    archive_members = -(-first.questions // 2)
+    recalled.clear()
+    append_answer(site, EDITED, "First.")
+    out, result = build_site(site)  # no sizes known yet: every member recalled
+    assert result.fast and tree_bytes(out) == cold(site, tmp_path)
+    assert recalled.count("archive-member") == archive_members > 2
+    for sentence in ("Second.", "Third."):
+        recalled.clear()
+        append_answer(site, EDITED, sentence)
+        out, result = build_site(site)
+        assert result.fast and tree_bytes(out) == cold(site, tmp_path)
+        # the edited question's member of the archive and of its department's CSV and JSON
+        assert sorted(recalled) == ["archive-member", "download-member", "download-member"]
+    archive = out / "downloads/archive.jsonl.gz"
+    data = archive.read_bytes()
+    archive.unlink()  # replaced, not written into: the spare's link keeps the right bytes
+    archive.write_bytes(data[:-1] + bytes([data[-1] ^ 1]))
+    recalled.clear()
+    append_answer(site, EDITED, "Fourth.")
+    out, result = build_site(site)  # not the file recorded: every member recalled again
+    assert result.fast and tree_bytes(out) == cold(site, tmp_path)
+    assert recalled.count("archive-member") == archive_members
