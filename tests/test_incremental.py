@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import pickle
 import shutil
 from pathlib import Path
 from typing import Any
@@ -930,3 +931,17 @@ def test_fast_edits_cut_the_unchanged_download_members_from_the_output(
     out, result = build_site(site)  # not the file recorded: every member recalled again
     assert result.fast and tree_bytes(out) == cold(site, tmp_path)
     assert recalled.count("archive-member") == archive_members
+
+
+def test_the_edit_state_keeps_its_lists_of_strings_through_pickling(site: Path) -> None:
+    build_site(site)
+    state = generator.edits.load_state(site / CACHE_DIR)
+    assert state is not None and len(state.paths) > 5 and len(state.ids) > 5
+    lists = ("paths", "stamps", "ids", "keys")
+    again = pickle.loads(pickle.dumps(state))
+    assert all(getattr(again, name) == getattr(state, name) for name in lists)
+    assert again.digests == state.digests and again.members == state.members
+    state.ids[0] = "an\0id"  # the separator inside a string: that list is pickled as a list
+    state.keys = []
+    again = pickle.loads(pickle.dumps(state))
+    assert again.ids == state.ids and again.keys == [] and again.paths == state.paths
