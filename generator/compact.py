@@ -40,7 +40,9 @@ from collections.abc import Callable
 _VERBATIM = re.compile(r"(<(pre|textarea|script|style)\b.*?</\2\s*>)", re.IGNORECASE | re.DOTALL)
 # A line break between two tags; at the edges of a text part the tag beside it is that of a
 # `script` or `style` element (or `<body>`, where the head part ends).
-_BETWEEN_TAGS = re.compile(r"(?:(?<=>)|^)\n(?=<|$)")
+# (The newline comes first in the pattern, its context after: a pattern that starts with the
+# newline is only tried where there is one, rather than at every character.)
+_BETWEEN_TAGS = re.compile(r"\n(?:(?<=>\n)|(?<=^\n))(?=<|$)")
 _BODY = re.compile(r"<body\b[^>]*>\n?")
 # Each end tag, when what follows it (after any whitespace) closes it anyway: the HTML
 # standard's "optional tags" rules (a `p` only before tags that close an open `p`).
@@ -68,39 +70,45 @@ _BLOCKS = (
 # elements is all they are here: templates escape both in text and attribute values (Jinja's
 # autoescape), and so does the sanitiser for answers (nh3 writes `&lt;`, `&gt;`, even inside
 # attribute values), whose double-quoted values never hold a `"` either.
-_BLOCK_TAG = re.compile(rf"</?(?:{_BLOCKS})(?:[\s/][^>]*)?>")
+_BLOCK_TAG = rf"</?(?:{_BLOCKS})"
+# A line break that ends a line ending in a block-level tag (the tag starts at the line's
+# last `<`, so holds none), and one that starts a line beginning with one; in either the
+# tag stays within its line. Each captures what it keeps, so `split` and `join` drop the
+# line break, all in C: a literal replacement or a `\1` template cost a Python call a match.
+_BREAK_AFTER_BLOCK = re.compile(rf"({_BLOCK_TAG}(?:(?:[^\S\n]|/)[^<>\n]*)?>)\n")
+_BREAK_BEFORE_BLOCK = re.compile(rf"\n(?={_BLOCK_TAG}(?:(?:[^\S\n]|/)[^>\n]*)?>)")
 # A double-quoted value that needs no quotes, inside a tag (the next `<` or `>` is the tag's
 # `>`; in text it would be the next tag's `<`), followed by the next attribute or the tag's
 # end (not by `/>`: unquoted, the `/` would become part of the value).
-_QUOTED_VALUE = re.compile(r"""="([^\s"'=<>`]+)"(?=>|\s[^<>]*>)""")
-_DOCUMENT_END = re.compile(r"</body>\s*</html>\s*\Z")
+_QUOTED_VALUE = re.compile(r"""(=)"([^\s"'=<>`]+)"(?=>|\s[^<>]*>)""")
 
 
 def compact_html(html: str) -> str:
     """`html` with whitespace runs holding a line break reduced to one newline (none at all
     between the tags of the head, nor beside a block-level tag in the body), the optional end
     tags left out, and the body's attribute values unquoted where HTML allows it."""
-    return _DOCUMENT_END.sub("", _outside_verbatim(html, _compact_body, _compact_head))
+    return _without_document_end(_outside_verbatim(html, _compact_body, _compact_head))
+
+
+def _without_document_end(html: str) -> str:
+    """`html` without `</body>` and `</html>` (and the whitespace around them) at its end;
+    string methods, where a pattern was a search through the whole page."""
+    rest = html.rstrip()
+    if rest.endswith("</html>"):
+        rest = rest[: -len("</html>")].rstrip()
+        if rest.endswith("</body>"):
+            return rest[: -len("</body>")]
+    return html
 
 
 def _compact_body(text: str) -> str:
-    return _QUOTED_VALUE.sub(r"=\1", _block_breaks(_compact_text(text)))
+    return "".join(_QUOTED_VALUE.split(_block_breaks(_compact_text(text))))
 
 
 def _block_breaks(text: str) -> str:
     """`text` (whose whitespace runs are single line breaks) without the line breaks that
-    follow or precede a block-level tag. Line by line, since that is what they separate: a
-    regular expression looking behind and ahead of every newline cost twice as much."""
-    lines = text.split("\n")
-    out = [lines[0]]
-    previous = lines[0]
-    for line in lines[1:]:
-        after_block = previous.endswith(">") and _BLOCK_TAG.fullmatch(previous, previous.rfind("<"))
-        if not (after_block or _BLOCK_TAG.match(line)):
-            out.append("\n")
-        out.append(line)
-        previous = line
-    return "".join(out)
+    follow or precede a block-level tag."""
+    return _BREAK_BEFORE_BLOCK.sub("", "".join(_BREAK_AFTER_BLOCK.split(text)))
 
 
 def _compact_text(text: str) -> str:

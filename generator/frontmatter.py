@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from generator.yamltext import YamlSyntaxError, key_lines, load_yaml
+from generator.yamltext import YamlSyntaxError, key_lines, load_yaml, simple_mapping
 
 
 class FrontMatterError(ValueError):
@@ -47,10 +47,12 @@ def parse_document(text: str, *, require_front_matter: bool = True) -> Document:
     yaml_text = text[4 : end + 1]
     body = text[end + 5 :]
     body_line = yaml_text.count("\n") + 3
-    try:
-        data = load_yaml(yaml_text)
-    except YamlSyntaxError as exc:
-        raise FrontMatterError(exc.line + 1 if exc.line else 1, str(exc)) from None
+    data = simple_mapping(yaml_text)
+    if data is None:
+        try:
+            data = load_yaml(yaml_text)
+        except YamlSyntaxError as exc:
+            raise FrontMatterError(exc.line + 1 if exc.line else 1, str(exc)) from None
     if data is None:
         data = {}
     if not isinstance(data, dict):

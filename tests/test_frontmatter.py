@@ -1,6 +1,13 @@
+from pathlib import Path
+from typing import Any
+
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from generator.frontmatter import FrontMatterError, parse_document
+from generator.synth import write_archive
+from generator.yamltext import YamlSyntaxError, load_yaml, simple_mapping
 
 
 def test_fields_body_and_lines() -> None:
@@ -45,3 +52,61 @@ def test_pages_may_have_no_front_matter() -> None:
     document = parse_document("# About\n\nText\n", require_front_matter=False)
     assert document.fields == {}
     assert document.body.startswith("# About")
+
+
+def _typed(value: Any) -> Any:
+    """`value` with the type of everything in it, so 1 and True, or '1' and 1, differ."""
+    if isinstance(value, dict):
+        return [(key, _typed(item)) for key, item in value.items()]
+    if isinstance(value, list):
+        return [_typed(item) for item in value]
+    return (type(value).__name__, value)
+
+
+def _pyyaml(text: str) -> Any:
+    try:
+        return _typed(load_yaml(text))
+    except YamlSyntaxError:
+        return "error"
+
+
+_KEYS = st.sampled_from(["title", "uin", "asked_on", "on", "Yes", "null", "a_1", "x-y", " k"])
+_VALUES = st.sampled_from(
+    ["'A'", "'it''s'", "''", "'a: b # c'", "'\u2028'", "'\x85'", "'\ufeff'", "'\t'", "2021-10-15",
+     "2021-02-30", "2021-1-5", "0", "7", "0755", "12_000", "1.5", "Commons", "yes", "No", "~",
+     "null", "a b", "a  b ", "a: b", "a:b", "a #b", "a#b", "a:", "https://x.uk/q?a=1", "-a", "[a]",
+     "a, b", "£5", "\xa0a", "a\xa0", "é", "a\ufffe", '"q"', "a 'b'", "&x a", "*x", "!!str 5",
+     "Sat", ".inf", "0x1F", "1:20", "=", "<<", ">", "|", "%a", "@a", "`a"]
+)  # fmt: skip
+_LINES = st.one_of(
+    st.tuples(_KEYS, _VALUES).map(lambda kv: f"{kv[0]}: {kv[1]}"),
+    st.tuples(_KEYS, st.lists(_VALUES, max_size=3)).map(
+        lambda kv: "\n".join([f"{kv[0]}:", *(f"- {item}" for item in kv[1])])
+    ),
+    st.sampled_from(["", "# note", "---", "  - a", "title:  A", "title:A", "- a"]),
+)
+
+
+@given(st.lists(_LINES, max_size=6).map(lambda lines: "".join(f"{line}\n" for line in lines)))
+@settings(max_examples=2000)
+def test_simple_front_matter_is_read_as_pyyaml_reads_it(text: str) -> None:
+    """The shortcut for simple front matter gives PyYAML's values, types included, or leaves
+    the text to PyYAML (None); it never reads what PyYAML would refuse."""
+    fast = simple_mapping(text)
+    if fast is not None:
+        assert _typed(fast) == _pyyaml(text)
+
+
+def test_front_matter_as_written_takes_the_shortcut(tmp_path: Path) -> None:
+    """`answers synth`'s front matter (the importer's fields and lists) is simple, or the
+    shortcut would save nothing: every file is read without PyYAML but those with a YAML
+    anchor (a date given twice), whose values match PyYAML's."""
+    write_archive(tmp_path, 300, seed=1)
+    texts = [p.read_text("utf-8") for p in sorted(tmp_path.rglob("*.md"))]
+    fronts = [t[4 : t.index("\n---\n", 3) + 1] for t in texts if t.startswith("---\n")]
+    simple = [f for f in fronts if "&id" not in f]
+    assert len(fronts) > 250 and len(simple) > 0.85 * len(fronts)
+    for front in simple:
+        fast = simple_mapping(front)
+        assert fast is not None, front
+        assert _typed(fast) == _pyyaml(front)
