@@ -74,7 +74,7 @@ from generator.search import (
 
 MANIFEST_VERSION = 3
 SEARCH_DIR = "search"
-SHARD_SIZE = 128  # rows per docs/ file at most (most buckets fill one)
+SHARD_SIZE = 256  # rows per docs/ file at most (most buckets fill one; see docs/search.md)
 BUCKET_QUESTIONS = 32  # questions per shard bucket, about (see shard_buckets)
 # Two characters of the shard map per question, each one of 64: at most 4,096 buckets.
 MAP_DIGITS = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-_"
