@@ -47,6 +47,7 @@ from typing import Any
 from generator import search_pages
 from generator.cache import digest
 from generator.markup import Fragment
+from generator.memory import release_free_memory
 from generator.model import Archive
 from generator.search import FIELD_BOOSTS, LazyRecords, SearchRecord
 from generator.search_chunks import (
@@ -87,6 +88,10 @@ from generator.write import FileWriter
 DATABASE = "search.sqlite"
 MAX_CHANGED = 64  # more documents changed than this: build the index whole (cached terms)
 HASH_SIZE = 16  # bytes of a question's content hash (generator.cache.digest)
+# While the whole index is written, freed postings are handed back to the system every this
+# many segments (generator/memory.py): otherwise the chunks' encoding grows the heap while
+# the postings it replaces stay allocated, the search worker's peak at 60,000 questions.
+TRIM_SEGMENTS = 64
 _FIELD_BITS = 3
 
 Facet = tuple[str, str, str, str, str]  # department, its slug, House, year answered, status
@@ -533,6 +538,7 @@ class Index:
             for field, length in enumerate(document[0]):
                 totals[field] += length
             add_document(by_term, key, document)
+        self.tokeniser = None  # its memo of every token: not needed again, and large
         terms = sorted(by_term, key=js_order)
         sizes = {term: len(by_term[term]) // 3 for term in terms}
         hashes: dict[str, bytes] = {}
@@ -544,7 +550,7 @@ class Index:
         chunks: list[list[str]] = []
         bounds = []
         self.store.forget_pages()
-        for segment in _segments(terms):
+        for number, segment in enumerate(_segments(terms), start=1):
             bounds.append(segment[0])
             for chunk in chunk_terms(segment, sizes):
                 pages = [paged(by_term.pop(t)) for t in chunk]
@@ -554,8 +560,11 @@ class Index:
                     raise RuntimeError(f"two search chunks hash to {name}")
                 made(name, body)
                 chunks.append([chunk[0], name])
+            if number % TRIM_SEGMENTS == 0:
+                release_free_memory()  # the postings written so far, freed in the heap's middle
         counts = [sizes[term] for term in terms]
-        del sizes
+        del sizes, by_term
+        release_free_memory()
         values = self.values()
         # By index, not by iterating: the edits' fast path (generator/edits.py) iterates
         # only each question's filters, and loads a whole question when indexed.
