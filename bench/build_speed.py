@@ -22,6 +22,7 @@ import re
 import shutil
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -38,17 +39,67 @@ def run(site: Path, *options: str) -> tuple[float, int | None, float | None]:
     if TIME.exists():
         command = [str(TIME), "-v", *command]
     started = time.monotonic()
-    done = subprocess.run(command, cwd=site, capture_output=True, text=True, env=_env())
+    with subprocess.Popen(
+        command, cwd=site, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=_env()
+    ) as process:
+        peaks, stderr = process_peaks(process)
     seconds = time.monotonic() - started
-    if done.returncode != 0:
-        raise SystemExit(f"build failed:\n{done.stderr}")
-    peak = re.search(r"Maximum resident set size \(kbytes\): (\d+)", done.stderr)
-    cpu = re.findall(r"(?:User|System) time \(seconds\): ([\d.]+)", done.stderr)
+    if process.returncode != 0:
+        raise SystemExit(f"build failed:\n{stderr}")
+    if peaks:
+        shown = ", ".join(f"{kb / 1024:.0f}" for kb in peaks)
+        print(f"  peak RSS by process, in the order they started (MB): {shown}", file=sys.stderr)
+    peak = re.search(r"Maximum resident set size \(kbytes\): (\d+)", stderr)
+    cpu = re.findall(r"(?:User|System) time \(seconds\): ([\d.]+)", stderr)
     return (
         seconds,
         int(peak.group(1)) if peak else None,
         sum(float(t) for t in cpu) if len(cpu) == 2 else None,
     )
+
+
+def process_peaks(process: subprocess.Popen[str]) -> tuple[list[int], str]:
+    """Each process's peak RSS (kB, `VmHWM`), the build's and every worker's, in the order
+    they were first seen, by polling /proc every 50 ms until `process` ends, and its stderr
+    (read meanwhile so the build never blocks on it). No peaks where there is no /proc. A worker
+    forked from the build starts with the build's resident heap, so these say which process
+    holds the peak and how much of it it inherited."""
+    seen: dict[int, int] = {}
+    errors: list[str] = []
+    stream = process.stderr
+    assert stream is not None
+    reader = threading.Thread(target=lambda: errors.append(stream.read()), daemon=True)
+    reader.start()
+    while process.poll() is None:
+        pending = [process.pid]
+        while pending:
+            pid = pending.pop()
+            pending.extend(_children(pid))
+            peak = _high_water(pid)
+            if peak is not None:
+                seen[pid] = max(peak, seen.get(pid, 0))
+        time.sleep(0.05)
+    reader.join()
+    if TIME.exists():
+        seen.pop(process.pid, None)  # /usr/bin/time itself
+    return list(seen.values()), "".join(errors)
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text()
+        return [int(child) for child in children.split()]
+    except OSError:
+        return []
+
+
+def _high_water(pid: int) -> int | None:
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return None
+    found = re.search(r"^VmHWM:\s+(\d+) kB", status, re.MULTILINE)
+    return int(found.group(1)) if found else None
 
 
 def _env() -> dict[str, str]:
