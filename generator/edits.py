@@ -217,14 +217,17 @@ def make_state(
     number = {qid: n for n, qid in enumerate(ids)}
     try:
         blob = bytearray(b"".join([digests[qid] for qid in ids]))
-        keys = [sources["\0" + qid] for qid in ids]
+        keys = [sources[qid] for qid in ids]
     except KeyError:
         return None
-    question_of_key = {key: n for n, key in enumerate(keys)}
+    # A cache key ends with "\0" and the file's path (load.load_archive).
+    question_of_path = {key.partition("\0")[2]: n for n, key in enumerate(keys)}
     paths = sorted(stamps)
-    file_question = array("i", [question_of_key.get(sources.get(p, ""), -1) for p in paths])
+    file_question = array("i", [question_of_path.get(p, -1) for p in paths])
     file_keys = {
-        path: sources.get(path, "") for path, n in zip(paths, file_question, strict=True) if n < 0
+        path: sources.get("\0" + path, "")
+        for path, n in zip(paths, file_question, strict=True)
+        if n < 0
     }
 
     def numbers(items: Iterable[Question]) -> array[int]:

@@ -164,8 +164,11 @@ def load_archive(
     `digests` (if given) receives a hash of each question's content (id -> hash), which
     decides whether a page showing it must be rendered again. Files to parse are parsed
     by `jobs` worker processes when there are many. `sources` (if given) receives each
-    content file's cache key by its path relative to `content_dir`, and each question's by
-    its id (what generator/edits.py keeps to load single questions later).
+    question's cache key by its id, and each other content file's by "\0" and its path
+    relative to `content_dir` (what generator/edits.py keeps to load single questions
+    later). A key ends with "\0" and the file's relative path, so a question's path is
+    not stored apart: at 60,000 questions those strings were megabytes more in the heap
+    every worker is forked from.
     """
     if not content_dir.is_dir():
         raise ArchiveError([Problem(str(content_dir), None, "content folder not found")])
@@ -186,8 +189,6 @@ def load_archive(
     send = parallel(len(to_parse), jobs)
     parsed = map_in_ranges(partial(_parse_files, keep=cache is not None, send=send), to_parse, jobs)
     for file, hit in zip(files, cached, strict=True):
-        if sources is not None:
-            sources[file[1].as_posix()] = file[3]
         if hit is None:
             outcome = next(parsed)
             if isinstance(outcome, list):
@@ -205,11 +206,13 @@ def load_archive(
         if isinstance(item, Question):
             questions.append(item)
             if sources is not None:
-                sources["\0" + item.id] = file[3]
+                sources[item.id] = file[3]
             if digests is not None and pickled is not None:
                 digests[item.id] = digest(pickled)
         else:
             pages.append(item)
+            if sources is not None:
+                sources["\0" + file[1].as_posix()] = file[3]
     parsed.close()  # every result taken: the workers can go
     if cache:
         cache.store_parsed(fresh)
