@@ -405,17 +405,13 @@ def _changed_keys(
     old_ids: list[str], old_hashes: bytes, ids: list[str], hashes: bytes
 ) -> list[int]:
     """The keys whose question or content differ (compared a block of keys at a time)."""
-
-    def content(blob: bytes, start: int, stop: int) -> bytes:
-        return blob[start * HASH_SIZE : stop * HASH_SIZE]
-
     longest = max(len(old_ids), len(ids))
     changed = []
     for start in range(0, longest, 1024):
         stop = start + 1024
-        if old_ids[start:stop] == ids[start:stop] and content(old_hashes, start, stop) == content(
-            hashes, start, stop
-        ):
+        if old_ids[start:stop] == ids[start:stop] and _hashes_of(
+            old_hashes, start, stop
+        ) == _hashes_of(hashes, start, stop):
             continue
         changed += [
             key
@@ -423,9 +419,14 @@ def _changed_keys(
             if key >= len(old_ids)
             or key >= len(ids)
             or old_ids[key] != ids[key]
-            or content(old_hashes, key, key + 1) != content(hashes, key, key + 1)
+            or _hashes_of(old_hashes, key, key + 1) != _hashes_of(hashes, key, key + 1)
         ]
     return changed
+
+
+def _hashes_of(hashes: bytes, start: int, stop: int) -> bytes:
+    """The content hashes of keys `start` to `stop` (exclusive) in `hashes`."""
+    return hashes[start * HASH_SIZE : stop * HASH_SIZE]
 
 
 def _holds(hashes: bytes, content: bytes) -> bool:
@@ -485,7 +486,7 @@ class Index:
         self.tokeniser: Tokeniser | None = None
 
     def content(self, key: int) -> bytes:
-        return self.hashes[key * HASH_SIZE : (key + 1) * HASH_SIZE]
+        return _hashes_of(self.hashes, key, key + 1)
 
     def record(self, key: int) -> SearchRecord:
         return self.records[self.count - 1 - key]
@@ -624,7 +625,7 @@ class Index:
         dropped_documents = []
         for key in changed:
             if key < len(state.ids):
-                old_content = state.hashes[key * HASH_SIZE : (key + 1) * HASH_SIZE]
+                old_content = _hashes_of(state.hashes, key, key + 1)
                 old = self.store.document(old_content)
                 if old is None:
                     return None
