@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
@@ -143,6 +144,32 @@ def test_back_and_forward_restore_searches(search: Page) -> None:
     search.go_forward()
     expect(search.locator(TITLES)).to_have_text(["Defence: Procurement"])
     assert search.input_value("#search-q") == "HL5678"
+
+
+def test_the_address_follows_a_search_once_its_results_are_shown(search: Page) -> None:
+    """The history entry is added after the results are drawn (so the browser's own work
+    for it does not compete with the query), and a search replaced before its results
+    came hands its entry on: two quick submits make one entry, for the second."""
+    entries = search.evaluate("history.length")
+    search.evaluate(
+        """() => new MutationObserver((_, observer) => {
+          if (!document.querySelector("#results .result")) return;
+          window.addressAtFirstResult = location.search;
+          observer.disconnect();
+        }).observe(document.getElementById("results"), {childList: true, subtree: true})"""
+    )
+    search.evaluate(
+        """() => {
+          const input = document.getElementById("search-q");
+          const form = document.getElementById("search-form");
+          input.value = "hotels"; form.requestSubmit();
+          input.value = "children"; form.requestSubmit();
+        }"""
+    )
+    expect(search.locator(TITLES)).to_have_count(3)
+    assert search.evaluate("window.addressAtFirstResult") == ""
+    expect(search).to_have_url(re.compile(r"/search/\?q=children$"))
+    assert search.evaluate("history.length") == entries + 1
 
 
 def test_keyboard_navigation(search: Page) -> None:

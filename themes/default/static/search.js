@@ -638,6 +638,7 @@
   var index = null, generation = 0;
   var current = [], shown = 0, matched = Object.create(null), timer = null, typing = false;
   var matchedFirst = Object.create(null);  // first letters of the matched terms
+  var pendingPush = null;  // whether the next address update adds a history entry (remember)
 
   function longDate(iso) {
     var p = iso.split("-");
@@ -674,8 +675,19 @@
     return window.location.pathname + (query ? "?" + query : "");
   }
 
+  /* The address bar follows the search, but only once its results are shown: a history
+   * entry makes the browser do work of its own (a same-document navigation, the tab's
+   * icon fetched again) that would otherwise compete with the query for the processor.
+   * `push` asks for a new history entry (else the current one is replaced); a run
+   * superseded before it finished hands its push on to the next. */
   function remember(push) {
-    var url = stateUrl(formState());
+    pendingPush = pendingPush === true || push;
+  }
+
+  function updateAddress(state) {
+    if (pendingPush === null) return;
+    var url = stateUrl(state), push = pendingPush;
+    pendingPush = null;
     if (url === window.location.pathname + window.location.search) return;
     if (push) window.history.pushState(null, "", url);
     else window.history.replaceState(null, "", url);
@@ -718,8 +730,12 @@
   }
 
   function run() {
-    if (!index) { status.textContent = "Loading the search index…"; return; }
     var state = formState(), query = state.q.trim(), mine = ++generation, keys;
+    if (!index) {
+      status.textContent = "Loading the search index…";
+      updateAddress(state);
+      return;
+    }
     performance.mark("answers-search-start");
     matched = Object.create(null);
     matchedFirst = Object.create(null);
@@ -729,6 +745,7 @@
       results.textContent = "";
       more.hidden = true;
       status.textContent = "Type words to search, or choose a filter to list questions.";
+      updateAddress(state);
       return;
     }
     try {
@@ -736,6 +753,7 @@
     } catch (error) {
       if (!(error instanceof lunr.QueryParseError)) throw error;
       showProblem(error.message);
+      updateAddress(state);
       return;
     }
     keys.then(function (found) {
@@ -745,6 +763,8 @@
       return showFirstPage(mine, query, state);
     }).catch(function (error) {
       if (mine === generation) showFailure(error);
+    }).then(function () {
+      if (mine === generation) updateAddress(state);
     });
   }
 
@@ -1036,6 +1056,7 @@
   window.addEventListener("popstate", function () {
     window.clearTimeout(timer);
     typing = false;
+    pendingPush = null;
     applyState(readState());
     run();
   });
