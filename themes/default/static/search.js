@@ -903,10 +903,19 @@
    * letter, so only words whose normalised parts start like a matched term are stemmed
    * (most words of a snippet are not, and a first query stems them all otherwise). */
   function mayMatch(word) {
-    var parts = normaliseTerm(word.toLowerCase());
-    for (var i = 0; i < parts.length; i++) if (matchedFirst[parts[i].charAt(0)]) return true;
+    var firsts = firstsOfWord.get(word);
+    if (firsts === undefined) {
+      firsts = normaliseTerm(word.toLowerCase()).map(function (part) { return part.charAt(0); })
+        .join("");
+      firstsOfWord.set(word, firsts);
+    }
+    for (var i = 0; i < firsts.length; i++) if (matchedFirst[firsts.charAt(i)]) return true;
     return false;
   }
+
+  // The first letters of a word's normalised parts, remembered (the regular expressions
+  // of normaliseTerm are the larger part of highlighting a page of snippets otherwise).
+  var firstsOfWord = new Map();
 
   // Punctuation around a word stays outside its highlight ("2023." marks "2023").
   var PUNCTUATION = "[.,;:!?()\\[\\]{}\"'\u2018\u2019\u201c\u201d\u2026]+";
