@@ -731,6 +731,8 @@
     });
   }
 
+  /* Search for what the form holds and show the first page: a promise settled once it is
+   * shown (or has failed), or nothing when there is nothing to search for. */
   function run() {
     var state = formState(), query = state.q.trim(), mine = ++generation, keys;
     if (!index) {
@@ -758,7 +760,7 @@
       updateAddress(state);
       return;
     }
-    keys.then(function (found) {
+    return keys.then(function (found) {
       if (mine !== generation) return null;
       current = found;
       performance.measure("answers-search-found", "answers-search-start");
@@ -992,9 +994,10 @@
     return fetchJson(url)
       .then(function (manifest) {
         index = new ChunkedIndex(url.slice(0, url.lastIndexOf("/") + 1), manifest);
-        run();
+        var searching = run();
         var layout = index.loadLayout();
-        warmUp();
+        // A search in the URL is shown first: the warm-up would hold up its chunks.
+        if (searching) searching.then(warmUp); else warmUp();
         return layout;
       })
       .then(function () {
@@ -1004,7 +1007,7 @@
   }
 
   /* Run the code of a query on made-up data while the page loads (while the shard map
-   * comes in, and a URL's own query waits for its chunks): lunr's parser, index and
+   * comes in, or once the URL's own search is shown): lunr's parser, index and
    * scoring, the vector entries and scoring of two words found in WARM_DOCUMENTS documents
    * in every field, and the rendering of a page of results with highlighted snippets.
    * A first query on a large archive loops over tens of thousands of postings; done once
