@@ -306,7 +306,8 @@ class Renderer:
         written = f"{path}index.html" if path.endswith("/") or not path else path
         if self.only is not None and path not in self.only:
             return written, UNCHANGED
-        if not keyed and self.reusable(template, written, context):
+        # (the key covers HTML from outside the templates as made, not as compacted)
+        if not keyed and self.reusable(template, written, _readable(context)):
             return written, UNCHANGED
         compiled = self.env.get_template(template)
         self._loose = False
@@ -314,10 +315,8 @@ class Renderer:
         if not self.compact_templates:
             return written, compact_html(html)
         if self._loose:
-            readable = {
-                k: Markup(v.readable()) if type(v) is Compacted else v for k, v in context.items()
-            }
-            html = compact_html(self.readable_env().get_template(template).render(**readable))
+            readable = self.readable_env().get_template(template)
+            html = compact_html(readable.render(**_readable(context)))
         return written, html
 
     def reusable(self, kind: str, written: str, inputs: Mapping[str, Any]) -> bool:
@@ -660,6 +659,13 @@ class Renderer:
 
 
 _TEXT = frozenset((str, Markup))  # what `_finalize` looks into (not `Compacted`)
+
+
+def _readable(context: dict[str, Any]) -> dict[str, Any]:
+    """`context` with `Compacted` HTML as the readable templates show it."""
+    if not any(type(value) is Compacted for value in context.values()):
+        return context
+    return {k: Markup(v.readable()) if type(v) is Compacted else v for k, v in context.items()}
 
 
 def _link(target: Any) -> Link | None:
