@@ -92,7 +92,7 @@ def compact_html(html: str) -> str:
 
 # What `_QUOTED_VALUE` unquotes: a value of one or more characters, none of them white space, a
 # quote, `=`, `<`, `>` or a backtick.
-_UNQUOTABLE = re.compile(r"""[^\s"'=<>`]+""")
+UNQUOTED_VALUE = re.compile(r"""[^\s"'=<>`]+""")
 
 
 def attribute_value(text: str) -> str:
@@ -102,7 +102,7 @@ def attribute_value(text: str) -> str:
     The compact templates (`themes/default/compact`) put each value they cannot know in
     advance through this, so the quotes are exactly the pass's.
     """
-    return text if _UNQUOTABLE.fullmatch(text) else f'"{text}"'
+    return text if UNQUOTED_VALUE.fullmatch(text) else f'"{text}"'
 
 
 def compact_within(before: str, fragment: str, after: str) -> str:

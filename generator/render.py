@@ -22,7 +22,7 @@ from markupsafe import Markup, escape
 
 from generator.browse import Browse, build_browse
 from generator.browse_pages import BrowsePages
-from generator.compact import attribute_value, compact_html, compact_within
+from generator.compact import UNQUOTED_VALUE, compact_html, compact_within
 from generator.config import SiteConfig
 from generator.downloads import archive_path, department_paths
 from generator.errors import ArchiveError, Problem
@@ -101,7 +101,8 @@ def _compacted(compact: str, readable: Callable[[], str]) -> Compacted:
 def attribute(value: Any) -> Markup:
     """Jinja filter: `value` escaped as an attribute value in the body of a compact template,
     quoted only where `compact_html` would keep the quotes (`href={{ link|attribute }}`)."""
-    return Markup(attribute_value(escape(value)))
+    text = escape(value)
+    return text if UNQUOTED_VALUE.fullmatch(text) else Markup(f'"{text}"')
 
 
 @dataclass(frozen=True)
@@ -145,6 +146,7 @@ def json_for_script(value: Any) -> str:
 # What generator/links.py could link: a UIN ((?:HL)?\d{1,7}) after a space or "&nbsp;" and
 # before a word boundary; finding only these is cheaper than listing every word.
 _UIN_WORD = re.compile(r"(?<!\w)(?:HL)?\d{1,7}\b")
+_HREFS_KEPT = 4096
 PAGER_RADIUS = 2  # pages linked either side of the current one
 
 
@@ -201,6 +203,7 @@ class Renderer:
         self._loose = False  # the page being rendered shows a value the pass might change
         self._readable_dirs = theme.template_dirs
         self._readable_env: jinja2.Environment | None = None
+        self._hrefs: dict[str, Markup] = {}  # see `href`
         self.env = self._environment(
             (theme.compact_dir,) if theme.compact_dir else theme.template_dirs,
             compact=self.compact_templates,
@@ -248,8 +251,15 @@ class Renderer:
         return self.config.base_path + path.lstrip("/")
 
     def href(self, path: str = "") -> Markup:
-        """`url(path)` as an attribute value in the body of a compact template (`attribute`)."""
-        return attribute(self.url(path))
+        """`url(path)` as an attribute value in the body of a compact template (`attribute`);
+        remembered, since many pages show the same links (the menu, departments, topics),
+        and forgotten by the thousand (each question's own is shown on a few pages only)."""
+        found = self._hrefs.get(path)
+        if found is None:
+            if len(self._hrefs) >= _HREFS_KEPT:
+                self._hrefs.clear()
+            found = self._hrefs[path] = attribute(self.url(path))
+        return found
 
     def _finalize(self, value: Any) -> Any:
         """The compact templates' hook on every `{{ ... }}`: notes a value the pass might change.
@@ -258,9 +268,10 @@ class Renderer:
         no value holds a line break or starts or ends with blanks (which the pass may merge
         with the readable markup's line breaks, or drop beside a block); such a value, rare
         in titles and names, has the page made from the readable templates and compacted.
-        `Compacted` HTML was compacted where it goes already.
+        Only text is looked at: markup is the templates' own (a macro's or block's output,
+        whose values were looked at inside) or `Compacted` HTML, compacted where it goes.
         """
-        if value.__class__ in _TEXT and ("\n" in value or len(value.strip(" \t")) != len(value)):
+        if value.__class__ is str and ("\n" in value or len(value.strip(" \t")) != len(value)):
             self._loose = True
         return value
 
@@ -656,9 +667,6 @@ class Renderer:
             feed=archive_feed(self.config),
             archive_download=archive_path(),
         )
-
-
-_TEXT = frozenset((str, Markup))  # what `_finalize` looks into (not `Compacted`)
 
 
 def _readable(context: dict[str, Any]) -> dict[str, Any]:
