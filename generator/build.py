@@ -199,7 +199,7 @@ def _build(
     folder, previous = output_folder(options.out, cache)
     keys = None
     if cache is not None:
-        base = base_key([cache.get_meta("code"), *renderer.base_key_parts()], theme.template_dirs)
+        base = base_key([cache.get_meta("code"), *renderer.base_key_parts()], theme.source_dirs)
         keys = PageKeys(base, digests)
         renderer.use_page_keys(keys, previous.keys)
     members = member_maker(cache, keys)

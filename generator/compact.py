@@ -90,6 +90,36 @@ def compact_html(html: str) -> str:
     return _without_document_end(_outside_verbatim(html, _compact_body, _compact_head))
 
 
+# What `_QUOTED_VALUE` unquotes: a value of one or more characters, none of them white space, a
+# quote, `=`, `<`, `>` or a backtick.
+UNQUOTED_VALUE = re.compile(r"""[^\s"'=<>`]+""")
+
+
+def attribute_value(text: str) -> str:
+    """An escaped attribute value as `compact_html` writes it in the body of a page, followed by
+    `>` or by white space and another attribute: bare where HTML allows it, else quoted.
+
+    The compact templates (`themes/default/compact`) put each value they cannot know in
+    advance through this, so the quotes are exactly the pass's.
+    """
+    return text if UNQUOTED_VALUE.fullmatch(text) else f'"{text}"'
+
+
+def compact_within(before: str, fragment: str, after: str) -> str:
+    """`fragment` (HTML from outside the templates, such as an answer) as `compact_html` leaves
+    it in the body of a page between the markup `before` and `after`.
+
+    Every pass looks at most at the tag just before a line break and the next tag after an
+    end tag, so what lies beyond `before` and `after` makes no difference: compacted once in
+    its place, a fragment needs nothing more on any page that shows it there.
+    """
+    compacted = compact_html(f"<body>{before}{fragment}{after}")
+    start = len("<body>") + len(before)
+    if compacted[:start] != f"<body>{before}" or not compacted.endswith(after):
+        raise ValueError(f"compact_within: {before!r} and {after!r} must be compact markup")
+    return compacted[start : len(compacted) - len(after)]
+
+
 def _without_document_end(html: str) -> str:
     """`html` without `</body>` and `</html>` (and the whitespace around them) at its end;
     string methods, where a pattern was a search through the whole page."""

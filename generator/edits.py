@@ -771,7 +771,7 @@ def fast_build(
     renderer.cache_templates(cache.folder / "templates")
     _answers(renderer, model, cache, plan.edited)
     renderer.only = frozenset(found.pages)
-    base = base_key([cache.get_meta("code"), *renderer.base_key_parts()], theme.template_dirs)
+    base = base_key([cache.get_meta("code"), *renderer.base_key_parts()], theme.source_dirs)
     digests = _all_digests(state)
     keys = PageKeys(base, digests)
     made: dict[str, bytes] = {}

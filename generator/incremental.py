@@ -87,7 +87,7 @@ def settings_fingerprint(config: SiteConfig, content: Path) -> str:
         theme = find_theme(config)
     except ArchiveError:
         return ""
-    for folder in (*theme.template_dirs, *theme.static_dirs):
+    for folder in (*theme.source_dirs, *theme.static_dirs):
         h.update(b"\0tree\0" + str(folder).encode())
         lines = tree_lines(folder, skip_hidden=False)
         h.update("\n".join(f"{path}\0{stamp}" for path, stamp in lines).encode(*_PATHS))

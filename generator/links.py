@@ -16,6 +16,7 @@ import re
 from collections.abc import Callable
 from datetime import date, datetime
 
+from generator.compact import attribute_value
 from generator.model import Question
 
 _MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
@@ -35,8 +36,11 @@ _CLOSE_A = re.compile(r"</a\s*>", re.IGNORECASE)
 Resolver = Callable[[str, date | None], Question | None]
 
 
-def link_references(fragment: str, resolve: Resolver, href: Callable[[Question], str]) -> str:
-    """Wrap each resolvable reference in the sanitised `fragment` in a link to its question."""
+def link_references(
+    fragment: str, resolve: Resolver, href: Callable[[Question], str], compact: bool = False
+) -> str:
+    """Wrap each resolvable reference in the sanitised `fragment` in a link to its question;
+    `compact`: the link's attributes as `compact_html` writes them (for a compact page)."""
     if not fragment:
         return fragment
     out: list[str] = []
@@ -44,7 +48,7 @@ def link_references(fragment: str, resolve: Resolver, href: Callable[[Question],
     depth = 0  # inside an existing <a>: leave its text alone
     for tag in _TAG.finditer(fragment):
         text = fragment[position : tag.start()]
-        out.append(_link_text(text, resolve, href) if depth == 0 else text)
+        out.append(_link_text(text, resolve, href, compact) if depth == 0 else text)
         markup = tag.group()
         if _OPEN_A.match(markup):
             depth += 1
@@ -53,7 +57,7 @@ def link_references(fragment: str, resolve: Resolver, href: Callable[[Question],
         out.append(markup)
         position = tag.end()
     tail = fragment[position:]
-    out.append(_link_text(tail, resolve, href) if depth == 0 else tail)
+    out.append(_link_text(tail, resolve, href, compact) if depth == 0 else tail)
     return "".join(out)
 
 
@@ -63,7 +67,7 @@ def link_references(fragment: str, resolve: Resolver, href: Callable[[Question],
 _CUES = ("uestion", "PQ", "UIN")
 
 
-def _link_text(text: str, resolve: Resolver, href: Callable[[Question], str]) -> str:
+def _link_text(text: str, resolve: Resolver, href: Callable[[Question], str], compact: bool) -> str:
     if not any(cue in text for cue in _CUES):
         return text
 
@@ -74,6 +78,8 @@ def _link_text(text: str, resolve: Resolver, href: Callable[[Question], str]) ->
         if target is None:
             return match.group()
         url = html.escape(href(target), quote=True)
+        if compact:
+            return f"<a class=reference href={attribute_value(url)}>{match.group()}</a>"
         return f'<a class="reference" href="{url}">{match.group()}</a>'
 
     return _REFERENCE.sub(replace, text)

@@ -11,17 +11,18 @@ import hashlib
 import json
 import re
 import types
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 import jinja2
+from markupsafe import Markup, escape
 
 from generator.browse import Browse, build_browse
 from generator.browse_pages import BrowsePages
-from generator.compact import compact_html
+from generator.compact import UNQUOTED_VALUE, compact_html, compact_within
 from generator.config import SiteConfig
 from generator.downloads import archive_path, department_paths
 from generator.errors import ArchiveError, Problem
@@ -35,6 +36,11 @@ from generator.search import search_facets
 from generator.write import UNCHANGED
 
 PROJECT_THEMES = Path(__file__).resolve().parent.parent / "themes"
+# The project's templates written as compact markup (see its base.html), and where its
+# templates show HTML made elsewhere: before and after it in the compact templates.
+COMPACT_TEMPLATES = PROJECT_THEMES / "default" / "compact"
+ANSWER_PLACE = ("<div class=answer-body>", "</div>")
+PAGE_BODY_PLACE = ("</h1>", "</article>")
 HOUSE_NAMES = {"Commons": "House of Commons", "Lords": "House of Lords"}
 
 
@@ -78,10 +84,38 @@ class _Context(jinja2.runtime.Context):
             )
 
 
+class Compacted(Markup):
+    """Safe HTML already as `compact_html` leaves it where the compact templates show it (an
+    answer, a page's body), so left alone by `Renderer._finalize`; `readable()` makes the
+    same HTML as the readable templates show it (seldom needed: made only then)."""
+
+    readable: Callable[[], str]
+
+
+def _compacted(compact: str, readable: Callable[[], str]) -> Compacted:
+    value = Compacted(compact)
+    value.readable = readable
+    return value
+
+
+def attribute(value: Any) -> Markup:
+    """Jinja filter: `value` escaped as an attribute value in the body of a compact template,
+    quoted only where `compact_html` would keep the quotes (`href={{ link|attribute }}`)."""
+    text = escape(value)
+    return text if UNQUOTED_VALUE.fullmatch(text) else Markup(f'"{text}"')
+
+
 @dataclass(frozen=True)
 class Theme:
     template_dirs: tuple[Path, ...]  # highest priority first
     static_dirs: tuple[Path, ...]  # lowest priority first: later ones override
+    # The same templates written as compact markup, when the site replaces none of them.
+    compact_dir: Path | None = None
+
+    @property
+    def source_dirs(self) -> tuple[Path, ...]:
+        """Every folder whose templates may make a page (for keys of what pages are made of)."""
+        return self.template_dirs + ((self.compact_dir,) if self.compact_dir else ())
 
 
 def find_theme(config: SiteConfig) -> Theme:
@@ -94,9 +128,12 @@ def find_theme(config: SiteConfig) -> Theme:
         )
     layers = [config.site_root, theme_dir, PROJECT_THEMES / "default"]
     unique = list(dict.fromkeys(p.resolve() for p in layers))
+    template_dirs = tuple(p / "templates" for p in unique if (p / "templates").is_dir())
+    own = template_dirs == (PROJECT_THEMES / "default" / "templates",)
     return Theme(
-        template_dirs=tuple(p / "templates" for p in unique if (p / "templates").is_dir()),
+        template_dirs=template_dirs,
         static_dirs=tuple(reversed([p / "static" for p in unique if (p / "static").is_dir()])),
+        compact_dir=COMPACT_TEMPLATES if own and COMPACT_TEMPLATES.is_dir() else None,
     )
 
 
@@ -109,6 +146,7 @@ def json_for_script(value: Any) -> str:
 # What generator/links.py could link: a UIN ((?:HL)?\d{1,7}) after a space or "&nbsp;" and
 # before a word boundary; finding only these is cheaper than listing every word.
 _UIN_WORD = re.compile(r"(?<!\w)(?:HL)?\d{1,7}\b")
+_HREFS_KEPT = 4096
 PAGER_RADIUS = 2  # pages linked either side of the current one
 
 
@@ -158,20 +196,22 @@ class Renderer:
         # The only pages to make (their addresses), or None for all: an edit's fast path
         # (generator/edits.py) makes the few pages that show what it changed.
         self.only: frozenset[str] | None = None
-        self.env = jinja2.Environment(
-            loader=jinja2.FileSystemLoader([str(d) for d in theme.template_dirs]),
-            autoescape=True,
-            undefined=jinja2.StrictUndefined,
-            trim_blocks=True,
-            lstrip_blocks=True,
-            keep_trailing_newline=True,
-            auto_reload=False,  # templates do not change during a build: no stat per page
+        # Pages come from the compact templates when the theme has them (no compaction pass),
+        # else from the readable ones, compacted; `readable_env` makes the pages that the
+        # compact templates cannot (see `_finalize`).
+        self.compact_templates = theme.compact_dir is not None
+        self._loose = False  # the page being rendered shows a value the pass might change
+        self._readable_dirs = theme.template_dirs
+        self._readable_env: jinja2.Environment | None = None
+        self._hrefs: dict[str, Markup] = {}  # see `href`
+        self.env = self._environment(
+            (theme.compact_dir,) if theme.compact_dir else theme.template_dirs,
+            compact=self.compact_templates,
         )
-        self.env.context_class = _Context
-        self.env.filters["long_date"] = long_date
         self.env.globals.update(
             site=config,
             url=self.url,
+            href=self.href,
             abs_url=config.absolute_url,
             asset=self._asset_urls(theme),
             house_name=HOUSE_NAMES,
@@ -180,9 +220,60 @@ class Renderer:
             nav_pages=[(p.title, p.url_path) for p in archive.pages if "/" not in p.slug],
         )
 
+    def _environment(self, folders: Sequence[Path], compact: bool) -> jinja2.Environment:
+        env = jinja2.Environment(
+            loader=jinja2.FileSystemLoader([str(d) for d in folders]),
+            autoescape=True,
+            undefined=jinja2.StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+            keep_trailing_newline=True,
+            auto_reload=False,  # templates do not change during a build: no stat per page
+            finalize=self._finalize if compact else None,
+        )
+        env.context_class = _Context
+        env.filters["long_date"] = long_date
+        env.filters["attribute"] = attribute
+        return env
+
+    def readable_env(self) -> jinja2.Environment:
+        """The readable templates, with the same globals and compiled-template cache, made
+        when a page first needs them."""
+        if self._readable_env is None:
+            env = self._environment(self._readable_dirs, compact=False)
+            env.globals.update(self.env.globals)
+            env.bytecode_cache = self.env.bytecode_cache
+            self._readable_env = env
+        return self._readable_env
+
     def url(self, path: str = "") -> str:
         """A root-relative link that works at a domain root and under a project subpath."""
         return self.config.base_path + path.lstrip("/")
+
+    def href(self, path: str = "") -> Markup:
+        """`url(path)` as an attribute value in the body of a compact template (`attribute`);
+        remembered, since many pages show the same links (the menu, departments, topics),
+        and forgotten by the thousand (each question's own is shown on a few pages only)."""
+        found = self._hrefs.get(path)
+        if found is None:
+            if len(self._hrefs) >= _HREFS_KEPT:
+                self._hrefs.clear()
+            found = self._hrefs[path] = attribute(self.url(path))
+        return found
+
+    def _finalize(self, value: Any) -> Any:
+        """The compact templates' hook on every `{{ ... }}`: notes a value the pass might change.
+
+        The compact templates write what the pass makes of the readable ones only as long as
+        no value holds a line break or starts or ends with blanks (which the pass may merge
+        with the readable markup's line breaks, or drop beside a block); such a value, rare
+        in titles and names, has the page made from the readable templates and compacted.
+        Only text is looked at: markup is the templates' own (a macro's or block's output,
+        whose values were looked at inside) or `Compacted` HTML, compacted where it goes.
+        """
+        if value.__class__ is str and ("\n" in value or len(value.strip(" \t")) != len(value)):
+            self._loose = True
+        return value
 
     def _asset_urls(self, theme: Theme) -> dict[str, str]:
         """Static files with a content hash in the query, so browsers may cache them for long."""
@@ -226,9 +317,18 @@ class Renderer:
         written = f"{path}index.html" if path.endswith("/") or not path else path
         if self.only is not None and path not in self.only:
             return written, UNCHANGED
-        if not keyed and self.reusable(template, written, context):
+        # (the key covers HTML from outside the templates as made, not as compacted)
+        if not keyed and self.reusable(template, written, _readable(context)):
             return written, UNCHANGED
-        return written, compact_html(self.env.get_template(template).render(**context))
+        compiled = self.env.get_template(template)
+        self._loose = False
+        html = compiled.render(**context)
+        if not self.compact_templates:
+            return written, compact_html(html)
+        if self._loose:
+            readable = self.readable_env().get_template(template)
+            html = compact_html(readable.render(**_readable(context)))
+        return written, html
 
     def reusable(self, kind: str, written: str, inputs: Mapping[str, Any]) -> bool:
         """True when the file already in the output folder was made from exactly `inputs`.
@@ -282,7 +382,7 @@ class Renderer:
         yield self.home_page()
         for page in self.archive.pages:
             body = rebase_links(self.answers.to_html(page.body), self.config.base_path)
-            yield self._page("page.html", page.url_path, page=page, body=body)
+            yield self._page("page.html", page.url_path, page=page, body=self.page_body(body))
         yield self._page("404.html", "404.html")
         yield self.search_page()
         yield from BrowsePages(self, self.browse).render(lists)
@@ -291,10 +391,30 @@ class Renderer:
         """The members' and topics' pages, which `other_pages(lists=False)` leaves out."""
         return BrowsePages(self, self.browse).lists()
 
-    def link_references(self, question: Question, fragment: str) -> str:
-        """Sanitised answer HTML with references to archived questions linked."""
+    def link_references(self, question: Question, fragment: str, compact: bool = False) -> str:
+        """Sanitised answer HTML with references to archived questions linked (their
+        attributes as `compact_html` writes them, if `compact`)."""
         resolve = resolver(self.archive.by_uin, question)
-        return link_references(fragment, resolve, lambda q: self.url(q.url_path))
+        return link_references(fragment, resolve, lambda q: self.url(q.url_path), compact)
+
+    def page_body(self, body: str) -> Markup:
+        """A plain page's HTML for page.html: for the compact template, compacted where it
+        goes, with the line breaks the readable template puts around it."""
+        if not self.compact_templates:
+            return Markup(body)
+        placed = compact_within(PAGE_BODY_PLACE[0], f"\n{body}\n", PAGE_BODY_PLACE[1])
+        return _compacted(placed, lambda: body)
+
+    def answer_html(self, question: Question, fragment: str) -> Markup:
+        """An answer's HTML for its question page, references linked: for the compact
+        template, compacted where it goes (once, rather than as part of every page)."""
+        if not self.compact_templates or not fragment:
+            return Markup(self.link_references(question, fragment))
+        placed = compact_within(ANSWER_PLACE[0], fragment, ANSWER_PLACE[1])
+        return _compacted(
+            self.link_references(question, placed, compact=True),
+            lambda: self.link_references(question, fragment),
+        )
 
     def question_page(self, question: Question) -> tuple[str, str]:
         if not self.fragments:
@@ -307,7 +427,7 @@ class Renderer:
             self.new_keys[written] = key
             if self.previous_keys.get(written) == key:
                 return written, UNCHANGED
-        answer_html = self.link_references(question, self.fragments[question.id].html)
+        answer_html = self.answer_html(question, self.fragments[question.id].html)
         department = self.archive.department_of[question.id]
         answered_month = (
             f"answered/{question.answered_on.year}/{question.answered_on.month:02d}/"
@@ -319,7 +439,7 @@ class Renderer:
             question.url_path,
             q=question,
             answer_html=answer_html,
-            original_answer_html=self.link_references(
+            original_answer_html=self.answer_html(
                 question, self.answers.to_html(question.original_answer or "")
             ),
             department=Link.to(department),
@@ -547,6 +667,13 @@ class Renderer:
             feed=archive_feed(self.config),
             archive_download=archive_path(),
         )
+
+
+def _readable(context: dict[str, Any]) -> dict[str, Any]:
+    """`context` with `Compacted` HTML as the readable templates show it."""
+    if not any(type(value) is Compacted for value in context.values()):
+        return context
+    return {k: Markup(v.readable()) if type(v) is Compacted else v for k, v in context.items()}
 
 
 def _link(target: Any) -> Link | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import itertools
 import re
+import shutil
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
@@ -134,12 +135,14 @@ def test_the_optional_end_of_the_document_is_left_out() -> None:
 
 @pytest.fixture(scope="module")
 def both_builds(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
-    """The browse fixture built as published, and with the templates' indentation alone
-    stripped (every line break, optional end tag and quote kept), each in a folder of its own
-    so that both can be served under the site's path."""
+    """The browse fixture built as published, and from the readable templates (as the site's
+    own, so that every page is made from them) with their indentation alone stripped (every
+    line break, optional end tag and quote kept), each in a folder of its own so that both can
+    be served under the site's path."""
     tmp = tmp_path_factory.mktemp("compact")
     site = copy_archive(tmp, BROWSE_FIXTURE)
     compacted, _ = build_site(site, tmp / "short" / "site", cache=False, jobs=1)
+    shutil.copytree(render.PROJECT_THEMES / "default" / "templates", site / "templates")
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(render, "compact_html", strip_indentation)
         indented, _ = build_site(site, tmp / "full" / "site", cache=False, jobs=1)

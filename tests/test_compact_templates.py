@@ -1,0 +1,202 @@
+"""The compact templates (themes/default/compact) make pages that skip the compaction pass.
+
+What the readable templates (themes/default/templates) render, through `compact_html`, is
+the definition of what the compact ones must render by themselves, byte for byte: when a
+template's markup changes, change both the same way (these tests name the page that differs).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import shutil
+from datetime import date
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from generator import render
+from generator.compact import attribute_value, compact_html, compact_within
+from generator.config import SiteConfig, load_config
+from generator.load import load_archive
+from generator.model import Archive, Attachment, build_archive
+from generator.render import PROJECT_THEMES, Renderer, Theme, find_theme
+from generator.slugs import unique_slugs
+from tests.sitebuild import FIXTURES, build_site, copy_archive, tree_bytes
+
+READABLE = PROJECT_THEMES / "default" / "templates"
+SITES = ("archive", "browse", "pages-site", "search-archive")
+
+
+def _pages(site: Path) -> dict[str, str]:
+    return {
+        path: data.decode("utf-8")
+        for path, data in tree_bytes(site).items()
+        if path.endswith(".html")
+    }
+
+
+@pytest.fixture(scope="module", params=SITES)
+def builds(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> tuple[dict[str, str], dict[str, str], list[str]]:
+    """A fixture site built as published (the compacted pages noted), and with the readable
+    templates as the site's own (so that every page is made from them and compacted)."""
+    tmp = tmp_path_factory.mktemp(request.param)
+    site = copy_archive(tmp, FIXTURES / request.param)
+    compacted: list[str] = []
+
+    def noting(html: str) -> str:
+        compacted.append(html)
+        return compact_html(html)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(render, "compact_html", noting)
+        published, _ = build_site(site, tmp / "published" / "_site", cache=False, jobs=1)
+    shutil.copytree(READABLE, site / "templates")
+    readable, _ = build_site(site, tmp / "readable" / "_site", cache=False, jobs=1)
+    return _pages(published), _pages(readable), compacted
+
+
+def test_every_page_is_its_readable_template_compacted(
+    builds: tuple[dict[str, str], dict[str, str], list[str]],
+) -> None:
+    published, readable, _ = builds
+    assert published.keys() == readable.keys()
+    for path, html in published.items():
+        assert html == readable[path], path
+
+
+def test_pages_skip_the_pass_and_need_nothing_from_it(
+    builds: tuple[dict[str, str], dict[str, str], list[str]],
+) -> None:
+    """Every page is already what `compact_html` makes of it; only pages showing a value
+    with a line break (the department's chart, whose elements keep theirs) were made from
+    the readable templates and went through it."""
+    published, _, compacted = builds
+    for path, html in published.items():
+        assert compact_html(html) == html, path
+    assert len(compacted) <= len(published) // 5
+    assert all("\n" in html for html in compacted)
+
+
+def test_a_site_with_its_own_templates_uses_the_readable_ones(tmp_path: Path) -> None:
+    """A site's own templates (which may extend the project's) know nothing of compact
+    markup: with one in place, every page comes from the readable templates, compacted."""
+    site = copy_archive(tmp_path)
+    assert find_theme(load_config(site / "site.yaml")).compact_dir is not None
+    (site / "templates").mkdir()
+    (site / "templates" / "page.html").write_text(
+        '{% extends "base.html" %}{% block content %}\n<article>\n  {{ body|safe }}\n</article>'
+        "\n{% endblock %}\n"
+    )
+    theme = find_theme(load_config(site / "site.yaml"))
+    assert theme.compact_dir is None and theme.template_dirs[1] == READABLE
+    out, _ = build_site(site, cache=False, jobs=1)
+    page = (out / "questions" / "hc-2023-11-14-2154" / "index.html").read_text("utf-8")
+    assert "<dt>UIN<dd>2154<dt>" in page and "</body>" not in page
+    about = (out / "about" / "index.html").read_text("utf-8")
+    assert "<article><h2>About the fixture</h2><p>A page" in about and "</article></main>" in about
+
+
+def test_attribute_values_are_quoted_as_the_pass_quotes_them() -> None:
+    assert attribute_value("/a/b/") == "/a/b/"
+    assert attribute_value("") == '""'
+    for value in ("a b", "a=b", "`", "a\nb", "x\xa0y", "a\u2028b"):
+        assert attribute_value(value) == f'"{value}"'
+        assert (
+            compact_html(f"<body><a href={attribute_value(value)}>") == f'<body><a href="{value}">'
+        )
+
+
+def test_fragments_are_compacted_in_their_place() -> None:
+    answer = '\n<p>One</p>\n<ul>\n  <li>a</li>\n</ul>\n<p><a href="/x/">x</a></p>\n'
+    placed = compact_within("<div class=answer-body>", answer, "</div>")
+    assert placed == "<p>One<ul><li>a</ul><p><a href=/x/>x</a>"
+    with pytest.raises(ValueError, match="compact markup"):
+        compact_within('<div class="x">', answer, "</div>")
+
+
+# Property: pages showing awkward values (line breaks, runs of white space, quotes, `<`,
+# `=`, references to other questions) come out exactly as the readable templates compacted.
+
+_TEXT = st.lists(
+    st.sampled_from(
+        [" ", "  ", "\t", "\n", "\n\n", " \n ", "\r", "\xa0", "\u2028", '"', "'", "<", ">", "&",
+         "=", "`", "a", "Bé", "x y", "Schools:", "Question 2154", "·", "</p>", "<b>"]
+    ),
+    min_size=1,
+    max_size=8,
+).map("".join)  # fmt: skip
+_MARKDOWN = st.lists(
+    st.sampled_from(
+        ["Text", " ", "\n", "\n\n", "  \n", "- item\n", "1. one\n", "    code  \n",
+         "| a | b |\n|---|---|\n| 1 | 2 |\n", "**b**", "[l](https://x.example/a b)", "<i>",
+         "Question 2154", "PQ 2155", "&", "\t"]
+    ),
+    max_size=8,
+).map("".join)  # fmt: skip
+_URL = st.sampled_from(["https://x.example/a", "https://x.example/?a=b", "", "a b", "/q/`x`"])
+
+
+@pytest.fixture(scope="module")
+def fixture_site(tmp_path_factory: pytest.TempPathFactory) -> tuple[SiteConfig, Archive, Path]:
+    site = FIXTURES / "archive"
+    archive = load_archive(site / "content", None, None, 1)
+    return load_config(site / "site.yaml"), archive, tmp_path_factory.mktemp("compiled")
+
+
+def _render(config: SiteConfig, archive: Archive, theme: Theme, compiled: Path) -> dict[str, str]:
+    renderer = Renderer(config, archive, theme)
+    renderer.cache_templates(compiled)  # (each example compiling them again was slow)
+    return dict(renderer.render_all())
+
+
+@given(
+    title=_TEXT,
+    text=_TEXT,
+    names=st.tuples(_TEXT, _TEXT, _TEXT),
+    answer=_MARKDOWN,
+    original=st.none() | _MARKDOWN,
+    urls=st.tuples(_URL, _URL),
+)
+@settings(
+    max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+def test_awkward_values_come_out_as_the_readable_templates_compacted(
+    fixture_site: tuple[SiteConfig, Archive, Path],
+    title: str,
+    text: str,
+    names: tuple[str, str, str],
+    answer: str,
+    original: str | None,
+    urls: tuple[str, str],
+) -> None:
+    config, archive, compiled = fixture_site
+    first = archive.questions[0]
+    awkward = dataclasses.replace(
+        first,
+        id="hc-2099-01-01-1",
+        uin="1",
+        title=title,
+        question=text,
+        asked_by=names[0],
+        answered_by=names[1],
+        department=names[2],
+        original_department=names[2],
+        answer=answer,
+        original_answer=original,
+        corrected_on=date(2099, 1, 2) if original is not None else None,
+        attachments=(Attachment(title, urls[0]),),
+        source=urls[1] or None,
+        truncated=True,
+    )
+    questions = [*archive.questions[:3], awkward]
+    pages = [dataclasses.replace(page, title=title, body=answer) for page in archive.pages]
+    changed = build_archive(questions, pages, unique_slugs([q.department for q in questions]))
+    theme = find_theme(config)
+    readable = Theme(theme.template_dirs, theme.static_dirs)
+    assert theme.compact_dir is not None and readable.compact_dir is None
+    published = _render(config, changed, theme, compiled)
+    assert published == _render(config, changed, readable, compiled)
