@@ -62,6 +62,7 @@ from generator.write import (
     publish,
     remove_leftovers,
     spare_folder,
+    spare_staging,
     swap_in,
 )
 
@@ -140,10 +141,10 @@ def build(options: BuildOptions) -> BuildResult:
             fast = _fast_path(options, config, cache, stamps, fingerprint)
             if fast is not None:
                 return replace(fast, seconds=time.monotonic() - started)
-        result, state = _build(options, config, cache, stamps)
+        result, state, twin = _build(options, config, cache, stamps)
         if cache is not None:
             record_site(cache, options.out, fingerprint, result)
-            keep_spare(options.out, cache)
+            keep_spare(options.out, cache, twin)
             if state is not None and fingerprint:
                 save_state(cache.folder, state, fingerprint, result)
             else:
@@ -181,7 +182,8 @@ def _fast_path(
 
 def _build(
     options: BuildOptions, config: SiteConfig, cache: BuildCache | None, stamps: dict[str, str]
-) -> tuple[BuildResult, EditState | None]:
+) -> tuple[BuildResult, EditState | None, Path | None]:
+    """The full build; also the spare it made as it wrote (`FileWriter`'s twin), if any."""
     digests: dict[str, bytes] = {}
     sources: dict[str, str] = {}
     jobs = worker_count(options.jobs)
@@ -203,8 +205,12 @@ def _build(
         keys = PageKeys(base, digests)
         renderer.use_page_keys(keys, previous.keys)
     members = member_maker(cache, keys)
+    # Into a new folder, every file is written: each is linked into the next build's spare
+    # as it is, by the process writing it (instead of all of them here at the end).
+    new = cache is not None and not previous.files and folder != spare_folder(options.out)
+    twin = spare_staging(options.out) if new else None
     try:
-        writer = SiteWriter(folder, previous.files, previous.sizes)
+        writer = SiteWriter(folder, previous.files, previous.sizes, twin)
         progress = Progress(renderer.expected_pages(), enabled=not options.quiet)
         files = _feeds_and_downloads(config, archive, browse, renderer, members)
         if progress.enabled:
@@ -226,7 +232,12 @@ def _build(
     except BaseException:
         if folder != spare_folder(options.out):
             shutil.rmtree(folder, ignore_errors=True)
+        if twin is not None:
+            shutil.rmtree(twin, ignore_errors=True)
         raise
+    if twin is not None and not writer.files.twin_complete:
+        shutil.rmtree(twin, ignore_errors=True)
+        twin = None
     size = sum(writer.sizes.values())  # every file in the folder, each counted once
     over_budget = budget_warning(options.out, size, config.size_budget)
     state = None
@@ -243,7 +254,7 @@ def _build(
         seconds=0.0,
         warnings=tuple(w for w in [over_budget] if w),
     )
-    return result, state
+    return result, state, twin
 
 
 def _feeds_and_downloads(
