@@ -152,6 +152,8 @@ class FileWriter:
         check_relative(relative)
         file_hash = digest(payload)
         if self.previous.get(relative) == file_hash:
+            if self.twin is not None:
+                self.abandon_twin()  # left as it was, so not linked
             return file_hash
         folder = relative.rpartition("/")[0]  # check_relative: no "..", "." or empty parts
         target = f"{self.root_text}/{relative}"
