@@ -217,7 +217,11 @@ def _build(
             count = len(archive.questions)
             print(f"search index: {count} questions, built beside the pages", file=sys.stderr)
         search = _search_task(archive, renderer.fragments, cache, digests, options.out)
-        pages = _write_pages(renderer, writer, jobs, progress, files, search)
+        # A spare that a build into a new folder did not use is not trusted, so no build
+        # ever will use it: deleted by a worker beside the pages, not here after them.
+        spare = spare_folder(options.out)
+        old = [_remove_task(spare)] if twin is not None and spare.exists() else []
+        pages = _write_pages(renderer, writer, jobs, progress, files, search, old)
         members.forget_unused()
         for static in theme.static_dirs:
             writer.copy_tree(static, "static")
@@ -311,6 +315,14 @@ def _search_task(
     return update_index
 
 
+def _remove_task(folder: Path) -> SideTask:
+    def remove(_files: FileWriter) -> list[PageResult]:
+        shutil.rmtree(folder, ignore_errors=True)
+        return []
+
+    return remove
+
+
 def _write_pages(
     renderer: Renderer,
     writer: SiteWriter,
@@ -318,10 +330,11 @@ def _write_pages(
     progress: Progress,
     others: Iterable[tuple[str, str | bytes]],
     search: SideTask,
+    chores: list[SideTask],
 ) -> int:
     """Every HTML page: question pages (and the search index, and the members' and topics'
-    pages) in worker processes, the other pages, then `others` (files that are not pages:
-    feeds, downloads), here meanwhile.
+    pages, and `chores`, side tasks that write nothing) in worker processes, the other
+    pages, then `others` (files that are not pages: feeds, downloads), here meanwhile.
 
     The members' and topics' pages go to a worker so that what is left here (the other
     pages, the feeds and the downloads' gzip -9) takes no longer than the workers' share:
@@ -341,7 +354,7 @@ def _write_pages(
     def list_pages(files: FileWriter) -> list[PageResult]:
         return write_rendered(renderer, files, renderer.list_pages())
 
-    questions = QuestionPages(renderer, writer.files, jobs, side=[search, list_pages])
+    questions = QuestionPages(renderer, writer.files, jobs, side=[search, list_pages, *chores])
     try:
         for path, html in renderer.other_pages(lists=False):
             writer.write(path, html)
@@ -352,7 +365,7 @@ def _write_pages(
             writer.write(path, data)
             each(questions.poll(), record)
         each(questions.finish(), record)
-        search_files, lists = questions.side_results()
+        search_files, lists, *_others = questions.side_results()
         for path, file_hash, size, _key in search_files:
             writer.record(path, file_hash, size)
         each(iter([lists]), record)

@@ -841,11 +841,18 @@ def test_the_first_edit_after_a_code_change_finds_a_trusted_spare(
     build_site(site)
     append_answer(site, EDITED, "A sentence added before the upgrade.")
     build_site(site)  # the spare now differs from the output
-    # New code empties the cache: no folder is trusted, every page is written anew
+    # New code empties the cache: no folder is trusted, every page is written anew, and the
+    # old spare, which no build would trust again, is deleted beside the pages
     monkeypatch.setattr(generator.cache, "code_fingerprint", lambda: "the next version")
+    removed: list[Path] = []
+    remove_task = generator.build._remove_task
+    monkeypatch.setattr(
+        generator.build, "_remove_task", lambda f: removed.append(f) or remove_task(f)
+    )
     out, full = build_site(site)
     assert not full.fast
     spare = generator.write.spare_folder(out)
+    assert removed == [spare]
     assert tree_bytes(spare) == tree_bytes(out) and inodes(spare) == inodes(out)
     linked = count_tree_links(monkeypatch)
     append_answer(site, EDITED, "A sentence added after the upgrade.")
