@@ -172,7 +172,6 @@ class Renderer:
             feed_content_ids if feed_content_ids is not None else full_content_ids(archive)
         )
         self._links: dict[int, tuple[Any, Link]] = {}  # see _link
-        self._places: dict[str, int] = {}  # question id -> index in its department's list
         self._feeds: dict[tuple[str, str, str], FeedLink] = {}
         self.page_keys: PageKeys | None = None
         self.previous_keys: Mapping[str, bytes] = {}
@@ -321,7 +320,7 @@ class Renderer:
     def question_page(self, question: Question) -> tuple[str, str]:
         if not self.fragments:
             self.prepare_answers()
-        older, newer = self._neighbours(question)
+        older, newer = self.archive.neighbours(question)
         written = question.url_path + "index.html"
         links = self.question_links(question)
         key = self.question_key(question, older, newer, links)
@@ -382,21 +381,6 @@ class Renderer:
         if known is None:
             known = self._links[id(target)] = (target, Link.to(target))  # keeps the id unique
         return known[1]
-
-    def _neighbours(self, question: Question) -> tuple[Question | None, Question | None]:
-        """`Archive.neighbours`, from each question's place in its department's list, found
-        once for all (a binary search a page otherwise)."""
-        if not self._places:
-            self._places.update(
-                (q.id, index)
-                for department in self.archive.departments
-                for index, q in enumerate(department.questions)
-            )
-        siblings = self.archive.department_of[question.id].questions
-        index = self._places[question.id]
-        older = siblings[index + 1] if index + 1 < len(siblings) else None
-        newer = siblings[index - 1] if index > 0 else None
-        return older, newer
 
     def question_key(
         self,
