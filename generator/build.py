@@ -62,6 +62,7 @@ from generator.write import (
     publish,
     remove_leftovers,
     spare_folder,
+    spare_staging,
     swap_in,
 )
 
@@ -140,10 +141,10 @@ def build(options: BuildOptions) -> BuildResult:
             fast = _fast_path(options, config, cache, stamps, fingerprint)
             if fast is not None:
                 return replace(fast, seconds=time.monotonic() - started)
-        result, state = _build(options, config, cache, stamps)
+        result, state, twin = _build(options, config, cache, stamps)
         if cache is not None:
             record_site(cache, options.out, fingerprint, result)
-            keep_spare(options.out, cache)
+            keep_spare(options.out, cache, twin)
             if state is not None and fingerprint:
                 save_state(cache.folder, state, fingerprint, result)
             else:
@@ -181,7 +182,8 @@ def _fast_path(
 
 def _build(
     options: BuildOptions, config: SiteConfig, cache: BuildCache | None, stamps: dict[str, str]
-) -> tuple[BuildResult, EditState | None]:
+) -> tuple[BuildResult, EditState | None, Path | None]:
+    """The full build; also the spare it made as it wrote (`FileWriter`'s twin), if any."""
     digests: dict[str, bytes] = {}
     sources: dict[str, str] = {}
     jobs = worker_count(options.jobs)
@@ -203,15 +205,23 @@ def _build(
         keys = PageKeys(base, digests)
         renderer.use_page_keys(keys, previous.keys)
     members = member_maker(cache, keys)
+    # Into a new folder, every file is written: each is linked into the next build's spare
+    # as it is, by the process writing it (instead of all of them here at the end).
+    new = cache is not None and not previous.files and folder != spare_folder(options.out)
+    twin = spare_staging(options.out) if new else None
     try:
-        writer = SiteWriter(folder, previous.files, previous.sizes)
+        writer = SiteWriter(folder, previous.files, previous.sizes, twin)
         progress = Progress(renderer.expected_pages(), enabled=not options.quiet)
         files = _feeds_and_downloads(config, archive, browse, renderer, members)
         if progress.enabled:
             count = len(archive.questions)
             print(f"search index: {count} questions, built beside the pages", file=sys.stderr)
         search = _search_task(archive, renderer.fragments, cache, digests, options.out)
-        pages = _write_pages(renderer, writer, jobs, progress, files, search)
+        # A spare that a build into a new folder did not use is not trusted, so no build
+        # ever will use it: deleted by a worker beside the pages, not here after them.
+        spare = spare_folder(options.out)
+        old = [_remove_task(spare)] if twin is not None and spare.exists() else []
+        pages = _write_pages(renderer, writer, jobs, progress, files, search, old)
         members.forget_unused()
         for static in theme.static_dirs:
             writer.copy_tree(static, "static")
@@ -226,7 +236,12 @@ def _build(
     except BaseException:
         if folder != spare_folder(options.out):
             shutil.rmtree(folder, ignore_errors=True)
+        if twin is not None:
+            shutil.rmtree(twin, ignore_errors=True)
         raise
+    if twin is not None and not writer.files.twin_complete:
+        shutil.rmtree(twin, ignore_errors=True)
+        twin = None
     size = sum(writer.sizes.values())  # every file in the folder, each counted once
     over_budget = budget_warning(options.out, size, config.size_budget)
     state = None
@@ -243,7 +258,7 @@ def _build(
         seconds=0.0,
         warnings=tuple(w for w in [over_budget] if w),
     )
-    return result, state
+    return result, state, twin
 
 
 def _feeds_and_downloads(
@@ -300,6 +315,14 @@ def _search_task(
     return update_index
 
 
+def _remove_task(folder: Path) -> SideTask:
+    def remove(_files: FileWriter) -> list[PageResult]:
+        shutil.rmtree(folder, ignore_errors=True)
+        return []
+
+    return remove
+
+
 def _write_pages(
     renderer: Renderer,
     writer: SiteWriter,
@@ -307,10 +330,11 @@ def _write_pages(
     progress: Progress,
     others: Iterable[tuple[str, str | bytes]],
     search: SideTask,
+    chores: list[SideTask],
 ) -> int:
     """Every HTML page: question pages (and the search index, and the members' and topics'
-    pages) in worker processes, the other pages, then `others` (files that are not pages:
-    feeds, downloads), here meanwhile.
+    pages, and `chores`, side tasks that write nothing) in worker processes, the other
+    pages, then `others` (files that are not pages: feeds, downloads), here meanwhile.
 
     The members' and topics' pages go to a worker so that what is left here (the other
     pages, the feeds and the downloads' gzip -9) takes no longer than the workers' share:
@@ -330,7 +354,7 @@ def _write_pages(
     def list_pages(files: FileWriter) -> list[PageResult]:
         return write_rendered(renderer, files, renderer.list_pages())
 
-    questions = QuestionPages(renderer, writer.files, jobs, side=[search, list_pages])
+    questions = QuestionPages(renderer, writer.files, jobs, side=[search, list_pages, *chores])
     try:
         for path, html in renderer.other_pages(lists=False):
             writer.write(path, html)
@@ -341,7 +365,7 @@ def _write_pages(
             writer.write(path, data)
             each(questions.poll(), record)
         each(questions.finish(), record)
-        search_files, lists = questions.side_results()
+        search_files, lists, *_others = questions.side_results()
         for path, file_hash, size, _key in search_files:
             writer.record(path, file_hash, size)
         each(iter([lists]), record)

@@ -11,11 +11,11 @@ import hashlib
 import json
 import re
 import types
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import jinja2
 from markupsafe import Markup, escape
@@ -105,6 +105,22 @@ def attribute(value: Any) -> Markup:
     return text if UNQUOTED_VALUE.fullmatch(text) else Markup(f'"{text}"')
 
 
+class _Environment(jinja2.Environment):
+    """Jinja's environment, giving each template its globals as one plain dict.
+
+    Jinja gives every template a `ChainMap` of its own globals over the environment's, so
+    that globals changed after a template is loaded still show; every page then copies that
+    map through Python-level lookups (`new_context`), and every `{% from ... import %}`
+    compares its keys through Python-level sets (`_get_default_module`): about a tenth of a
+    question page's rendering. The renderer sets its globals before it loads any template
+    and never changes them (as Jinja's documentation asks), so a dict made at load time
+    holds the same values.
+    """
+
+    def make_globals(self, d: MutableMapping[str, Any] | None) -> MutableMapping[str, Any]:
+        return {**self.globals, **(d or {})}
+
+
 @dataclass(frozen=True)
 class Theme:
     template_dirs: tuple[Path, ...]  # highest priority first
@@ -144,8 +160,11 @@ def json_for_script(value: Any) -> str:
 
 
 # What generator/links.py could link: a UIN ((?:HL)?\d{1,7}) after a space or "&nbsp;" and
-# before a word boundary; finding only these is cheaper than listing every word.
-_UIN_WORD = re.compile(r"(?<!\w)(?:HL)?\d{1,7}\b")
+# before a word boundary; finding only these is cheaper than listing every word. Written to
+# begin with the character class [H\d], which lets `re` skip to the places where a match
+# can start instead of trying the pattern at every character: the same matches as
+# `(?<!\w)(?:HL)?\d{1,7}\b` (tests/test_render_context.py), in half the time.
+_UIN_WORD = re.compile(r"[H\d](?<!\w.)(?:(?<=H)L\d{1,7}|(?<=\d)\d{0,6})\b")
 _HREFS_KEPT = 4096
 PAGER_RADIUS = 2  # pages linked either side of the current one
 
@@ -190,6 +209,8 @@ class Renderer:
         self._feed_content_ids = (
             feed_content_ids if feed_content_ids is not None else full_content_ids(archive)
         )
+        self._links: dict[int, tuple[Any, Link]] = {}  # see _link
+        self._feeds: dict[tuple[str, str, str], FeedLink] = {}
         self.page_keys: PageKeys | None = None
         self.previous_keys: Mapping[str, bytes] = {}
         self.new_keys: dict[str, bytes] = {}  # page keys of this build, by file
@@ -221,7 +242,7 @@ class Renderer:
         )
 
     def _environment(self, folders: Sequence[Path], compact: bool) -> jinja2.Environment:
-        env = jinja2.Environment(
+        env = _Environment(
             loader=jinja2.FileSystemLoader([str(d) for d in folders]),
             autoescape=True,
             undefined=jinja2.StrictUndefined,
@@ -420,9 +441,9 @@ class Renderer:
         if not self.fragments:
             self.prepare_answers()
         older, newer = self.archive.neighbours(question)
-        topic, subtopic = self.browse.topic_of[question.id]
         written = question.url_path + "index.html"
-        key = self.question_key(question, older, newer)
+        links = self.question_links(question)
+        key = self.question_key(question, older, newer, links)
         if key is not None:
             self.new_keys[written] = key
             if self.previous_keys.get(written) == key:
@@ -434,23 +455,24 @@ class Renderer:
             if question.answered_on and question.status != "withdrawn"
             else None
         )
+        original = question.original_answer
         return self._page(
             "question.html",
             question.url_path,
             q=question,
             answer_html=answer_html,
-            original_answer_html=self.answer_html(
-                question, self.answers.to_html(question.original_answer or "")
+            original_answer_html=(
+                self.answer_html(question, self.answers.to_html(original)) if original else ""
             ),
-            department=Link.to(department),
+            department=links.department,
             older=older,
             newer=newer,
-            grouped=self.grouped_links(question),
+            grouped=links.grouped,
             citation=self.citation(question),
-            asker=_link(self.browse.asker_of.get(question.id)),
-            answerer=_link(self.browse.answerer_of.get(question.id)),
-            topic=Link.to(topic),
-            subtopic=_link(subtopic),
+            asker=links.asker,
+            answerer=links.answerer,
+            topic=links.topic,
+            subtopic=links.subtopic,
             answered_month=answered_month,
             json_ld=json_for_script(self.structured_data(question)),
             feed=self.feed_link("departments", department.slug, department.name),
@@ -458,8 +480,34 @@ class Renderer:
             keyed=key is not None,
         )
 
+    def question_links(self, question: Question) -> QuestionLinks:
+        """What a question page links to besides its neighbours; each `Link` made once per
+        department, member and topic in a build (a page shows five), not once a page."""
+        topic, subtopic = self.browse.topic_of[question.id]
+        return QuestionLinks(
+            self._link(self.archive.department_of[question.id]),
+            self._link(self.browse.asker_of.get(question.id)),
+            self._link(self.browse.answerer_of.get(question.id)),
+            self._link(topic),
+            self._link(subtopic),
+            self.grouped_links(question),
+        )
+
+    def _link(self, target: Any) -> Any:
+        """`Link.to(target)` (None for None), remembered by the target's identity."""
+        if target is None:
+            return None
+        known = self._links.get(id(target))
+        if known is None:
+            known = self._links[id(target)] = (target, Link.to(target))  # keeps the id unique
+        return known[1]
+
     def question_key(
-        self, question: Question, older: Question | None, newer: Question | None
+        self,
+        question: Question,
+        older: Question | None,
+        newer: Question | None,
+        links: QuestionLinks | None = None,
     ) -> bytes | None:
         """The question page's key from content hashes and links, without its context.
 
@@ -481,15 +529,10 @@ class Renderer:
             if other is not None and content is None:
                 return None
             neighbours.append((other.url_path if other else None, content))
-        topic, subtopic = self.browse.topic_of[question.id]
+        links = links or self.question_links(question)
         parts = (
             neighbours,
-            Link.to(self.archive.department_of[question.id]),
-            _link(self.browse.asker_of.get(question.id)),
-            _link(self.browse.answerer_of.get(question.id)),
-            Link.to(topic),
-            _link(subtopic),
-            self.grouped_links(question),
+            *links,
             self._references(self.fragments[question.id].html),
         )
         return keys.from_parts("question.html", question.url_path, question, parts)
@@ -597,7 +640,10 @@ class Renderer:
         return [(q, self.extracts[q.id]) for q in questions]
 
     def feed_link(self, kind: str, slug: str, name: str) -> FeedLink:
-        return group_feed(kind, slug, name, self.config)
+        known = self._feeds.get((kind, slug, name))
+        if known is None:
+            known = self._feeds[kind, slug, name] = group_feed(kind, slug, name, self.config)
+        return known
 
     def expected_pages(self) -> int:
         """How many pages render_all will yield, for the progress count."""
@@ -676,5 +722,12 @@ def _readable(context: dict[str, Any]) -> dict[str, Any]:
     return {k: Markup(v.readable()) if type(v) is Compacted else v for k, v in context.items()}
 
 
-def _link(target: Any) -> Link | None:
-    return None if target is None else Link.to(target)
+class QuestionLinks(NamedTuple):
+    """What a question page links to besides its neighbours (see `Renderer.question_links`)."""
+
+    department: Link
+    asker: Link | None
+    answerer: Link | None
+    topic: Link
+    subtopic: Link | None
+    grouped: list[tuple[str, str | None]]

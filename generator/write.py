@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import ctypes.util
+import multiprocessing
 import os
 import shutil
 import sys
@@ -34,7 +35,8 @@ class SiteWriter:
 
     `previous` maps the paths of files already in `root` to the hash of their bytes (an
     earlier build's output): a file whose new bytes hash the same is left as it is, and
-    `remove_stale` deletes what the new build no longer writes.
+    `remove_stale` deletes what the new build no longer writes. `twin`: see `FileWriter`
+    (for a build into an empty folder, where every file is written).
     """
 
     def __init__(
@@ -42,6 +44,7 @@ class SiteWriter:
         root: Path,
         previous: Mapping[str, bytes] | None = None,
         previous_sizes: Mapping[str, int] | None = None,
+        twin: Path | None = None,
     ):
         self.root = root
         self.written: set[str] = set()
@@ -50,7 +53,7 @@ class SiteWriter:
         self.bytes_written = 0
         self.previous: Mapping[str, bytes] = previous or {}
         self.previous_sizes: Mapping[str, int] = previous_sizes or {}
-        self.files = FileWriter(root, self.previous, self.previous_sizes)
+        self.files = FileWriter(root, self.previous, self.previous_sizes, twin)
 
     def write(self, relative: str, data: str | bytes) -> None:
         if data is UNCHANGED:
@@ -79,6 +82,7 @@ class SiteWriter:
         folders: set[Path] = set()
         for relative in self.previous:
             if relative not in self.written:
+                self.files.abandon_twin()
                 target = self.root.joinpath(*PurePosixPath(relative).parts)
                 if target.is_file() or target.is_symlink():  # not if a folder took its place
                     target.unlink()
@@ -96,67 +100,141 @@ class SiteWriter:
 
 
 class FileWriter:
-    """Writes one file at a time under `root` (safe in any process), skipping unchanged ones."""
+    """Writes one file at a time under `root` (safe in any process), skipping unchanged ones.
 
-    def __init__(self, root: Path, previous: Mapping[str, bytes], sizes: Mapping[str, int]):
+    `twin`, if given, is an empty folder that receives a hard link to every file written,
+    as it is written: the spare site of a build into a new folder (see `keep_spare` in
+    generator/incremental.py), made by whichever process writes each file rather than by
+    one process at the end. A failure to link (a file system without hard links, a full
+    disk) only marks the twin incomplete (`twin_complete`), in every process: the build goes
+    on and the twin is not used.
+    """
+
+    def __init__(
+        self,
+        root: Path,
+        previous: Mapping[str, bytes],
+        sizes: Mapping[str, int],
+        twin: Path | None = None,
+    ):
         self.root = root
         self.real_root = root.resolve()
         self.previous = previous
         self.previous_sizes = sizes
-        self.folders: set[Path] = set()  # checked: real folders inside the root
-        self.made: set[Path] = set()  # made empty by this process, so nothing is in the way
+        self.root_text = os.fspath(root)
+        self.folders: set[str] = set()  # checked: real folders inside the root ("" the root)
+        self.made: set[str] = set()  # made empty by this process, so nothing is in the way
+        self.twin = twin
+        self.twin_folders = {""}  # folders of the twin made or found ("" the twin itself)
+        # Shared with forked workers (shared memory): set by any process whose link failed,
+        # read by the main process once every file is written.
+        self._twin_failed = (
+            ctypes.c_bool(True) if twin is None else multiprocessing.RawValue(ctypes.c_bool, False)
+        )
 
     def kept(self, relative: str) -> tuple[bytes, int]:
         """The hash and size of a file left as the earlier build wrote it."""
         check_relative(relative)
+        self.abandon_twin()  # the twin lacks it
         return self.previous[relative], self.previous_sizes[relative]
+
+    def abandon_twin(self) -> None:
+        """The twin will not hold exactly the root's files: stop linking, in every process."""
+        self._twin_failed.value = True
+
+    @property
+    def twin_complete(self) -> bool:
+        """True when the twin holds a link to every file written so far, in any process."""
+        return not self._twin_failed.value
 
     def write(self, relative: str, payload: bytes) -> bytes:
         """Write `payload` unless the file already holds it; return the bytes' hash."""
         check_relative(relative)
         file_hash = digest(payload)
         if self.previous.get(relative) == file_hash:
+            if self.twin is not None:
+                self.abandon_twin()  # left as it was, so not linked
             return file_hash
-        target = self.root / relative  # check_relative: no "..", "." or empty parts
-        folder = target.parent
-        if folder not in self.made and not self._make_folder(folder, relative):
+        folder = relative.rpartition("/")[0]  # check_relative: no "..", "." or empty parts
+        target = f"{self.root_text}/{relative}"
+        fresh = folder in self.made or self._make_folder(folder, relative)
+        if not fresh:
             self._folder(folder, relative)
-            if target.is_dir() and not target.is_symlink():
-                shutil.rmtree(target)  # an earlier build had a folder where this file goes
+            path = Path(target)
+            if path.is_dir() and not path.is_symlink():
+                shutil.rmtree(path)  # an earlier build had a folder where this file goes
             else:
                 # Never written in place: the file may be a hard link shared with the site
                 # being served (see link_tree), which must not change before the swap.
-                target.unlink(missing_ok=True)
-        target.write_bytes(payload)
+                path.unlink(missing_ok=True)
+        _write_new(target, payload)
+        if not self._twin_failed.value:
+            self._link_twin(relative, folder, target, fresh)
         return file_hash
 
-    def _make_folder(self, folder: Path, relative: str) -> bool:
+    def _make_folder(self, folder: str, relative: str) -> bool:
         """The fast path of a build into a new folder: make `folder` inside a folder checked
         once (the many question folders share a parent). A folder this process has just made
         holds nothing and cannot be a link, so neither the checks of `_folder` nor one per
         file are needed."""
-        if folder == self.root:
+        if not folder:
             return False
-        self._folder(folder.parent, relative)
+        self._folder(folder.rpartition("/")[0], relative)
         try:
-            os.mkdir(folder)
+            os.mkdir(f"{self.root_text}/{folder}")
         except OSError:
             return False  # already there (or in the way): the careful path decides
         self.folders.add(folder)
         self.made.add(folder)
         return True
 
-    def _folder(self, folder: Path, relative: str) -> None:
+    def _folder(self, folder: str, relative: str) -> None:
         """Make the folder once, checking it resolves inside the root (no symlink escapes)."""
         if folder in self.folders:
             return
-        for parent in reversed([folder, *folder.parents]):
+        path = self.root / folder if folder else self.root
+        for parent in reversed([path, *path.parents]):
             if parent.is_relative_to(self.root) and parent.is_file():
                 parent.unlink()  # an earlier build had a file where this folder goes
-        folder.mkdir(parents=True, exist_ok=True)
-        if not folder.resolve().is_relative_to(self.real_root):
+        path.mkdir(parents=True, exist_ok=True)
+        if not path.resolve().is_relative_to(self.real_root):
             raise ArchiveError([Problem(relative, None, "refusing to write outside the site")])
         self.folders.add(folder)
+
+    def _link_twin(self, relative: str, folder: str, target: str, fresh: bool) -> None:
+        """Link the file just written into the twin (its folder made like the root's)."""
+        twin = os.fspath(self.twin or "")
+        try:
+            if folder not in self.twin_folders:
+                parent = folder.rpartition("/")[0]
+                if fresh and parent in self.twin_folders:
+                    with contextlib.suppress(FileExistsError):  # another process's, maybe
+                        os.mkdir(f"{twin}/{folder}")
+                else:
+                    os.makedirs(f"{twin}/{folder}", exist_ok=True)
+                    while parent:
+                        self.twin_folders.add(parent)
+                        parent = parent.rpartition("/")[0]
+                self.twin_folders.add(folder)
+            link = f"{twin}/{relative}"
+            try:
+                os.link(target, link, follow_symlinks=False)
+            except FileExistsError:  # written twice (a static file overridden): the last wins
+                os.unlink(link)
+                os.link(target, link, follow_symlinks=False)
+        except OSError:
+            self._twin_failed.value = True
+
+
+def _write_new(target: str, payload: bytes) -> None:
+    """Write a file with the fewest system calls (open, write, close; no buffered object)."""
+    handle = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, 0o666)
+    try:
+        view = memoryview(payload)
+        while view:
+            view = view[os.write(handle, view) :]
+    finally:
+        os.close(handle)
 
 
 def check_relative(relative: str) -> None:
@@ -203,6 +281,16 @@ def link_tree(source: Path, target: Path, files: Iterable[str]) -> bool:
         target.mkdir()
         return False
     return True
+
+
+def spare_staging(out: Path) -> Path:
+    """A new empty folder beside `out` for the spare a build into a new folder makes as it
+    writes (`FileWriter`'s twin); a killed build's is cleared by `remove_leftovers`."""
+    twin = out.parent / f".{out.name}.building-spare-{os.getpid()}"
+    if twin.exists():
+        shutil.rmtree(twin)
+    twin.mkdir()
+    return twin
 
 
 def publish(staging: Path, out: Path) -> None:

@@ -804,6 +804,86 @@ def test_a_first_build_leaves_a_spare_of_links_so_the_first_edit_is_fast(site: P
     }
 
 
+def count_tree_links(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
+    """The folders that builds fill by linking a whole site's files at once (`link_tree`)."""
+    linked: list[Path] = []
+    real = generator.incremental.link_tree
+
+    def link_tree(source: Path, target: Path, files: Any) -> bool:
+        linked.append(target)
+        return real(source, target, files)
+
+    monkeypatch.setattr(generator.incremental, "link_tree", link_tree)
+    return linked
+
+
+def test_a_build_into_a_new_folder_links_its_spare_as_the_workers_write(
+    site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(generator.workers, "MIN_PARALLEL", 1)
+    monkeypatch.setattr(generator.workers, "CHUNK", 3)
+    linked = count_tree_links(monkeypatch)
+    out, _ = build_site(site, jobs=2)
+    spare = generator.write.spare_folder(out)
+    assert linked == []  # no site linked whole at the end: each file was, as it was written
+    assert tree_bytes(spare) == tree_bytes(out) == cold(site, tmp_path)
+    assert inodes(spare) == inodes(out)
+    assert sorted(p.name for p in site.iterdir() if p.name.startswith("._site")) == ["._site.spare"]
+    append_answer(site, EDITED, "A sentence added by the editor.")
+    out, result = build_site(site, jobs=2)
+    assert result.fast and linked == []  # the spare was trusted: brought up to date, not made
+    assert tree_bytes(out) == cold(site, tmp_path)
+
+
+def test_the_first_edit_after_a_code_change_finds_a_trusted_spare(
+    site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    build_site(site)
+    append_answer(site, EDITED, "A sentence added before the upgrade.")
+    build_site(site)  # the spare now differs from the output
+    # New code empties the cache: no folder is trusted, every page is written anew, and the
+    # old spare, which no build would trust again, is deleted beside the pages
+    monkeypatch.setattr(generator.cache, "code_fingerprint", lambda: "the next version")
+    removed: list[Path] = []
+    remove_task = generator.build._remove_task
+    monkeypatch.setattr(
+        generator.build, "_remove_task", lambda f: removed.append(f) or remove_task(f)
+    )
+    out, full = build_site(site)
+    assert not full.fast
+    spare = generator.write.spare_folder(out)
+    assert removed == [spare]
+    assert tree_bytes(spare) == tree_bytes(out) and inodes(spare) == inodes(out)
+    linked = count_tree_links(monkeypatch)
+    append_answer(site, EDITED, "A sentence added after the upgrade.")
+    out, result = build_site(site)
+    assert result.fast and linked == []
+    assert tree_bytes(out) == cold(site, tmp_path)
+
+
+def test_a_spare_that_could_not_be_linked_as_written_is_made_at_the_end(
+    site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Links into the spare fail for the question pages, which the workers write: the main
+    # process learns of it and links the output's files into a spare once the build is done.
+    monkeypatch.setattr(generator.workers, "MIN_PARALLEL", 1)
+    real_link = generator.write.os.link
+
+    def link(source: Any, target: Any, **options: Any) -> None:
+        if ".building-spare-" in str(target) and "/questions/" in str(target):
+            raise OSError("no hard links here")
+        real_link(source, target, **options)
+
+    monkeypatch.setattr(generator.write.os, "link", link)
+    linked = count_tree_links(monkeypatch)
+    out, _ = build_site(site, jobs=2)
+    spare = generator.write.spare_folder(out)
+    assert len(linked) == 1
+    assert tree_bytes(out) == cold(site, tmp_path)
+    assert tree_bytes(spare) == tree_bytes(out) and inodes(spare) == inodes(out)
+    assert sorted(p.name for p in site.iterdir() if p.name.startswith("._site")) == ["._site.spare"]
+
+
 # The search index's cached postings pages (generator/search_pages.py) ----------------------
 
 ANSWER = "The Department gave £150 million in 2023-24, in addition to the £200 million announced"

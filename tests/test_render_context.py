@@ -1,12 +1,15 @@
-"""The template context's direct calls (generator/render.py `_Context`) behave as Jinja's own."""
+"""The renderer's shortcuts around Jinja (generator/render.py) behave as Jinja's own."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import jinja2
+from hypothesis import given
+from hypothesis import strategies as st
 
-from generator.render import _Context
+from generator.render import _UIN_WORD, _Context, _Environment
 
 TEMPLATE = """{% macro twice(x) %}{{ x }}{{ x }}{% endmacro -%}
 {{ twice("a") }}|{{ shout("b") }}|{{ where() }}|{{ env_name() }}|{{ "c,d".split(",") }}|
@@ -46,3 +49,34 @@ def test_direct_calls_render_what_jinja_renders() -> None:
     assert ours == render(jinja2.runtime.Context)
     assert "aa|B|&lt;page&gt;|Environment|[&#39;c&#39;, &#39;d&#39;]|" in ours
     assert "E||&lt;page&gt;&lt;page&gt;" in ours
+
+
+MACROS = """{% macro stamp(x) %}[{{ x }} {{ site }}]{% endmacro %}"""
+PAGE = """{% from "macros.html" import stamp %}{{ stamp(title) }} {{ site }} {{ url("a") }}"""
+
+
+def test_templates_with_globals_as_one_dict_render_the_same() -> None:
+    def render(kind: type[jinja2.Environment]) -> tuple[list[str], type]:
+        env = kind(loader=jinja2.DictLoader({"macros.html": MACROS, "page.html": PAGE}))
+        env.globals.update(site="<Site>", url=lambda path: "/base/" + path)
+        template = env.get_template("page.html")
+        pages = [template.render(title=title) for title in ("One", "<b>Two</b>")]
+        return pages, type(template.globals)
+
+    ours, mapping = render(_Environment)
+    assert ours == render(jinja2.Environment)[0]
+    assert ours[1] == "[<b>Two</b> <Site>] <Site> /base/a"
+    assert mapping is dict
+
+
+# The former definition: tried at every character, since it starts with a lookbehind
+_UIN_WORD_TRIED_EVERYWHERE = re.compile(r"(?<!\w)(?:HL)?\d{1,7}\b")
+
+
+PIECES = ["H", "L", "HL", "1", "23", "4567890", "12345678", "a", "x", " ", "&nbsp;", ">"]
+PIECES += ["<p>", "\n", "_", "\u0661", "\u00e9", "-", "."]  # \u0661: an Arabic-Indic digit
+
+
+@given(st.lists(st.sampled_from(PIECES)).map("".join))
+def test_uin_words_are_found_as_the_pattern_tried_everywhere_finds_them(text: str) -> None:
+    assert _UIN_WORD.findall(text) == _UIN_WORD_TRIED_EVERYWHERE.findall(text)

@@ -137,3 +137,35 @@ def test_files_in_new_folders_replace_what_was_in_the_way(tmp_path: Path) -> Non
     written = {p.relative_to(site).as_posix() for p in site.rglob("*") if p.is_file()}
     assert written == {"a/b/index.html", "a/e/index.html", "c/d", "f/g/index.html"}
     assert (site / "c" / "d").read_text(encoding="utf-8") == "c/d"
+
+
+def test_a_twin_gets_a_link_to_every_file_as_it_is_written(tmp_path: Path) -> None:
+    site, twin = tmp_path / "site", tmp_path / "twin"
+    site.mkdir()
+    twin.mkdir()
+    writer = SiteWriter(site, twin=twin)
+    for relative in ("index.html", "a/b/index.html", "a/c/index.html", "static/x.css"):
+        writer.write(relative, relative)
+    writer.written.discard("static/x.css")
+    writer.write("static/x.css", "a later theme's file")  # copy_tree: the last layer wins
+
+    def files(root: Path) -> dict[str, tuple[str, int]]:
+        return {
+            p.relative_to(root).as_posix(): (p.read_text(), p.stat().st_ino)
+            for p in root.rglob("*")
+            if p.is_file()
+        }
+
+    assert files(twin) == files(site)
+    assert files(site)["static/x.css"][0] == "a later theme's file"
+    assert writer.files.twin_complete
+
+
+def test_a_twin_is_abandoned_when_it_would_lack_a_file(tmp_path: Path) -> None:
+    first = SiteWriter(tmp_path / "site")
+    first.write("index.html", "home")
+    (tmp_path / "twin").mkdir()
+    second = SiteWriter(tmp_path / "site", first.hashes, first.sizes, twin=tmp_path / "twin")
+    second.write("index.html", "home")  # unchanged: kept, so never linked
+    assert not second.files.twin_complete
+    assert not SiteWriter(tmp_path / "other").files.twin_complete  # no twin at all
