@@ -10,7 +10,7 @@ DEMO_DIR ?= _demo
 DEMO_COUNT ?= 2000
 SIZES ?= 1000 10000 60000
 
-.PHONY: build serve test lint format check clean demo demo-site bench
+.PHONY: build serve test lint format check clean demo demo-site bench compact-sources
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -56,6 +56,9 @@ format: $(DEV_INSTALLED)
 
 test: lint  ## the whole suite, lint included
 	$(BIN)/python -m pytest -q
+
+compact-sources:  ## record the readable templates that themes/default/compact/ was written from
+	cd themes/default/templates && sha256sum *.html > ../compact/readable.sha256
 
 clean:
 	rm -rf _site ._site.spare .cache .pytest_cache .mypy_cache .ruff_cache $(DEMO_DIR)

@@ -42,7 +42,7 @@ from generator.load import load_archive
 from generator.markup import Fragment
 from generator.memory import release_free_memory
 from generator.model import Archive
-from generator.render import Renderer, find_theme
+from generator.render import Renderer, compact_warning, find_theme
 from generator.search import search_files
 from generator.search_incremental import SearchStore, write_search_index
 from generator.sitefiles import budget_warning, site_files
@@ -256,7 +256,7 @@ def _build(
         files=len(writer.written),
         bytes=writer.bytes_written,
         seconds=0.0,
-        warnings=tuple(w for w in [over_budget] if w),
+        warnings=tuple(w for w in [over_budget, compact_warning(theme)] if w),
     )
     return result, state, twin
 

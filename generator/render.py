@@ -39,6 +39,8 @@ PROJECT_THEMES = Path(__file__).resolve().parent.parent / "themes"
 # The project's templates written as compact markup (see its base.html), and where its
 # templates show HTML made elsewhere: before and after it in the compact templates.
 COMPACT_TEMPLATES = PROJECT_THEMES / "default" / "compact"
+# The readable templates the compact ones were written from, as `sha256sum` lists them.
+COMPACT_SOURCES = "readable.sha256"
 ANSWER_PLACE = ("<div class=answer-body>", "</div>")
 PAGE_BODY_PLACE = ("</h1>", "</article>")
 HOUSE_NAMES = {"Commons": "House of Commons", "Lords": "House of Lords"}
@@ -127,6 +129,8 @@ class Theme:
     static_dirs: tuple[Path, ...]  # lowest priority first: later ones override
     # The same templates written as compact markup, when the site replaces none of them.
     compact_dir: Path | None = None
+    # Readable templates changed since their compact copies were written (so not used).
+    stale_compact: tuple[str, ...] = ()
 
     @property
     def source_dirs(self) -> tuple[Path, ...]:
@@ -145,11 +149,48 @@ def find_theme(config: SiteConfig) -> Theme:
     layers = [config.site_root, theme_dir, PROJECT_THEMES / "default"]
     unique = list(dict.fromkeys(p.resolve() for p in layers))
     template_dirs = tuple(p / "templates" for p in unique if (p / "templates").is_dir())
-    own = template_dirs == (PROJECT_THEMES / "default" / "templates",)
+    readable = PROJECT_THEMES / "default" / "templates"
+    own = template_dirs == (readable,) and COMPACT_TEMPLATES.is_dir()
+    stale = stale_compact_templates(readable, COMPACT_TEMPLATES) if own else ()
     return Theme(
         template_dirs=template_dirs,
         static_dirs=tuple(reversed([p / "static" for p in unique if (p / "static").is_dir()])),
-        compact_dir=COMPACT_TEMPLATES if own and COMPACT_TEMPLATES.is_dir() else None,
+        compact_dir=COMPACT_TEMPLATES if own and not stale else None,
+        stale_compact=stale,
+    )
+
+
+def stale_compact_templates(readable: Path, compact: Path) -> tuple[str, ...]:
+    """The readable templates that differ from those the compact copies were written from.
+
+    Someone who edits `themes/default/templates/` in a fork and not its compact copy must
+    still see the edit: the build then makes every page from the readable templates and
+    compacts it (slower, same bytes), and says which templates to bring across.
+    """
+    recorded: dict[str, str] = {}
+    listing = compact / COMPACT_SOURCES
+    if listing.is_file():
+        for line in listing.read_text(encoding="utf-8").splitlines():
+            digest, _, name = line.partition("  ")
+            recorded[name] = digest
+    names = sorted({p.name for p in readable.glob("*.html")} | set(recorded))
+    return tuple(
+        name
+        for name in names
+        if not (readable / name).is_file()
+        or hashlib.sha256((readable / name).read_bytes()).hexdigest() != recorded.get(name)
+    )
+
+
+def compact_warning(theme: Theme) -> str | None:
+    """What a build says when the compact templates were left aside as out of date."""
+    if not theme.stale_compact:
+        return None
+    return (
+        "warning: themes/default/templates/ changed since themes/default/compact/ was written "
+        f"from it ({', '.join(theme.stale_compact)}): every page was made from the readable "
+        "templates and compacted (the same pages, more slowly); bring the change into the "
+        "compact copies, then run make compact-sources (docs/themes.md)"
     )
 
 

@@ -100,6 +100,49 @@ def test_a_site_with_its_own_templates_uses_the_readable_ones(tmp_path: Path) ->
     assert "<article><h2>About the fixture</h2><p>A page" in about and "</article></main>" in about
 
 
+def test_the_compact_templates_were_written_from_the_readable_ones_as_they_are() -> None:
+    """Fails when a readable template changed without `make compact-sources` (after
+    bringing the change into its compact copy, which the tests above check)."""
+    assert render.stale_compact_templates(READABLE, render.COMPACT_TEMPLATES) == ()
+
+
+def test_stale_compact_templates_names_what_changed(tmp_path: Path) -> None:
+    readable, compact = tmp_path / "templates", tmp_path / "compact"
+    shutil.copytree(READABLE, readable)
+    shutil.copytree(render.COMPACT_TEMPLATES, compact)
+    assert render.stale_compact_templates(readable, compact) == ()
+    (readable / "question.html").write_text("changed", encoding="utf-8")
+    (readable / "topic.html").unlink()
+    (readable / "extra.html").write_text("new", encoding="utf-8")
+    stale = render.stale_compact_templates(readable, compact)
+    assert stale == ("extra.html", "question.html", "topic.html")
+    (compact / render.COMPACT_SOURCES).unlink()
+    assert len(render.stale_compact_templates(readable, compact)) == len(list(readable.iterdir()))
+
+
+def test_an_edited_readable_template_shows_and_is_warned_of(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A fork that edits themes/default/templates/ alone still gets its edit: every page is
+    then made from the readable templates, and the build says which ones changed."""
+    themes = tmp_path / "themes"
+    shutil.copytree(PROJECT_THEMES, themes)
+    question = themes / "default" / "templates" / "question.html"
+    question.write_text(
+        question.read_text("utf-8").replace("{% block content %}", "{% block content %}forked"),
+        encoding="utf-8",
+    )
+    monkeypatch.setattr(render, "PROJECT_THEMES", themes)
+    monkeypatch.setattr(render, "COMPACT_TEMPLATES", themes / "default" / "compact")
+    site = copy_archive(tmp_path)
+    theme = find_theme(load_config(site / "site.yaml"))
+    assert theme.compact_dir is None and theme.stale_compact == ("question.html",)
+    out, result = build_site(site, cache=False, jobs=1)
+    page = (out / "questions" / "hc-2023-11-14-2154" / "index.html").read_text("utf-8")
+    assert "forked" in page and "<dt>UIN<dd>2154<dt>" in page
+    assert [w for w in result.warnings if "question.html" in w and "compact" in w]
+
+
 def test_attribute_values_are_quoted_as_the_pass_quotes_them() -> None:
     assert attribute_value("/a/b/") == "/a/b/"
     assert attribute_value("") == '""'
