@@ -77,10 +77,13 @@ _BLOCK_TAG = rf"</?(?:{_BLOCKS})"
 # line break, all in C: a literal replacement or a `\1` template cost a Python call a match.
 _BREAK_AFTER_BLOCK = re.compile(rf"({_BLOCK_TAG}(?:(?:[^\S\n]|/)[^<>\n]*)?>)\n")
 _BREAK_BEFORE_BLOCK = re.compile(rf"\n(?={_BLOCK_TAG}(?:(?:[^\S\n]|/)[^>\n]*)?>)")
+# An attribute value that needs no quotes: one or more characters, none of them white
+# space, a quote, `=`, `<`, `>` or a backtick.
+_BARE_VALUE = r"""[^\s"'=<>`]+"""
 # A double-quoted value that needs no quotes, inside a tag (the next `<` or `>` is the tag's
 # `>`; in text it would be the next tag's `<`), followed by the next attribute or the tag's
 # end (not by `/>`: unquoted, the `/` would become part of the value).
-_QUOTED_VALUE = re.compile(r"""(=)"([^\s"'=<>`]+)"(?=>|\s[^<>]*>)""")
+_QUOTED_VALUE = re.compile(rf"""(=)"({_BARE_VALUE})"(?=>|\s[^<>]*>)""")
 
 
 def compact_html(html: str) -> str:
@@ -90,9 +93,8 @@ def compact_html(html: str) -> str:
     return _without_document_end(_outside_verbatim(html, _compact_body, _compact_head))
 
 
-# What `_QUOTED_VALUE` unquotes: a value of one or more characters, none of them white space, a
-# quote, `=`, `<`, `>` or a backtick.
-UNQUOTED_VALUE = re.compile(r"""[^\s"'=<>`]+""")
+# What `_QUOTED_VALUE` unquotes.
+_UNQUOTED_VALUE = re.compile(_BARE_VALUE)
 
 
 def attribute_value(text: str) -> str:
@@ -100,9 +102,10 @@ def attribute_value(text: str) -> str:
     `>` or by white space and another attribute: bare where HTML allows it, else quoted.
 
     The compact templates (`themes/default/compact`) put each value they cannot know in
-    advance through this, so the quotes are exactly the pass's.
+    advance through this, so the quotes are exactly the pass's. A value left bare is
+    returned as it came (the same object).
     """
-    return text if UNQUOTED_VALUE.fullmatch(text) else f'"{text}"'
+    return text if _UNQUOTED_VALUE.fullmatch(text) else f'"{text}"'
 
 
 def compact_within(before: str, fragment: str, after: str) -> str:

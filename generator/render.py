@@ -22,7 +22,7 @@ from markupsafe import Markup, escape
 
 from generator.browse import Browse, build_browse
 from generator.browse_pages import BrowsePages
-from generator.compact import UNQUOTED_VALUE, compact_html, compact_within
+from generator.compact import attribute_value, compact_html, compact_within
 from generator.config import SiteConfig
 from generator.downloads import archive_path, department_paths
 from generator.errors import ArchiveError, Problem
@@ -104,7 +104,8 @@ def attribute(value: Any) -> Markup:
     """Jinja filter: `value` escaped as an attribute value in the body of a compact template,
     quoted only where `compact_html` would keep the quotes (`href={{ link|attribute }}`)."""
     text = escape(value)
-    return text if UNQUOTED_VALUE.fullmatch(text) else Markup(f'"{text}"')
+    placed = attribute_value(text)
+    return text if placed is text else Markup(placed)  # one Markup made, not two
 
 
 class _Environment(jinja2.Environment):
