@@ -1,11 +1,14 @@
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from generator.errors import ArchiveError
 from generator.write import (
     SiteWriter,
     check_output_folder,
+    check_relative,
     publish,
     remove_leftovers,
     spare_folder,
@@ -22,6 +25,24 @@ def test_writer_refuses_paths_outside_the_site(tmp_path: Path, relative: str) ->
     with pytest.raises(ArchiveError, match="refusing to write outside the site"):
         writer.write(relative, "x")
     assert not any(tmp_path.rglob("*.html"))
+
+
+def _unsafe_by_parts(relative: str) -> bool:
+    """The rule check_relative implements, as its parts say it: no empty, "." or ".." part."""
+    parts = relative.split("/")
+    return any(p in ("", ".", "..") for p in parts) or "\x00" in relative or "\\" in relative
+
+
+@settings(max_examples=3000)
+@given(st.text(alphabet="a./\\\x00é", max_size=12))
+def test_the_path_check_refuses_exactly_the_unsafe_paths(relative: str) -> None:
+    try:
+        check_relative(relative)
+    except ArchiveError:
+        refused = True
+    else:
+        refused = False
+    assert refused == _unsafe_by_parts(relative)
 
 
 def test_writer_refuses_symlink_escape(tmp_path: Path) -> None:
