@@ -26,6 +26,14 @@ from markupsafe import Markup
 from generator.model import Question
 
 SMALL = 8  # tuples this short are hashed where they appear, not remembered (they are many)
+KEY_SIZE = 16  # bytes of a key kept
+
+
+def _hasher(data: bytes = b"") -> hashlib._Hash:
+    """A new hash of page inputs: SHA-256 (the processor's SHA instructions, where it has
+    them, make it faster than BLAKE2b on the long updates a list page's entries make; see
+    cache.digest), of which `KEY_SIZE` bytes are kept."""
+    return hashlib.sha256(data)
 
 
 class Unknown(Exception):
@@ -41,7 +49,7 @@ class PageKeys:
         self._memo: dict[int, tuple[Any, bytes]] = {}  # keeps the object, so ids stay unique
 
     def key(self, template: str, path: str, context: Mapping[str, Any]) -> bytes | None:
-        h = hashlib.blake2b(self.base, digest_size=16)
+        h = _hasher(self.base)
         h.update(f"{template}\0{path}\0".encode())
         try:
             for name in sorted(context):
@@ -49,7 +57,7 @@ class PageKeys:
                 self._feed(h, context[name])
         except Unknown:
             return None
-        return h.digest()
+        return h.digest()[:KEY_SIZE]
 
     def of_ids(self, template: str, path: str, name: str, ids: Sequence[str]) -> bytes | None:
         """`key(template, path, {name: questions})` for the tuple of questions with these
@@ -59,14 +67,14 @@ class PageKeys:
             packed = b"".join([b"Q" + self.questions[qid] for qid in ids])
         except KeyError:
             return None
-        h = hashlib.blake2b(self.base, digest_size=16)
+        h = _hasher(self.base)
         h.update(f"{template}\0{path}\0".encode() + name.encode() + b"=")
         sequence = b"(" + (packed if ids else b"") + b"]" + len(ids).to_bytes(8, "little")
         if len(ids) <= SMALL:
             h.update(sequence)  # as `_feed` hashes a short tuple where it appears
         else:
-            h.update(b"D" + hashlib.blake2b(sequence, digest_size=16).digest())
-        return h.digest()
+            h.update(b"D" + _hasher(sequence).digest()[:KEY_SIZE])
+        return h.digest()[:KEY_SIZE]
 
     def from_parts(
         self, template: str, path: str, question: Question, parts: tuple[Any, ...]
@@ -80,10 +88,10 @@ class PageKeys:
         known = self.questions.get(question.id)
         if known is None:
             return None
-        h = hashlib.blake2b(self.base, digest_size=16)
+        h = _hasher(self.base)
         h.update(f"parts\0{template}\0{path}\0".encode() + known)
         h.update(repr(parts).encode("utf-8", "surrogatepass"))
-        return h.digest()
+        return h.digest()[:KEY_SIZE]
 
     def content(self, question: Question | None) -> bytes | None:
         """The content hash of a question (None for none or an unknown one)."""
@@ -154,21 +162,33 @@ class PageKeys:
                 return b"".join([b"Q" + known[q.id] for q in items])
             except KeyError as missing:
                 raise Unknown(str(missing)) from None
-        entries = all(
-            type(item) is tuple and len(item) == 2 and type(item[0]) is Question
-            and type(item[1]) is str
-            for item in items
-        )  # fmt: skip
-        if entries:
-            return b"".join([self._entry_bytes(q, text) for q, text in items])
-        return None
+        return self._packed_entries(items) if type(items[0]) is tuple else None
+
+    def _packed_entries(self, items: Sequence[Any]) -> bytes | None:
+        """`_entry_bytes` of each (question, extract) entry, joined, in one loop that checks
+        each item as it goes: None for a list holding anything else, Unknown for an unknown
+        question (which hashing the items one by one raises too)."""
+        known = self.questions
+        packed = []
+        for item in items:
+            if type(item) is not tuple or len(item) != 2:
+                return None
+            question, text = item
+            if type(question) is not Question or type(text) is not str:
+                return None
+            found = known.get(question.id)
+            if found is None:
+                raise Unknown(question.id)
+            data = text.encode("utf-8", "surrogatepass")
+            packed.append(b"E" + found + len(data).to_bytes(8, "little") + data)
+        return b"".join(packed)
 
     def _memoised(self, value: Any) -> bytes:
         """Long tuples and frozen dataclasses never change, so each is hashed once per build."""
         found = self._memo.get(id(value))
         if found is not None:
             return found[1]
-        h = hashlib.blake2b(digest_size=16)
+        h = _hasher()
         params = getattr(type(value), "__dataclass_params__", None)
         if type(value) is tuple:
             self._sequence(h, b"(", value)
@@ -179,18 +199,18 @@ class PageKeys:
                 self._feed(h, getattr(value, field.name))
         else:
             raise Unknown(type(value).__name__)
-        result = b"D" + h.digest()
+        result = b"D" + h.digest()[:KEY_SIZE]
         self._memo[id(value)] = (value, result)
         return result
 
 
 def base_key(parts: Iterable[Any], template_dirs: Iterable[Path]) -> bytes:
     """What every page depends on besides its context: the given values and every template."""
-    h = hashlib.blake2b(digest_size=16)
+    h = _hasher()
     for part in parts:
         h.update(repr(part).encode() + b"\0")
     for folder in template_dirs:
         for path in sorted(folder.rglob("*")):
             if path.is_file():
                 h.update(f"{path}\0".encode() + path.read_bytes() + b"\0")
-    return h.digest()
+    return h.digest()[:KEY_SIZE]

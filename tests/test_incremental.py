@@ -23,6 +23,7 @@ import generator.config
 import generator.downloads
 import generator.edits
 import generator.feeds
+import generator.fingerprint
 import generator.incremental
 import generator.load
 import generator.render
@@ -1025,3 +1026,18 @@ def test_the_edit_state_keeps_its_lists_of_strings_through_pickling(site: Path) 
     state.keys = []
     again = pickle.loads(pickle.dumps(state))
     assert again.ids == state.ids and again.keys == [] and again.paths == state.paths
+
+
+def test_a_key_from_question_ids_is_the_key_of_those_questions(site: Path) -> None:
+    """An edit keys the download members from ids alone (`of_ids`); a full build keys them
+    from the questions (`key`): the two must agree, short tuples and long (hashed apart)."""
+    questions = generator.load.load_archive(site / "content").questions * 13  # repeats are fine
+    content = {q.id: bytes([n % 256]) * 16 for n, q in enumerate(questions)}
+    keys = generator.fingerprint.PageKeys(b"base", content)
+    for count in (0, 1, generator.fingerprint.SMALL, generator.fingerprint.SMALL + 1, 99):
+        chosen = tuple(questions[:count])
+        expected = keys.key("archive-member", "7", {"questions": chosen})
+        assert expected is not None and len(expected) == generator.fingerprint.KEY_SIZE
+        ids = [q.id for q in chosen]
+        assert keys.of_ids("archive-member", "7", "questions", ids) == expected, count
+        assert keys.of_ids("archive-member", "8", "questions", ids) != expected, count
