@@ -5,7 +5,7 @@ from __future__ import annotations
 import shutil
 import sys
 import time
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -221,7 +221,20 @@ def _build(
         # ever will use it: deleted by a worker beside the pages, not here after them.
         spare = spare_folder(options.out)
         old = [_remove_task(spare)] if twin is not None and spare.exists() else []
-        pages = _write_pages(renderer, writer, jobs, progress, files, search, old)
+        states: list[EditState | None] = []
+
+        def meanwhile() -> None:
+            """What the main process does while it waits for the workers' last pages, instead
+            of after them on one core: the cache's writes so far (parsed files, answers,
+            download members) committed and checkpointed, and the edit state made."""
+            if cache is not None:
+                cache.commit()
+                code = str(cache.get_meta("code"))
+                settings = settings_fingerprint(config, options.content)
+                model = (archive, browse, renderer.figures, digests, sources, stamps)
+                states.append(make_state(*model, code, settings))
+
+        pages = _write_pages(renderer, writer, jobs, progress, files, search, old, meanwhile)
         members.forget_unused()
         for static in theme.static_dirs:
             writer.copy_tree(static, "static")
@@ -244,11 +257,7 @@ def _build(
         twin = None
     size = sum(writer.sizes.values())  # every file in the folder, each counted once
     over_budget = budget_warning(options.out, size, config.size_budget)
-    state = None
-    if cache is not None:
-        code, settings = str(cache.get_meta("code")), settings_fingerprint(config, options.content)
-        figures = renderer.figures
-        state = make_state(archive, browse, figures, digests, sources, stamps, code, settings)
+    state = states[0] if states else None
     result = BuildResult(
         pages=pages,
         questions=len(archive.questions),
@@ -331,10 +340,12 @@ def _write_pages(
     others: Iterable[tuple[str, str | bytes]],
     search: SideTask,
     chores: list[SideTask],
+    meanwhile: Callable[[], None] = lambda: None,
 ) -> int:
     """Every HTML page: question pages (and the search index, and the members' and topics'
     pages, and `chores`, side tasks that write nothing) in worker processes, the other
-    pages, then `others` (files that are not pages: feeds, downloads), here meanwhile.
+    pages, then `others` (files that are not pages: feeds, downloads), here meanwhile, and
+    then `meanwhile`, work that does not wait for the pages, before waiting for the workers.
 
     The members' and topics' pages go to a worker so that what is left here (the other
     pages, the feeds and the downloads' gzip -9) takes no longer than the workers' share:
@@ -364,6 +375,7 @@ def _write_pages(
         for path, data in others:
             writer.write(path, data)
             each(questions.poll(), record)
+        meanwhile()
         each(questions.finish(), record)
         search_files, lists, *_others = questions.side_results()
         for path, file_hash, size, _key in search_files:
