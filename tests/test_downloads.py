@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from generator.config import SiteConfig
 from generator.downloads import (
     COLUMNS,
+    archive_jsonl,
     compress,
     csv_line,
     department_csv,
@@ -166,3 +167,11 @@ def test_compressed_members_are_reproducible_and_hold_their_text() -> None:
     data = compress(text)
     assert data == compress(text)  # the same text, the same bytes
     assert gzip.decompress(data + compress("more")).decode("utf-8") == text + "more"
+
+
+def test_archive_lines_are_json_dumps_of_each_record() -> None:
+    archive = load_archive(FIXTURE_ARCHIVE / "content")
+    config = SiteConfig(base_url="https://example.org/archive/")
+    lines = list(archive_jsonl(archive.questions, config))
+    expected = [json.dumps(record(q, config), ensure_ascii=False) + "\n" for q in archive.questions]
+    assert lines == expected
