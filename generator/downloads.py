@@ -16,7 +16,7 @@ The archive download is a series of gzip members, one per `ARCHIVE_MEMBER` quest
 that changes one question recompresses one member and reuses the others from the cache.
 Department downloads are made the same way, one member per `DOWNLOAD_MEMBER` questions
 (the first also holds the CSV's header or the JSON's opening, the last the JSON's close):
-a department of 8,000 questions is about 25 MB of text, a second of gzip -9 to remake.
+a department of 8,000 questions is about 25 MB of text, half a second of compression to remake.
 """
 
 from __future__ import annotations
