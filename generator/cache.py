@@ -30,7 +30,7 @@ CACHE_DIR = Path(".cache")
 DATABASE = "build.sqlite"
 _GENERATOR = Path(__file__).resolve().parent
 _BATCH = 500  # keys per SELECT ... IN (...): under SQLite's limit on parameters
-_LIBRARIES = ("jinja2", "markdown", "nh3", "pyyaml", "lunr")
+_LIBRARIES = ("jinja2", "markdown", "nh3", "pyyaml", "lunr", "deflate")
 
 
 def digest(data: bytes) -> bytes:

@@ -3,28 +3,30 @@
 Records carry the content fields as stored (the answer as its Markdown/HTML source) plus
 the question's full URL, so a download can be cited and joined back to the site.
 
-Every file is gzip-compressed (a fixed timestamp keeps the bytes reproducible): answers
-compress about eightfold, and uncompressed they would be the largest part of the site
+Every file is gzip-compressed (no timestamp in the header keeps the bytes reproducible):
+answers compress about sixfold, and uncompressed they would be the largest part of the site
 (about 200 MB for a year of 60,000 questions, against GitHub Pages' 1 GB limit; the whole
-archive as one file would near its 100 MB limit per file).
+archive as one file would near its 100 MB limit per file). The compressor is libdeflate
+(the `deflate` package), not zlib: at its level 8 it makes files slightly smaller than
+zlib's gzip -9 in half the CPU time (BENCHMARKS.md, "Round 8 (dl8)"), and compression was
+the largest single cost of a cold build's downloads.
 
 The archive download is a series of gzip members, one per `ARCHIVE_MEMBER` questions
 (a gzip file may hold several; every reader decompresses them as one stream), so a build
 that changes one question recompresses one member and reuses the others from the cache.
 Department downloads are made the same way, one member per `DOWNLOAD_MEMBER` questions
 (the first also holds the CSV's header or the JSON's opening, the last the JSON's close):
-a department of 8,000 questions is about 25 MB of text, a second of gzip -9 to remake.
+a department of 8,000 questions is about 25 MB of text, half a second of compression to remake.
 """
 
 from __future__ import annotations
 
-import csv
-import gzip
-import io
 import json
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from functools import partial
 from typing import Any
+
+import deflate
 
 from generator.config import SiteConfig
 from generator.model import Archive, Department, Question
@@ -54,14 +56,22 @@ def department_paths(department: Department) -> dict[str, str]:
     return {"csv": f"{base}.csv.gz", "json": f"{base}.json.gz"}
 
 
+# libdeflate's level: 8 is its cheapest whose files are no larger than zlib's gzip -9 on
+# both the synthetic and the real archive (7 is a third cheaper again, 0.5 % larger on the
+# synthetic one; BENCHMARKS.md, "Round 8 (dl8)").
+COMPRESS_LEVEL = 8
+
+
 def compress(text: str) -> bytes:
-    """gzip with no timestamp or file name, so the same text always gives the same bytes."""
-    return gzip.compress(text.encode("utf-8"), compresslevel=9, mtime=0)
+    """One gzip member of `text` in UTF-8. libdeflate writes no timestamp or file name and
+    its output depends only on its version (pinned) and level: the same text always gives
+    the same bytes."""
+    return bytes(deflate.gzip_compress(text.encode("utf-8"), COMPRESS_LEVEL))
 
 
 def record(question: Question, config: SiteConfig) -> dict[str, Any]:
-    """One question as plain JSON types, keys in COLUMNS order."""
-    values: dict[str, Any] = {
+    """One question as plain JSON types, keys in COLUMNS order (tests/test_downloads.py)."""
+    return {
         "id": question.id,
         "url": config.absolute_url(question.url_path),
         "house": question.house,
@@ -87,7 +97,6 @@ def record(question: Question, config: SiteConfig) -> dict[str, Any]:
         "attachments": [{"title": a.title, "url": a.url} for a in question.attachments],
         "source": question.source,
     }
-    return {key: values[key] for key in COLUMNS}
 
 
 def _iso(value: Any) -> str | None:
@@ -109,23 +118,25 @@ def _cell(value: Any) -> str:
 
 
 def department_csv(department: Department, config: SiteConfig) -> str:
-    return "".join(department_csv_pieces(department, config))
+    """The CSV download's text, all of it, as one member would hold it (`department_download`
+    makes the file member by member)."""
+    return _csv_rows(0, department.questions, config)
 
 
-def department_csv_pieces(department: Department, config: SiteConfig) -> Iterator[str]:
-    """The CSV download's text a few rows at a time: all of it, as one member would hold it
-    (`department_download` makes the file member by member)."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(COLUMNS)
-    for number, question in enumerate(department.questions, 1):
-        row = record(question, config)
-        writer.writerow([_cell(row[key]) for key in COLUMNS])
-        if number % 100 == 0:
-            yield buffer.getvalue()
-            buffer.seek(0)
-            buffer.truncate()
-    yield buffer.getvalue()
+def csv_line(cells: Iterable[str]) -> str:
+    """One CSV row as `csv.writer(lineterminator="\r\n")` writes it (tests/test_downloads.py
+    compares the two): a cell is quoted when it holds a comma, a quote or a line break, its
+    quotes doubled. The csv module scans every character in a loop of its own; `in` and
+    `replace` scan in C, four times faster on answers' long cells."""
+    return ",".join([_quoted(cell) for cell in cells]) + "\r\n"
+
+
+def _quoted(cell: str) -> str:
+    if '"' in cell:
+        return '"' + cell.replace('"', '""') + '"'
+    if "," in cell or "\n" in cell or "\r" in cell:
+        return '"' + cell + '"'
+    return cell
 
 
 def department_json(department: Department, config: SiteConfig) -> str:
@@ -164,7 +175,9 @@ class _Records(Sequence[dict[str, Any]]):
         return (record(q, self.config) for q in self.questions)
 
 
-_SCALAR = json.JSONEncoder(ensure_ascii=False).encode
+# `json.dumps(value, ensure_ascii=False)`, without making an encoder at every call as
+# `json.dumps` does for any argument but the defaults.
+_ENCODE = json.JSONEncoder(ensure_ascii=False).encode
 
 
 def indented_json(value: Any, level: int = 0) -> Iterator[str]:
@@ -177,7 +190,7 @@ def indented_json(value: Any, level: int = 0) -> Iterator[str]:
         inner = "\n" + " " * (level + 1)
         yield "{"
         for number, (key, item) in enumerate(value.items()):
-            yield ("," if number else "") + inner + _SCALAR(str(key)) + ": "
+            yield ("," if number else "") + inner + _ENCODE(str(key)) + ": "
             yield from indented_json(item, level + 1)
         yield "\n" + " " * level + "}"
     elif isinstance(value, list | tuple | _Records) and value:
@@ -188,12 +201,42 @@ def indented_json(value: Any, level: int = 0) -> Iterator[str]:
             yield from indented_json(item, level + 1)
         yield "\n" + " " * level + "]"
     else:
-        yield _SCALAR(value)
+        yield _ENCODE(value)
+
+
+# What comes before each value of a record indented as a department's JSON lists it (in the
+# "questions" list, at depth 2), key by key in COLUMNS order.
+_RECORD_KEYS = tuple(
+    ("{" if number == 0 else ",") + "\n   " + _ENCODE(key) + ": "
+    for number, key in enumerate(COLUMNS)
+)
+
+
+def indented_record(row: dict[str, Any]) -> str:
+    """`"".join(indented_json(row, 2))` for a `record`, in one piece: a record's values are
+    scalars but for two short lists, so only those go through `indented_json`, and the rest
+    is one join (half the department JSON's cost was `indented_json`'s generators)."""
+    parts = []
+    for prefix, value in zip(_RECORD_KEYS, row.values(), strict=True):
+        parts.append(prefix)
+        parts.append(
+            "".join(indented_json(value, 3))
+            if value and isinstance(value, list | dict)
+            else _json_value(value)
+        )
+    parts.append("\n  }")
+    return "".join(parts)
+
+
+def _json_value(value: Any) -> str:
+    """`_ENCODE(value)`, with null written here: the encoder's way to it costs five times a
+    string's (a record holds several)."""
+    return "null" if value is None else _ENCODE(value)
 
 
 def archive_jsonl(questions: Sequence[Question], config: SiteConfig) -> Iterator[str]:
     for question in questions:
-        yield json.dumps(record(question, config), ensure_ascii=False) + "\n"
+        yield _ENCODE(record(question, config)) + "\n"
 
 
 def archive_chunks(archive: Archive) -> list[tuple[Question, ...]]:
@@ -258,14 +301,8 @@ def department_member(
 
 
 def _csv_rows(start: int, chunk: Sequence[Question], config: SiteConfig) -> str:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    if start == 0:
-        writer.writerow(COLUMNS)
-    for question in chunk:
-        row = record(question, config)
-        writer.writerow([_cell(row[key]) for key in COLUMNS])
-    return buffer.getvalue()
+    rows = [csv_line([_cell(value) for value in record(q, config).values()]) for q in chunk]
+    return (csv_line(COLUMNS) if start == 0 else "") + "".join(rows)
 
 
 def _json_records(
@@ -273,13 +310,13 @@ def _json_records(
 ) -> Iterator[str]:
     """`department_json_pieces`' text from record `start` on (tests/test_downloads.py)."""
     if start == 0:
-        yield "{\n " + _SCALAR("department") + ": " + _SCALAR(department.name)
-        yield ",\n " + _SCALAR("url") + ": " + _SCALAR(config.absolute_url(department.url_path))
-        yield ",\n " + _SCALAR("count") + ": " + _SCALAR(count)
-        yield ",\n " + _SCALAR("questions") + ": ["
+        yield "{\n " + _ENCODE("department") + ": " + _ENCODE(department.name)
+        yield ",\n " + _ENCODE("url") + ": " + _ENCODE(config.absolute_url(department.url_path))
+        yield ",\n " + _ENCODE("count") + ": " + _ENCODE(count)
+        yield ",\n " + _ENCODE("questions") + ": ["
     for number, question in enumerate(chunk, start):
         yield ("," if number else "") + "\n  "
-        yield from indented_json(record(question, config), 2)
+        yield indented_record(record(question, config))
     if start + len(chunk) == count:
         yield "\n ]\n}\n"
 

@@ -15,13 +15,17 @@ from hypothesis import strategies as st
 from generator.config import SiteConfig
 from generator.downloads import (
     COLUMNS,
+    archive_jsonl,
     compress,
+    csv_line,
     department_csv,
     department_json,
     indented_json,
+    indented_record,
+    record,
 )
 from generator.load import load_archive
-from generator.model import Department, Question
+from generator.model import Attachment, Department, Question
 from tests.pagetext import quoted
 from tests.sitebuild import FIXTURE_ARCHIVE
 
@@ -126,3 +130,48 @@ def test_small_department_downloads_are_one_gzip_member_of_their_text(browse_sit
     assert len(files) > 4
     for path in files:
         assert path.read_bytes() == compress(unzip(path))
+
+
+_CSV_TEXT = st.text(alphabet=st.sampled_from("ab ,\"\r\n\t'=;é"), max_size=12)
+
+
+@given(st.lists(_CSV_TEXT, min_size=2, max_size=6))
+def test_csv_line_is_the_csv_modules(cells: list[str]) -> None:
+    """The downloads' own CSV quoting gives csv.writer's bytes (every row has 24 cells; a
+    row of one empty cell, which csv.writer quotes, never occurs)."""
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\r\n").writerow(cells)
+    assert csv_line(cells) == buffer.getvalue()
+
+
+@given(
+    st.lists(_CSV_TEXT, max_size=3),
+    st.lists(st.tuples(_CSV_TEXT, _CSV_TEXT), max_size=3),
+    st.none() | _CSV_TEXT,
+)
+def test_indented_record_is_indented_json_of_the_record(
+    grouped: list[str], attachments: list[tuple[str, str]], asked_by: str | None
+) -> None:
+    question = Question(
+        id="q", title='A "title"\n', department="D", asked_on=date(2024, 1, 1),
+        question="Why?", answer="Because, \u2013 so.", asked_by=asked_by,
+        grouped_with=tuple(grouped),
+        attachments=tuple(Attachment(title, url) for title, url in attachments),
+    )  # fmt: skip
+    row = record(question, SiteConfig(base_url="https://example.org/archive/"))
+    assert indented_record(row) == "".join(indented_json(row, 2))
+
+
+def test_compressed_members_are_reproducible_and_hold_their_text() -> None:
+    text = "id,answer\r\n" + "".join(f"{n},an answer \u00e9 number {n}\r\n" for n in range(500))
+    data = compress(text)
+    assert data == compress(text)  # the same text, the same bytes
+    assert gzip.decompress(data + compress("more")).decode("utf-8") == text + "more"
+
+
+def test_archive_lines_are_json_dumps_of_each_record() -> None:
+    archive = load_archive(FIXTURE_ARCHIVE / "content")
+    config = SiteConfig(base_url="https://example.org/archive/")
+    lines = list(archive_jsonl(archive.questions, config))
+    expected = [json.dumps(record(q, config), ensure_ascii=False) + "\n" for q in archive.questions]
+    assert lines == expected
