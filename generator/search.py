@@ -77,16 +77,22 @@ _WORD_CHAR = (
 )
 _TRIM = re.compile(f"^[^{_WORD_CHAR}]+|[^{_WORD_CHAR}]+$")
 _POSSESSIVE = re.compile("'s$")
-# A token of ASCII letters and digits, perhaps between brackets, quotes or a sentence's
-# punctuation: most tokens, whose one term is the letters and digits (no apostrophe, slash
-# or digit group to treat; only punctuation trimmed), found with one pattern, not five.
-_PLAIN = re.compile('[(\\["]*([0-9a-z]+)[.,:;!?)\\]"]*')
+# Most tokens need one pattern, not five: ASCII letters and digits (and full stops between
+# them: "51.3", "e.g"), or a number in groups of three digits ("22,896"), perhaps between
+# brackets, quotes, a currency sign or a sentence's punctuation. Their one term is that
+# middle part, without the commas of a number: no apostrophe or slash to treat, and only
+# punctuation trimmed.
+_PLAIN = re.compile(
+    '[(\\["£$]*(?:([0-9a-z](?:[0-9a-z.]*[0-9a-z])?)|([0-9]{1,3}(?:,[0-9]{3})+))[.,:;!?)\\]"]*'
+)
 
 
 def normalise_term(term: str) -> list[str]:
     """The terms one lower-cased token stands for (mirrored exactly by search.js)."""
     plain = _PLAIN.fullmatch(term)
-    return [plain[1]] if plain else _normalise(term)
+    if plain is None:
+        return _normalise(term)
+    return [plain[1] or plain[2].replace(",", "")]
 
 
 def _normalise(term: str) -> list[str]:
@@ -150,7 +156,13 @@ def index_terms(token: str) -> list[str]:
     build): each function of the pipeline maps a token to zero or more tokens on its own,
     so running them in turn on one token's words is what the pipeline does
     (tests/test_search_index.py compares the two)."""
-    return [_PORTER.stem(word) for word in normalise_term(token) if word not in STOP_WORDS]
+    return [_stem(word) for word in normalise_term(token) if word not in STOP_WORDS]
+
+
+def _stem(word: str) -> str:
+    """The stemmer's result; a number is its own (every rule of the stemmer ends in a letter),
+    and a tenth of the words a cold build stems are numbers (UINs, amounts)."""
+    return word if word.isdigit() and word.isascii() else str(_PORTER.stem(word))
 
 
 def search_pipeline() -> list[Callable[..., Any]]:

@@ -154,9 +154,12 @@ class Tokeniser:
         found: list[tuple[tuple[str, int], ...]] = []
         for _name, text in record.fields:
             tokens = _tokens(text.lower())
-            for token in filterfalse(memo.__contains__, tokens):  # learnt as met: once each
-                self._learn(token)
-            counts = Counter(map(memo.__getitem__, tokens))
+            try:
+                counts = Counter(map(memo.__getitem__, tokens))
+            except KeyError:  # a token never seen: learn every such token, then count
+                for token in filterfalse(memo.__contains__, tokens):  # once each
+                    self._learn(token)
+                counts = Counter(map(memo.__getitem__, tokens))
             if _SEVERAL in counts:
                 counts = Counter(self._terms(tokens))
             counts.pop(_NO_TERM, None)

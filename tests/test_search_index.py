@@ -102,6 +102,7 @@ def test_normalise_term(token: str, terms: list[str]) -> None:
 # brackets and punctuation, a stop word's and a stemmed word's letters, and non-ASCII.
 TRICKY = "aeiosty19,.'\u2019/-\u2013()[]\":;!?£é \t\xa0\x1c\u2003\u3000"
 WORDS = ["the", "and", "schools", "deploy", "children's", "2023/24", "1,000", "(ehc)", "£5."]
+NUMBERS = st.from_regex(r"[(£\[]?[0-9,.]{1,14}[.,:)\]]?", fullmatch=True)
 tricky_text = st.lists(st.text(alphabet=TRICKY, max_size=8) | st.sampled_from(WORDS)).map(" ".join)
 
 
@@ -113,14 +114,14 @@ def pipeline_terms(token: str) -> list[str]:
     return [str(term) for term in pipeline.run([Token(token)])]
 
 
-@given(st.text(alphabet=TRICKY, max_size=10))
-@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=TRICKY, max_size=10) | NUMBERS)
+@settings(max_examples=500, deadline=None)
 def test_normalise_term_shortcut_is_the_step_by_step_result(token: str) -> None:
     assert normalise_term(token) == _normalise(token)
 
 
-@given(st.text(alphabet=TRICKY, max_size=10) | st.sampled_from(WORDS))
-@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=TRICKY, max_size=10) | st.sampled_from(WORDS) | NUMBERS)
+@settings(max_examples=500, deadline=None)
 def test_index_terms_are_the_pipelines(token: str) -> None:
     assert index_terms(token) == pipeline_terms(token)
 
