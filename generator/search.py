@@ -169,13 +169,16 @@ def search_pipeline() -> list[Callable[..., Any]]:
     return [normalise, js_stemmer]
 
 
+Fields = tuple[tuple[str, str], ...]  # (field name, plain text), in FIELD_BOOSTS order
+
+
 @dataclass(frozen=True)
 class SearchRecord:
     """One question as the search sees it: indexed fields plus what a result shows."""
 
     ref: str
     url: str
-    fields: tuple[tuple[str, str], ...]  # (field name, plain text), in FIELD_BOOSTS order
+    fields: Fields
     title: str
     department: str
     department_slug: str
@@ -234,6 +237,12 @@ class LazyRecords(Sequence[SearchRecord]):
         slug = self.archive.department_of[question.id].slug
         return _record(question, slug, self.answers, self.fragments.get(question.id))
 
+    def fields(self, index: int) -> Fields:
+        """`self[index].fields` alone: what the index's terms are made of."""
+        question = self.archive.questions[index]
+        fragment = self.fragments.get(question.id)
+        return _fields(question, _answer_text(question, self.answers, fragment))
+
 
 def _answer_text(question: Question, answers: AnswerRenderer, fragment: Fragment | None) -> str:
     """The visible text of the answer: the rendered fragment's, or rendered here."""
@@ -242,23 +251,26 @@ def _answer_text(question: Question, answers: AnswerRenderer, fragment: Fragment
     return plain_text(answers.to_html(question.answer)) if question.answer else ""
 
 
+def _fields(question: Question, answer_text: str) -> Fields:
+    return (
+        ("title", question.title),
+        ("uin", question.uin or ""),
+        ("asked_by", question.asked_by or ""),
+        ("answered_by", question.answered_by or ""),
+        ("department", question.department),
+        ("question", question.question),
+        ("answer", answer_text),
+    )
+
+
 def _record(
     question: Question, department_slug: str, answers: AnswerRenderer, fragment: Fragment | None
 ) -> SearchRecord:
     text = _answer_text(question, answers, fragment)
-    values = {
-        "title": question.title,
-        "uin": question.uin or "",
-        "asked_by": question.asked_by or "",
-        "answered_by": question.answered_by or "",
-        "department": question.department,
-        "question": question.question,
-        "answer": text,
-    }
     return SearchRecord(
         ref=question.id,
         url=question.url_path,
-        fields=tuple((name, values[name]) for name, _boost in FIELD_BOOSTS),
+        fields=_fields(question, text),
         title=question.title,
         department=question.department,
         department_slug=department_slug,

@@ -63,6 +63,7 @@ from typing import Any
 from generator.search import (
     FIELD_BOOSTS,
     STORE_COLUMNS,
+    Fields,
     SearchRecord,
     index_terms,
     to_json_bytes,
@@ -147,12 +148,13 @@ class Tokeniser:
             elif term:
                 yield term
 
-    def document(self, record: SearchRecord) -> DocumentTerms:
-        """The terms of every field of `record`, as lunr.py's Builder would find them."""
+    def document(self, fields: Fields) -> DocumentTerms:
+        """The terms of every field (a record's `fields`), as lunr.py's Builder would find
+        them."""
         memo = self.memo
         lengths: list[int] = []
         found: list[tuple[tuple[str, int], ...]] = []
-        for _name, text in record.fields:
+        for _name, text in fields:
             tokens = _tokens(text.lower())
             try:
                 counts = Counter(map(memo.__getitem__, tokens))
@@ -196,7 +198,7 @@ def collect_postings(records: Sequence[SearchRecord]) -> Postings:
     totals = [0] * len(FIELD_BOOSTS)
     count = len(records)
     for position, record in enumerate(records):
-        document = tokeniser.document(record)
+        document = tokeniser.document(record.fields)
         for field, length in enumerate(document[0]):
             totals[field] += length
         add_document(by_term, count - 1 - position, document)

@@ -534,7 +534,7 @@ class Index:
         if found is None:
             if self.tokeniser is None:
                 self.tokeniser = Tokeniser()
-            found = self.tokeniser.document(self.record(key))
+            found = self.tokeniser.document(self.records.fields(self.count - 1 - key))
             self.store.store_document(content, found)
         return found
 

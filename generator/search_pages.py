@@ -147,6 +147,14 @@ def page_size(page: Page) -> int:
 def term_bytes(pages: TermPages) -> bytes:
     """A term's postings as `encode_chunk` writes them: per field, [field, keys as steps,
     frequencies, lengths]."""
+    if len(pages) == 1:  # most terms: each field's keys are its first key, then its steps
+        (page,) = pages.values()
+        fields = [
+            b"[%d,[%d%s%s],[%s],[%s]]"
+            % (field, first, b"," if steps else b"", steps, counts, sizes)
+            for field, first, _last, steps, counts, sizes in page
+        ]
+        return b"[" + b",".join(fields) + b"]"
     by_field: dict[int, list[PageField]] = {}
     for number in sorted(pages, reverse=True):
         for entry in pages[number]:

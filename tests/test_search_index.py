@@ -140,7 +140,7 @@ def test_tokeniser_finds_what_lunr_tokenizer_and_pipeline_find(texts: list[str])
         expected.append((len(terms), tuple(Counter(terms).items())))
     tokeniser = Tokeniser()
     for _twice in range(2):  # tokens new to the memo, then known
-        lengths, found = tokeniser.document(record)
+        lengths, found = tokeniser.document(record.fields)
         assert list(zip(lengths, found, strict=True)) == expected
 
 
