@@ -149,6 +149,7 @@ class SearchStore:
         # the table holds none: a cold build then looks none up, 10,000 queries at 10,000.
         self.pending: dict[bytes, bytes] = {}
         self.empty = self.db.execute("SELECT 1 FROM documents LIMIT 1").fetchone() is None
+        self.fresh = self.empty  # opened without documents: every one it holds is this build's
 
     def _get(self, key: str) -> bytes | None:
         row = self.db.execute("SELECT value FROM state WHERE key = ?", (key,)).fetchone()
@@ -298,7 +299,12 @@ def write_search_index(
                 update.commit(store)
                 return results
     written: list[FileResult] = []
-    index.whole(lambda path, data: written.append(_write(files, path, data)))
+
+    def write(path: str, data: bytes) -> bytes:
+        written.append(_write(files, path, data))
+        return written[-1][1]
+
+    index.whole(write)
     return written
 
 
@@ -564,10 +570,11 @@ class Index:
 
     # The whole index ---------------------------------------------------------------------
 
-    def whole(self, write: Callable[[str, bytes], None]) -> None:
+    def whole(self, write: Callable[[str, bytes], bytes]) -> None:
         """Every file, from every document's (cached) terms: chunked_files' bytes. Each file
-        is handed to `write` as soon as it is made, and each chunk's pages stored, so
-        neither the encoded index nor (beyond one chunk) the postings are held twice."""
+        is handed to `write` (which returns the hash of its bytes) as soon as it is made, and
+        each chunk's pages stored, so neither the encoded index nor (beyond one chunk) the
+        postings are held twice."""
         by_field: list[dict[str, array[int]]] = [{} for _field in FIELD_BOOSTS]
         totals = [0] * len(FIELD_BOOSTS)
         for key in range(self.count - 1, -1, -1):
@@ -584,8 +591,7 @@ class Index:
         hashes: dict[str, bytes] = {}
 
         def made(name: str, body: bytes) -> None:
-            hashes[_path(name)] = digest(body)
-            write(_path(name), body)
+            hashes[_path(name)] = write(_path(name), body)
 
         chunks: list[list[str]] = []
         bounds = []
@@ -625,7 +631,8 @@ class Index:
         )
         for name in sorted(tail):
             made(name, tail[name])
-        self.store.keep_documents(self.content(key) for key in range(self.count))
+        if not self.store.fresh:  # else it holds only what this build stored
+            self.store.keep_documents(self.content(key) for key in range(self.count))
         self.store.set_state(
             IndexState(
                 ids=self.ids,

@@ -27,10 +27,10 @@ def small_batches(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_documents_are_found_before_and_after_their_batch_is_written(tmp_path: Path) -> None:
     store = SearchStore(tmp_path, "code")
-    assert store.empty and store.document(content(1)) is None
+    assert store.empty and store.fresh and store.document(content(1)) is None
     for number in range(1, 6):  # one batch of 3 written, 2 pending
         store.store_document(content(number), terms(f"w{number}"))
-    assert not store.empty and len(store.pending) == 2
+    assert not store.empty and store.fresh and len(store.pending) == 2
     assert [store.document(content(n)) for n in range(1, 7)] == [
         *(terms(f"w{n}") for n in range(1, 6)),
         None,
@@ -39,7 +39,7 @@ def test_documents_are_found_before_and_after_their_batch_is_written(tmp_path: P
     store.forget_document(content(1))  # written
     store.close()
     reopened = SearchStore(tmp_path, "code")
-    assert not reopened.empty
+    assert not reopened.empty and not reopened.fresh
     assert [reopened.document(content(n)) for n in range(1, 6)] == [
         None,
         terms("w2"),
