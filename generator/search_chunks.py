@@ -113,6 +113,9 @@ DocumentTerms = tuple[tuple[int, ...], tuple[tuple[tuple[str, int], ...], ...]]
 # the pipeline drops empty terms, and "\0" is trimmed from a term's ends.
 _NO_TERM = ""
 _SEVERAL = "\0"
+# Fields whose few values recur in question after question (a few hundred members, a few
+# dozen departments): their terms are memoised per value, not found again each time.
+_RECURRING = frozenset({"asked_by", "answered_by", "department"})
 
 
 class Tokeniser:
@@ -126,6 +129,7 @@ class Tokeniser:
     def __init__(self) -> None:
         self.memo: dict[str, str] = {"": _NO_TERM}  # the tokenizer's empty edge tokens
         self.several: dict[str, list[str]] = {}
+        self.values: dict[str, tuple[int, tuple[tuple[str, int], ...]]] = {}  # _RECURRING
 
     def _learn(self, token: str) -> None:
         terms = index_terms(token)
@@ -151,23 +155,34 @@ class Tokeniser:
     def document(self, fields: Fields) -> DocumentTerms:
         """The terms of every field (a record's `fields`), as lunr.py's Builder would find
         them."""
-        memo = self.memo
         lengths: list[int] = []
         found: list[tuple[tuple[str, int], ...]] = []
-        for _name, text in fields:
-            tokens = _tokens(text.lower())
-            try:
-                counts = Counter(map(memo.__getitem__, tokens))
-            except KeyError:  # a token never seen: learn every such token, then count
-                for token in filterfalse(memo.__contains__, tokens):  # once each
-                    self._learn(token)
-                counts = Counter(map(memo.__getitem__, tokens))
-            if _SEVERAL in counts:
-                counts = Counter(self._terms(tokens))
-            counts.pop(_NO_TERM, None)
-            lengths.append(sum(counts.values()))
-            found.append(tuple(counts.items()))
+        values = self.values
+        for name, text in fields:
+            if name in _RECURRING:
+                field = values.get(text)
+                if field is None:
+                    field = values[text] = self._field(text)
+            else:
+                field = self._field(text)
+            lengths.append(field[0])
+            found.append(field[1])
         return tuple(lengths), tuple(found)
+
+    def _field(self, text: str) -> tuple[int, tuple[tuple[str, int], ...]]:
+        """One field's length and its terms with their frequencies."""
+        memo = self.memo
+        tokens = _tokens(text.lower())
+        try:
+            counts = Counter(map(memo.__getitem__, tokens))
+        except KeyError:  # a token never seen: learn every such token, then count
+            for token in filterfalse(memo.__contains__, tokens):  # once each
+                self._learn(token)
+            counts = Counter(map(memo.__getitem__, tokens))
+        if _SEVERAL in counts:
+            counts = Counter(self._terms(tokens))
+        counts.pop(_NO_TERM, None)
+        return sum(counts.values()), tuple(counts.items())
 
 
 def _tokens(text: str) -> list[str]:
