@@ -160,9 +160,10 @@ def index_terms(token: str) -> list[str]:
 
 
 def _stem(word: str) -> str:
-    """The stemmer's result; a number is its own (every rule of the stemmer ends in a letter),
-    and a tenth of the words a cold build stems are numbers (UINs, amounts)."""
-    return word if word.isdigit() and word.isascii() else str(_PORTER.stem(word))
+    """The stemmer's result. A word ending in a digit is its own: every rule of the stemmer
+    needs the word to end in a letter. Numbers and codes (amounts, UINs) are many of the
+    words a cold build stems, at about 10 microseconds each."""
+    return word if word[-1] in "0123456789" else str(_PORTER.stem(word))
 
 
 def search_pipeline() -> list[Callable[..., Any]]:

@@ -119,6 +119,12 @@ def test_normalise_term_shortcut_is_the_step_by_step_result(token: str) -> None:
     assert normalise_term(token) == _normalise(token)
 
 
+@given(st.from_regex(r"[a-z0-9.'é]{0,12}[0-9]", fullmatch=True))
+@settings(max_examples=300, deadline=None)
+def test_a_word_ending_in_a_digit_is_its_own_stem(word: str) -> None:
+    assert str(js_stemmer(Token(word))) == word
+
+
 @given(st.text(alphabet=TRICKY, max_size=10) | st.sampled_from(WORDS) | NUMBERS)
 @settings(max_examples=500, deadline=None)
 def test_index_terms_are_the_pipelines(token: str) -> None:
