@@ -57,18 +57,15 @@ from array import array
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from itertools import pairwise
+from itertools import filterfalse, pairwise
 from typing import Any
-
-from lunr.pipeline import Pipeline
-from lunr.token import Token
 
 from generator.search import (
     FIELD_BOOSTS,
     STORE_COLUMNS,
+    Fields,
     SearchRecord,
-    index_pipeline,
-    register_pipeline,
+    index_terms,
     to_json_bytes,
 )
 
@@ -86,6 +83,9 @@ K1 = 1.2
 B = 0.75
 # lunr.py's tokenizer splits on these characters (lunr/tokenizer.py SEPARATOR_CHARS).
 _SEPARATORS = re.compile("[ \t\n\r\f\v\xa0-]+")
+# The characters `str.split()` also splits on (every one `str.isspace()` holds but those):
+# a text without any splits the same with "-" made a space, and a third faster.
+_OTHER_SPACES = re.compile("[\x1c-\x1f\x85\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]")
 _FIELD_BITS = 3  # a posting packs key << 3 | field; there are 7 fields
 
 
@@ -104,46 +104,106 @@ def js_order(term: str) -> bytes:
     return term.encode("utf-16-be")
 
 
-# One document's terms: its field lengths, and (term, field, frequency) for every term of
-# every field, fields in FIELD_BOOSTS order (the order its postings take within a term).
-DocumentTerms = tuple[tuple[int, ...], tuple[tuple[str, int, int], ...]]
+# One document's terms: its field lengths, and for each field (in FIELD_BOOSTS order, the
+# order its postings take within a term) every term it holds with its frequency.
+DocumentTerms = tuple[tuple[int, ...], tuple[tuple[tuple[str, int], ...], ...]]
+
+# What the tokeniser's memo holds for a token that gives no term (a stop word, or nothing
+# left once normalised), and for one that gives several (kept apart). No term is either:
+# the pipeline drops empty terms, and "\0" is trimmed from a term's ends.
+_NO_TERM = ""
+_SEVERAL = "\0"
+# Fields whose few values recur in question after question (a few hundred members, a few
+# dozen departments): their terms are memoised per value, not found again each time.
+_RECURRING = frozenset({"asked_by", "answered_by", "department"})
 
 
 class Tokeniser:
-    """lunr.py's tokenizer and the index pipeline, memoised per token (a pure function)."""
+    """lunr.py's tokenizer and the index pipeline, memoised per token (a pure function).
+
+    Almost every token gives exactly one term, so the memo maps a token to its term, and a
+    field's terms are counted by mapping its tokens through the memo inside `Counter`: no
+    Python code runs per token, only per token never seen before (about 2 % of them). A
+    field holding a token that gives several terms is counted token by token instead."""
 
     def __init__(self) -> None:
-        register_pipeline()
-        self.pipeline = Pipeline()
-        self.pipeline.add(*index_pipeline())
-        self.memo: dict[str, list[str]] = {}
+        self.memo: dict[str, str] = {"": _NO_TERM}  # the tokenizer's empty edge tokens
+        self.several: dict[str, list[str]] = {}
+        self.values: dict[str, tuple[int, tuple[tuple[str, int], ...]]] = {}  # _RECURRING
 
-    def document(self, record: SearchRecord) -> DocumentTerms:
-        """The terms of every field of `record`, as lunr.py's Builder would find them."""
+    def _learn(self, token: str) -> None:
+        terms = index_terms(token)
+        if len(terms) == 1:
+            self.memo[token] = terms[0]
+        elif terms:
+            self.memo[token] = _SEVERAL
+            self.several[token] = terms
+        else:
+            self.memo[token] = _NO_TERM
+
+    def _terms(self, tokens: list[str]) -> Iterator[str]:
+        """Every term of `tokens` in order (the slow path, for fields with a token giving
+        several terms)."""
+        memo, several = self.memo, self.several
+        for token in tokens:
+            term = memo[token]
+            if term == _SEVERAL:
+                yield from several[token]
+            elif term:
+                yield term
+
+    def document(self, fields: Fields) -> DocumentTerms:
+        """The terms of every field (a record's `fields`), as lunr.py's Builder would find
+        them."""
         lengths: list[int] = []
-        found: list[tuple[str, int, int]] = []
-        for field, (_name, text) in enumerate(record.fields):
-            terms: list[str] = []
-            for token in _SEPARATORS.split(text.lower()):
-                if token:
-                    known = self.memo.get(token)
-                    if known is None:
-                        known = [str(t) for t in self.pipeline.run([Token(token)])]
-                        self.memo[token] = known
-                    terms += known
-            lengths.append(len(terms))
-            found += [(term, field, count) for term, count in Counter(terms).items()]
+        found: list[tuple[tuple[str, int], ...]] = []
+        values = self.values
+        for name, text in fields:
+            if name in _RECURRING:
+                field = values.get(text)
+                if field is None:
+                    field = values[text] = self._field(text)
+            else:
+                field = self._field(text)
+            lengths.append(field[0])
+            found.append(field[1])
         return tuple(lengths), tuple(found)
+
+    def _field(self, text: str) -> tuple[int, tuple[tuple[str, int], ...]]:
+        """One field's length and its terms with their frequencies."""
+        memo = self.memo
+        tokens = _tokens(text.lower())
+        try:
+            counts = Counter(map(memo.__getitem__, tokens))
+        except KeyError:  # a token never seen: learn every such token, then count
+            for token in filterfalse(memo.__contains__, tokens):  # once each
+                self._learn(token)
+            counts = Counter(map(memo.__getitem__, tokens))
+        if _SEVERAL in counts:
+            counts = Counter(self._terms(tokens))
+        counts.pop(_NO_TERM, None)
+        return sum(counts.values()), tuple(counts.items())
+
+
+def _tokens(text: str) -> list[str]:
+    """lunr.py's tokens of a lower-cased text (empty ones included, which give no term)."""
+    if text.isascii():  # known without reading the text: then only four characters to find
+        other = "\x1c" in text or "\x1d" in text or "\x1e" in text or "\x1f" in text
+    else:
+        other = _OTHER_SPACES.search(text) is not None
+    return _SEPARATORS.split(text) if other else text.replace("-", " ").split()
 
 
 def add_document(by_term: dict[str, array[int]], key: int, document: DocumentTerms) -> None:
     """Append one document's postings (documents are added newest first: decreasing keys)."""
     lengths, found = document
-    for term, field, frequency in found:
-        postings = by_term.get(term)
-        if postings is None:
-            postings = by_term[term] = array("i")
-        postings.extend((key << _FIELD_BITS | field, frequency, lengths[field]))
+    for field, terms in enumerate(found):
+        packed, length = key << _FIELD_BITS | field, lengths[field]
+        for term, frequency in terms:
+            postings = by_term.get(term)
+            if postings is None:
+                postings = by_term[term] = array("i")
+            postings.extend((packed, frequency, length))
 
 
 def collect_postings(records: Sequence[SearchRecord]) -> Postings:
@@ -153,7 +213,7 @@ def collect_postings(records: Sequence[SearchRecord]) -> Postings:
     totals = [0] * len(FIELD_BOOSTS)
     count = len(records)
     for position, record in enumerate(records):
-        document = tokeniser.document(record)
+        document = tokeniser.document(record.fields)
         for field, length in enumerate(document[0]):
             totals[field] += length
         add_document(by_term, count - 1 - position, document)

@@ -39,6 +39,7 @@ import marshal
 import sqlite3
 from array import array
 from bisect import bisect_left, bisect_right
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -56,7 +57,6 @@ from generator.search_chunks import (
     IndexSummary,
     Tokeniser,
     Values,
-    add_document,
     bucket_shards,
     buckets_of,
     chunk_terms,
@@ -80,6 +80,7 @@ from generator.search_pages import (
     chunk_file,
     page_size,
     paged,
+    paged_fields,
     term_bytes,
     unpaged,
 )
@@ -92,6 +93,7 @@ HASH_SIZE = 16  # bytes of a question's content hash (generator.cache.digest)
 # many segments (generator/memory.py): otherwise the chunks' encoding grows the heap while
 # the postings it replaces stay allocated, the search worker's peak at 60,000 questions.
 TRIM_SEGMENTS = 64
+STORE_BATCH = 1000  # documents' terms are written to the store this many at a time
 _FIELD_BITS = 3
 
 Facet = tuple[str, str, str, str, str]  # department, its slug, House, year answered, status
@@ -143,6 +145,11 @@ class SearchStore:
                 self.db.execute(f"DELETE FROM {table}")
             self.db.execute("DROP TABLE IF EXISTS segments")  # what earlier versions kept
             self._put("code", code.encode())
+        # Documents' terms not yet written (content hash -> marshalled terms), and whether
+        # the table holds none: a cold build then looks none up, 10,000 queries at 10,000.
+        self.pending: dict[bytes, bytes] = {}
+        self.empty = self.db.execute("SELECT 1 FROM documents LIMIT 1").fetchone() is None
+        self.fresh = self.empty  # opened without documents: every one it holds is this build's
 
     def _get(self, key: str) -> bytes | None:
         row = self.db.execute("SELECT value FROM state WHERE key = ?", (key,)).fetchone()
@@ -196,22 +203,32 @@ class SearchStore:
         self.db.close()
 
     def document(self, content: bytes) -> DocumentTerms | None:
-        row = self.db.execute("SELECT terms FROM documents WHERE hash = ?", (content,)).fetchone()
-        return None if row is None else marshal.loads(row[0])
+        data = self.pending.get(content)
+        if data is None and not self.empty:
+            row = self.db.execute("SELECT terms FROM documents WHERE hash = ?", (content,))
+            data = next(row, (None,))[0]
+        return None if data is None else marshal.loads(data)
 
     def store_document(self, content: bytes, terms: DocumentTerms) -> None:
-        self.db.execute(
-            "INSERT OR REPLACE INTO documents VALUES (?, ?)", (content, marshal.dumps(terms))
-        )
+        self.pending[content] = marshal.dumps(terms)
+        if len(self.pending) >= STORE_BATCH:
+            self._write_documents()
+
+    def _write_documents(self) -> None:
+        self.db.executemany("INSERT OR REPLACE INTO documents VALUES (?, ?)", self.pending.items())
+        self.empty = self.empty and not self.pending
+        self.pending.clear()
 
     def keep_documents(self, contents: Iterable[bytes]) -> None:
         """Forget the terms of every document not among `contents`."""
+        self._write_documents()
         self.db.execute("CREATE TEMP TABLE IF NOT EXISTS keep (hash BLOB PRIMARY KEY)")
         self.db.execute("DELETE FROM keep")
         self.db.executemany("INSERT OR IGNORE INTO keep VALUES (?)", ((c,) for c in contents))
         self.db.execute("DELETE FROM documents WHERE hash NOT IN (SELECT hash FROM keep)")
 
     def forget_document(self, content: bytes) -> None:
+        self.pending.pop(content, None)
         self.db.execute("DELETE FROM documents WHERE hash = ?", (content,))
 
     def term_pages(self, term: str) -> TermPages:
@@ -254,6 +271,7 @@ class SearchStore:
         self.db.execute("DELETE FROM pages")
 
     def close(self) -> None:
+        self._write_documents()
         self.db.execute("COMMIT")
         self.db.close()
 
@@ -281,7 +299,12 @@ def write_search_index(
                 update.commit(store)
                 return results
     written: list[FileResult] = []
-    index.whole(lambda path, data: written.append(_write(files, path, data)))
+
+    def write(path: str, data: bytes) -> bytes:
+        written.append(_write(files, path, data))
+        return written[-1][1]
+
+    index.whole(write)
     return written
 
 
@@ -346,9 +369,28 @@ def _entries(
     lengths, found = document
     for field, length in enumerate(lengths):
         totals[field] += sign * length
-    for term, field, frequency in found:
-        entries = into.setdefault(term, {}).setdefault(key, [])
-        entries += (key << _FIELD_BITS | field, frequency, lengths[field])
+    for field, terms in enumerate(found):
+        for term, frequency in terms:
+            entries = into.setdefault(term, {}).setdefault(key, [])
+            entries += (key << _FIELD_BITS | field, frequency, lengths[field])
+
+
+def _add_fields(by_field: list[dict[str, array[int]]], key: int, document: DocumentTerms) -> None:
+    """Append one document's postings, field by field: (key, frequency, length) triples
+    (documents are added newest first: decreasing keys)."""
+    lengths, found = document
+    for postings_of, terms, length in zip(by_field, found, lengths, strict=True):
+        for term, frequency in terms:
+            postings = postings_of.get(term)
+            if postings is None:
+                postings_of[term] = array("i", (key, frequency, length))
+            else:
+                postings.extend((key, frequency, length))
+
+
+def _fields_of(by_field: list[dict[str, array[int]]], term: str) -> list[tuple[int, array[int]]]:
+    """A term's postings by field, fields increasing, taken out of `by_field`."""
+    return [(field, p.pop(term)) for field, p in enumerate(by_field) if term in p]
 
 
 def _touched(patched: list[bytes], first: str, end: str | None) -> bool:
@@ -498,7 +540,7 @@ class Index:
         if found is None:
             if self.tokeniser is None:
                 self.tokeniser = Tokeniser()
-            found = self.tokeniser.document(self.record(key))
+            found = self.tokeniser.document(self.records.fields(self.count - 1 - key))
             self.store.store_document(content, found)
         return found
 
@@ -528,25 +570,28 @@ class Index:
 
     # The whole index ---------------------------------------------------------------------
 
-    def whole(self, write: Callable[[str, bytes], None]) -> None:
+    def whole(self, write: Callable[[str, bytes], bytes]) -> None:
         """Every file, from every document's (cached) terms: chunked_files' bytes. Each file
-        is handed to `write` as soon as it is made, and each chunk's pages stored, so
-        neither the encoded index nor (beyond one chunk) the postings are held twice."""
-        by_term: dict[str, array[int]] = {}
+        is handed to `write` (which returns the hash of its bytes) as soon as it is made, and
+        each chunk's pages stored, so neither the encoded index nor (beyond one chunk) the
+        postings are held twice."""
+        by_field: list[dict[str, array[int]]] = [{} for _field in FIELD_BOOSTS]
         totals = [0] * len(FIELD_BOOSTS)
         for key in range(self.count - 1, -1, -1):
             document = self.terms_of(key)
             for field, length in enumerate(document[0]):
                 totals[field] += length
-            add_document(by_term, key, document)
+            _add_fields(by_field, key, document)
         self.tokeniser = None  # its memo of every token: not needed again, and large
-        terms = sorted(by_term, key=js_order)
-        sizes = {term: len(by_term[term]) // 3 for term in terms}
+        sizes: Counter[str] = Counter()
+        for postings_of in by_field:
+            for term, postings in postings_of.items():
+                sizes[term] += len(postings) // 3
+        terms = sorted(sizes, key=js_order)
         hashes: dict[str, bytes] = {}
 
         def made(name: str, body: bytes) -> None:
-            hashes[_path(name)] = digest(body)
-            write(_path(name), body)
+            hashes[_path(name)] = write(_path(name), body)
 
         chunks: list[list[str]] = []
         bounds = []
@@ -554,7 +599,7 @@ class Index:
         for number, segment in enumerate(_segments(terms), start=1):
             bounds.append(segment[0])
             for chunk in chunk_terms(segment, sizes):
-                pages = [paged(by_term.pop(t)) for t in chunk]
+                pages = [paged_fields(_fields_of(by_field, t)) for t in chunk]
                 self.store.add_terms(chunk, pages)
                 name, body = chunk_file(chunk, [term_bytes(p) for p in pages])
                 if _path(name) in hashes:
@@ -564,7 +609,7 @@ class Index:
             if number % TRIM_SEGMENTS == 0:
                 release_free_memory()  # the postings written so far, freed in the heap's middle
         counts = [sizes[term] for term in terms]
-        del sizes, by_term
+        del sizes, by_field
         release_free_memory()
         values = self.values()
         # By index, not by iterating: the edits' fast path (generator/edits.py) iterates
@@ -586,7 +631,8 @@ class Index:
         )
         for name in sorted(tail):
             made(name, tail[name])
-        self.store.keep_documents(self.content(key) for key in range(self.count))
+        if not self.store.fresh:  # else it holds only what this build stored
+            self.store.keep_documents(self.content(key) for key in range(self.count))
         self.store.set_state(
             IndexState(
                 ids=self.ids,

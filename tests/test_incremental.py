@@ -46,6 +46,7 @@ from tests.sitebuild import (
 
 EDITED = "questions/commons/2023/hc-2023-10-02-1200.md"  # 'Roads: Potholes', Rhys ap Gwilym
 EDITED_ID = "hc-2023-10-02-1200"
+EDITED_UIN = "1200"  # unique in the fixture archive
 
 
 def cold(site: Path, tmp_path: Path) -> dict[str, bytes]:
@@ -485,8 +486,8 @@ def test_the_first_edit_after_a_cold_build_leaves_the_replaced_site_intact(
 
 
 def count_search_work(monkeypatch: pytest.MonkeyPatch) -> tuple[list[str], list[str]]:
-    """The questions tokenised and the chunks encoded by the builds that follow; segments
-    start every 4 terms or so (not 128), so that the fixture's index has many, and its
+    """The questions tokenised (by UIN) and the chunks encoded by the builds that follow;
+    segments start every 4 terms or so (not 128), so that the fixture's index has many, and its
     document shards fall into several title buckets of a few shards each (so a new title
     moves a row from one bucket to another)."""
     monkeypatch.setattr(generator.search_chunks, "SEGMENT_TERMS", 4)
@@ -497,9 +498,9 @@ def count_search_work(monkeypatch: pytest.MonkeyPatch) -> tuple[list[str], list[
     real_document = generator.search_chunks.Tokeniser.document
     real_encode = generator.search_pages.chunk_file
 
-    def document(self: Any, record: Any) -> Any:
-        tokenised.append(record.ref)
-        return real_document(self, record)
+    def document(self: Any, fields: Any) -> Any:
+        tokenised.append(dict(fields)["uin"])
+        return real_document(self, fields)
 
     def encode(terms: list[str], encoded_terms: Any) -> Any:
         encoded.append(terms[0])
@@ -527,7 +528,7 @@ def test_an_edit_tokenises_one_question_and_encodes_only_the_chunks_of_its_terms
         encoded.clear()
         retitle(site, old, new)
         out, _ = build_site(site)  # the first into links to the output, the second the spare
-        assert tokenised == [EDITED_ID], number
+        assert tokenised == [EDITED_UIN], number
         assert 0 < len(encoded) < chunk_count(out) / 2
         assert tree_bytes(out) == cold(site, tmp_path)
         manifest = json.loads((out / "search" / "manifest.json").read_text())
@@ -549,7 +550,7 @@ def test_an_index_changed_in_many_documents_is_made_whole_from_the_cached_terms(
     encoded.clear()
     retitle(site, "Roads: Potholes", "Bridges: Cracks")
     out, _ = build_site(site)
-    assert tokenised == [EDITED_ID]
+    assert tokenised == [EDITED_UIN]
     assert len(encoded) == chunk_count(out)
     assert tree_bytes(out) == cold(site, tmp_path)
 

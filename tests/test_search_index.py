@@ -7,13 +7,18 @@ import json
 import os
 import subprocess
 import sys
+from collections import Counter
 from dataclasses import replace
 from pathlib import Path
 
 import lunr.pipeline
 import lunr.stemmer
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from lunr.pipeline import Pipeline
 from lunr.token import Token
+from lunr.tokenizer import Tokenizer
 
 from generator.load import load_archive
 from generator.markup import AnswerRenderer, answer_fragment
@@ -22,10 +27,14 @@ from generator.search import (
     FIELD_BOOSTS,
     STORE_COLUMNS,
     LazyRecords,
+    _normalise,
     build_index,
+    index_pipeline,
+    index_terms,
     js_stemmer,
     load_index,
     normalise_term,
+    register_pipeline,
     search_facets,
     search_records,
     to_json_bytes,
@@ -33,6 +42,7 @@ from generator.search import (
 from generator.search_chunks import (
     MAP_DIGITS,
     SHARD_SIZE,
+    Tokeniser,
     chunked_files,
     collect_postings,
     shard_buckets,
@@ -84,6 +94,61 @@ def refs(index, query: str) -> list[str]:  # type: ignore[no-untyped-def]
 )
 def test_normalise_term(token: str, terms: list[str]) -> None:
     assert normalise_term(token) == terms
+
+
+# Characters that each step of the tokenizer and `normalise_term` treats apart: separators
+# (lunr's and those only str.split() knows), apostrophes, slashes, dashes, digit groups,
+# brackets and punctuation, a stop word's and a stemmed word's letters, and non-ASCII.
+TRICKY = "aeiosty19,.'\u2019/-\u2013()[]\":;!?£é \t\xa0\x1c\u2003\u3000"
+WORDS = ["the", "and", "schools", "deploy", "children's", "2023/24", "1,000", "(ehc)", "£5."]
+NUMBERS = st.from_regex(r"[(£\[]?[0-9,.]{1,14}[.,:)\]]?", fullmatch=True)
+tricky_text = st.lists(st.text(alphabet=TRICKY, max_size=8) | st.sampled_from(WORDS)).map(" ".join)
+
+
+def pipeline_terms(token: str) -> list[str]:
+    """What lunr.py's own Pipeline makes of one token with the index pipeline."""
+    register_pipeline()
+    pipeline = Pipeline()
+    pipeline.add(*index_pipeline())
+    return [str(term) for term in pipeline.run([Token(token)])]
+
+
+@given(st.text(alphabet=TRICKY, max_size=10) | NUMBERS)
+@settings(max_examples=500, deadline=None)
+def test_normalise_term_shortcut_is_the_step_by_step_result(token: str) -> None:
+    assert normalise_term(token) == _normalise(token)
+
+
+@given(st.from_regex(r"[a-z0-9.'é]{0,12}[0-9]", fullmatch=True))
+@settings(max_examples=300, deadline=None)
+def test_a_word_ending_in_a_digit_is_its_own_stem(word: str) -> None:
+    assert str(js_stemmer(Token(word))) == word
+
+
+@given(st.text(alphabet=TRICKY, max_size=10) | st.sampled_from(WORDS) | NUMBERS)
+@settings(max_examples=500, deadline=None)
+def test_index_terms_are_the_pipelines(token: str) -> None:
+    assert index_terms(token) == pipeline_terms(token)
+
+
+@given(st.lists(st.lists(tricky_text, min_size=7, max_size=7), min_size=2, max_size=3))
+@settings(max_examples=150, deadline=None)
+def test_tokeniser_finds_what_lunr_tokenizer_and_pipeline_find(documents: list[list[str]]) -> None:
+    """Counted through the memo (once a token is known), or token by token when a token
+    gives several terms, and for members and departments remembered per value: the terms,
+    frequencies and field lengths of lunr.py's tokenizer followed by the pipeline, in the
+    order lunr.py meets them, for each of several documents and again for the first."""
+    tokeniser = Tokeniser()
+    for texts in [*documents, documents[0]]:
+        fields = tuple(
+            (name, text) for (name, _boost), text in zip(FIELD_BOOSTS, texts, strict=True)
+        )
+        expected = []
+        for text in texts:
+            terms = [t for token in Tokenizer(text) for t in pipeline_terms(str(token))]
+            expected.append((len(terms), tuple(Counter(terms).items())))
+        lengths, found = tokeniser.document(fields)
+        assert list(zip(lengths, found, strict=True)) == expected
 
 
 def test_stemmer_follows_lunr_js_without_changing_lunr_py() -> None:

@@ -11,7 +11,14 @@ import pytest
 
 import generator.search_pages
 from generator.search_chunks import encode_chunk
-from generator.search_pages import chunk_file, page_size, paged, term_bytes, unpaged
+from generator.search_pages import (
+    chunk_file,
+    page_size,
+    paged,
+    paged_fields,
+    term_bytes,
+    unpaged,
+)
 
 
 def postings_of(entries: list[tuple[int, int, int, int]]) -> array[int]:
@@ -69,3 +76,35 @@ def test_a_field_spanning_pages_steps_across_the_boundary(monkeypatch: pytest.Mo
         [0, [9, 1, 3, 4], [1, 2, 1, 3], [5, 6, 7, 8]],
         [2, [1], [1], [2]],
     ]
+
+
+def by_field(postings: array[int]) -> list[tuple[int, array[int]]]:
+    """Packed postings apart by field, fields increasing: (key, frequency, length) triples."""
+    fields: dict[int, array[int]] = {}
+    for i in range(0, len(postings), 3):
+        fields.setdefault(postings[i] & 7, array("i")).extend(
+            (postings[i] >> 3, postings[i + 1], postings[i + 2])
+        )
+    return sorted(fields.items())
+
+
+@pytest.mark.parametrize("bits", [0, 1, 4, 9])
+def test_pages_made_field_by_field_are_the_pages_made_from_packed_postings(
+    bits: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What a whole index makes (paged_fields) is what an edit makes and reads (paged), pages
+    in the same order, with numbers past the table of small ones and single postings."""
+    monkeypatch.setattr(generator.search_pages, "PAGE_BITS", bits)
+    rng = random.Random(100 + bits)
+    for count in [1, 2, 3, 10, 80, 400]:
+        for _ in range(20):
+            keys = rng.sample(range(rng.choice([40, 3000, 90000])), min(count, 40))
+            entries = [
+                (key, field, rng.randint(1, rng.choice([9, 5000])), rng.randint(1, 9000))
+                for key in keys
+                for field in rng.sample(range(7), rng.randint(1, 3))
+            ]
+            postings = postings_of(entries)
+            made = paged_fields(by_field(postings))
+            assert made == paged(postings)
+            assert list(made) == list(paged(postings))
