@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import re
+from datetime import date
+from pathlib import Path
 from typing import Any
 
 import jinja2
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from markupsafe import Markup, escape
 
-from generator.render import _UIN_WORD, _Context, _Environment
+from generator.render import _UIN_WORD, _BytecodeCache, _Context, _Environment, escaped
 
 TEMPLATE = """{% macro twice(x) %}{{ x }}{{ x }}{% endmacro -%}
 {{ twice("a") }}|{{ shout("b") }}|{{ where() }}|{{ env_name() }}|{{ "c,d".split(",") }}|
@@ -67,6 +71,49 @@ def test_templates_with_globals_as_one_dict_render_the_same() -> None:
     assert ours == render(jinja2.Environment)[0]
     assert ours[1] == "[<b>Two</b> <Site>] <Site> /base/a"
     assert mapping is dict
+
+
+class Html:
+    def __html__(self) -> str:
+        return "<i>made</i>"
+
+
+VALUES: list[Any] = ["<a href='x'>&\"", Markup("<b>&amp;</b>"), 3, 2.5, None, True]
+VALUES += [date(2024, 5, 1), ["<x>"], Html(), "", "é\u2028\n"]
+
+
+@given(st.text() | st.sampled_from(VALUES))
+def test_escaped_is_markupsafes_escape_as_text(value: Any) -> None:
+    assert escaped(value) == str(escape(value))
+    assert type(escaped("<&>")) is str  # no Markup object made for text
+
+
+OUTPUT = """{{ text }}|{{ html }}|{{ number }}|{{ when }}|{{ items }}|{{ text|upper }}|
+{%- macro wrap(x) %}<{{ x }}>{% endmacro %}{{ wrap(text) }}|
+{%- set kept %}{{ text }}{% endset %}{{ kept }}|
+{%- autoescape false %}{{ text }}{% endautoescape %}|{% filter upper %}{{ text }}{% endfilter %}|
+{%- for x in items %}{{ loop.index }}{{ x }}{% endfor %}|{{ obj }}|{{ "<c>" }}|{{ "<d>"|safe }}"""
+
+
+def test_values_compiled_as_one_output_call_render_what_jinja_renders() -> None:
+    values = dict(text="<a & 'b'>", html=Markup("<b>"), number=7, when=date(2024, 5, 1))
+    values |= dict(items=["<i>", Markup("<j>")], obj=Html())
+    ours = _Environment(autoescape=True).from_string(OUTPUT)
+    jinjas = jinja2.Environment(autoescape=True).from_string(OUTPUT)
+    assert ours.render(values) == jinjas.render(values)
+    source = _Environment(autoescape=True).compile(OUTPUT, raw=True)
+    assert "yield environment.output(" in source
+    assert "yield str(" in source  # outside autoescaping, as Jinja compiles it
+    strict = _Environment(autoescape=True, undefined=jinja2.StrictUndefined)
+    with pytest.raises(jinja2.UndefinedError):
+        strict.from_string("{{ missing }}").render()
+
+
+def test_templates_compiled_by_jinjas_own_compiler_are_cached_apart(tmp_path: Path) -> None:
+    ours, jinjas = _BytecodeCache(str(tmp_path)), jinja2.FileSystemBytecodeCache(str(tmp_path))
+    assert ours.get_cache_key("page.html", "/t/page.html") != jinjas.get_cache_key(
+        "page.html", "/t/page.html"
+    )
 
 
 # The former definition: tried at every character, since it starts with a lookbehind
