@@ -189,7 +189,15 @@ class Fragment:
 
 
 def answer_fragment(answers: AnswerRenderer, markdown_text: str) -> Fragment:
-    html_text = answers.to_html(markdown_text)
+    """An answer's HTML and visible text; for plain paragraphs (`plain_paragraphs`), the
+    text is the Markdown's own with its runs of white space made one space, as
+    `fragment_text` leaves such HTML (no tags but the paragraphs', nothing to unescape)."""
+    if not markdown_text.strip():
+        return Fragment("", "")
+    plain = plain_paragraphs(markdown_text)
+    if plain is not None:
+        return Fragment(plain, _SPACE.sub(" ", markdown_text).strip())
+    html_text = answers.markdown_html(markdown_text)
     return Fragment(html_text, fragment_text(html_text) if html_text else "")
 
 

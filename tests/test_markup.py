@@ -7,6 +7,8 @@ from hypothesis import strategies as st
 from generator.frontmatter import parse_document
 from generator.markup import (
     AnswerRenderer,
+    Fragment,
+    answer_fragment,
     extract,
     fragment_text,
     plain_paragraphs,
@@ -162,8 +164,12 @@ _PROSE_PIECES = st.sampled_from(
 @settings(max_examples=2000, deadline=None)
 def test_plain_paragraphs_are_what_markdown_and_nh3_make_of_them(text: str) -> None:
     plain = plain_paragraphs(text)
+    fragment = EveryPattern().to_html(text)
     if plain is not None:
-        assert plain == EveryPattern().to_html(text)
+        assert plain == fragment
+    assert answer_fragment(AnswerRenderer(), text) == Fragment(
+        fragment, fragment_text(fragment) if fragment else ""
+    )
 
 
 def test_plain_answers_skip_markdown_and_others_do_not() -> None:
