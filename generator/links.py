@@ -67,8 +67,13 @@ def link_references(
 _CUES = ("uestion", "PQ", "UIN")
 
 
+def may_link(text: str) -> bool:
+    """False when `link_references` can link nothing in `text` (no cue word in it)."""
+    return any(cue in text for cue in _CUES)
+
+
 def _link_text(text: str, resolve: Resolver, href: Callable[[Question], str], compact: bool) -> str:
-    if not any(cue in text for cue in _CUES):
+    if not may_link(text):
         return text
 
     def replace(match: re.Match[str]) -> str:

@@ -35,7 +35,7 @@ from generator.errors import ArchiveError, Problem
 from generator.feeds import FeedLink, archive_feed, full_content_ids, group_feed
 from generator.figures import DEFINITIONS, Figures, department_figures
 from generator.fingerprint import PageKeys
-from generator.links import link_references, resolver
+from generator.links import link_references, may_link, resolver
 from generator.markup import AnswerRenderer, Fragment, answer_fragment, extract, rebase_links
 from generator.model import Archive, Department, Link, Question
 from generator.search import search_facets
@@ -171,8 +171,26 @@ class _Environment(jinja2.Environment):
     code_generator_class = _CodeGenerator
     output: Callable[[Any], str] = staticmethod(escaped)  # see _CodeGenerator
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._loaded: dict[str, jinja2.Template] = {}
+
     def make_globals(self, d: MutableMapping[str, Any] | None) -> MutableMapping[str, Any]:
         return {**self.globals, **(d or {})}
+
+    def _load_template(
+        self, name: str, globals: MutableMapping[str, Any] | None
+    ) -> jinja2.Template:
+        """Each template loaded once, then found in a plain dict: Jinja's own cache makes a
+        weak reference and takes a lock on every lookup, and a page looks up three (its
+        own, the one it extends, the macros it imports). Templates do not change during a
+        build (`auto_reload` off); with it on, or with extra globals, as Jinja does."""
+        if globals or self.auto_reload:
+            return super()._load_template(name, globals)
+        found = self._loaded.get(name)
+        if found is None:
+            found = self._loaded[name] = super()._load_template(name, globals)
+        return found
 
 
 @dataclass(frozen=True)
@@ -350,7 +368,10 @@ class Renderer:
             env.output = self._output
         env.filters["long_date"] = long_date
         env.filters["attribute"] = attribute
-        env.filters["href"] = self.href
+        # `path|href`: `href(path)` without the context's call; marked as needing the
+        # context so that Jinja never computes it when compiling (a constant path would
+        # keep the base URL of the build that compiled it in the template cache).
+        env.filters["href"] = jinja2.pass_context(lambda _context, path: self.href(path))
         return env
 
     def readable_env(self) -> jinja2.Environment:
@@ -644,7 +665,11 @@ class Renderer:
 
     def _references(self, fragment: str) -> list[tuple[str, list[tuple[Any, ...]]]]:
         """What each archived UIN named in `fragment` could link to (see generator/links.py:
-        a reference's number is always a whole word of the answer's text, after a space)."""
+        a reference's number is always a whole word of the answer's text, after a space);
+        nothing when the answer holds no word a reference starts with (most answers), so
+        that no other question can change what its page shows."""
+        if not may_link(fragment):
+            return []
         by_uin = self.archive.by_uin
         found = []
         for word in sorted(set(_UIN_WORD.findall(fragment))):

@@ -13,7 +13,19 @@ from hypothesis import given
 from hypothesis import strategies as st
 from markupsafe import Markup, escape
 
-from generator.render import _UIN_WORD, _BytecodeCache, _Context, _Environment, escaped
+from generator.config import load_config
+from generator.load import load_archive
+from generator.render import (
+    _UIN_WORD,
+    Renderer,
+    _BytecodeCache,
+    _Context,
+    _Environment,
+    escaped,
+    find_theme,
+)
+
+FIXTURE = Path(__file__).parent / "fixtures" / "archive"
 
 TEMPLATE = """{% macro twice(x) %}{{ x }}{{ x }}{% endmacro -%}
 {{ twice("a") }}|{{ shout("b") }}|{{ where() }}|{{ env_name() }}|{{ "c,d".split(",") }}|
@@ -127,3 +139,41 @@ PIECES += ["<p>", "\n", "_", "\u0661", "\u00e9", "-", "."]  # \u0661: an Arabic-
 @given(st.lists(st.sampled_from(PIECES)).map("".join))
 def test_uin_words_are_found_as_the_pattern_tried_everywhere_finds_them(text: str) -> None:
     assert _UIN_WORD.findall(text) == _UIN_WORD_TRIED_EVERYWHERE.findall(text)
+
+
+def test_templates_are_loaded_once_unless_reloading_is_on() -> None:
+    sources = {"page.html": "one"}
+    env = _Environment(loader=jinja2.DictLoader(sources), auto_reload=False)
+    first = env.get_template("page.html")
+    sources["page.html"] = "two"
+    assert env.get_template("page.html") is first
+    assert first.render() == "one"
+    reloading = _Environment(loader=jinja2.DictLoader(sources), auto_reload=True)
+    reloading.get_template("page.html")
+    sources["page.html"] = "three"
+    assert reloading.get_template("page.html").render() == "three"  # as Jinja's own does
+
+
+@pytest.fixture(scope="module")
+def renderer() -> Renderer:
+    config = load_config(FIXTURE / "site.yaml")
+    return Renderer(config, load_archive(FIXTURE / "content"), find_theme(config))
+
+
+def test_the_href_filter_is_never_computed_when_compiling(renderer: Renderer) -> None:
+    """A constant path's address must not be kept in a compiled template: the template
+    cache outlives a change of `base_url`."""
+    template = "<a href={{ 'departments/'|href }}>{{ q.url_path|href }}</a>"
+    assert "/archive/departments/" not in renderer.env.compile(template, raw=True)
+    page = renderer.env.from_string(template).render(q=renderer.archive.questions[0])
+    assert page.startswith("<a href=/archive/departments/>/archive/questions/")
+
+
+def test_answers_without_a_cue_word_reference_no_question(renderer: Renderer) -> None:
+    """A number is linked only after "Question", "PQ" or "UIN" (generator/links.py), so an
+    answer without one shows nothing of the question its numbers name, and its page's key
+    leaves them out."""
+    assert "2154" in renderer.archive.by_uin
+    assert renderer._references("<p>Numbers rose by 2154 in 2023.</p>") == []
+    cited = renderer._references("<p>As in answer to Question 2154, numbers rose.</p>")
+    assert [word for word, _targets in cited] == ["2154"]
