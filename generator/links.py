@@ -41,8 +41,8 @@ def link_references(
 ) -> str:
     """Wrap each resolvable reference in the sanitised `fragment` in a link to its question;
     `compact`: the link's attributes as `compact_html` writes them (for a compact page)."""
-    if not fragment:
-        return fragment
+    if not fragment or not may_link(fragment):
+        return fragment  # no text part holds a cue word either
     out: list[str] = []
     position = 0
     depth = 0  # inside an existing <a>: leave its text alone

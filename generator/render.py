@@ -28,7 +28,7 @@ except ImportError:  # pragma: no cover
 
 from generator.browse import Browse, build_browse
 from generator.browse_pages import BrowsePages
-from generator.compact import attribute_value, compact_html, compact_within
+from generator.compact import attribute_value, compact_html, compact_paragraphs, compact_within
 from generator.config import SiteConfig
 from generator.downloads import archive_path, department_paths
 from generator.errors import ArchiveError, Problem
@@ -557,7 +557,9 @@ class Renderer:
         template, compacted where it goes (once, rather than as part of every page)."""
         if not self.compact_templates or not fragment:
             return Markup(self.link_references(question, fragment))
-        placed = compact_within(ANSWER_PLACE[0], fragment, ANSWER_PLACE[1])
+        placed = compact_paragraphs(fragment)  # most answers: plain paragraphs
+        if placed is None:
+            placed = compact_within(ANSWER_PLACE[0], fragment, ANSWER_PLACE[1])
         return _compacted(
             self.link_references(question, placed, compact=True),
             lambda: self.link_references(question, fragment),
