@@ -264,9 +264,13 @@ def compact_warning(theme: Theme) -> str | None:
     )
 
 
+# `json.dumps` with these options makes a new encoder on every call (once a question page).
+_SCRIPT_JSON = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
 def json_for_script(value: Any) -> str:
     """JSON safe inside <script>: no '<', '>' or '&' can end the element or open a comment."""
-    text = json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    text = _SCRIPT_JSON.encode(value)
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
