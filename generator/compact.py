@@ -123,6 +123,26 @@ def compact_within(before: str, fragment: str, after: str) -> str:
     return compacted[start : len(compacted) - len(after)]
 
 
+def compact_paragraphs(fragment: str) -> str | None:
+    """`compact_within(before, fragment, "</div>")` for a fragment of plain paragraphs (as
+    `markup.plain_paragraphs` writes them: `<p>` and text, `</p>` and a line break between
+    them), by string methods; None for any other fragment, or any text with a character
+    or white space the pass acts on. The pass leaves out each `</p>` (the next `<p>` or the
+    `</div>` closes it) and the line break before each `<p>`, and nothing else there: the
+    text has no tag, tab, or line break beside a blank or at its ends (a test compares
+    this with `compact_within`)."""
+    if not fragment.startswith("<p>") or not fragment.endswith("</p>"):
+        return None
+    paragraphs = fragment[3:-4].split("</p>\n<p>")
+    for text in paragraphs:
+        if not text or _NOT_PLAIN_TEXT.search(text) or text[0] in " \n" or text[-1] in " \n":
+            return None
+    return "<p>" + "<p>".join(paragraphs)
+
+
+_NOT_PLAIN_TEXT = re.compile(r"[<>\t]| \n|\n[ \n]")
+
+
 def _without_document_end(html: str) -> str:
     """`html` without `</body>` and `</html>` (and the whitespace around them) at its end;
     string methods, where a pattern was a search through the whole page."""

@@ -413,7 +413,7 @@ def _plan_file(
         return True
     display = key.split("\0", 1)[0]
     try:
-        item, row = _load_file(path, Path(relative), display, key, keep=True)
+        item, row = _load_file(path, relative, display, key, keep=True)
     except ArchiveError:
         return False  # the full path reports it
     if row is None:

@@ -41,8 +41,8 @@ def link_references(
 ) -> str:
     """Wrap each resolvable reference in the sanitised `fragment` in a link to its question;
     `compact`: the link's attributes as `compact_html` writes them (for a compact page)."""
-    if not fragment:
-        return fragment
+    if not fragment or not may_link(fragment):
+        return fragment  # no text part holds a cue word either
     out: list[str] = []
     position = 0
     depth = 0  # inside an existing <a>: leave its text alone
@@ -67,8 +67,13 @@ def link_references(
 _CUES = ("uestion", "PQ", "UIN")
 
 
+def may_link(text: str) -> bool:
+    """False when `link_references` can link nothing in `text` (no cue word in it)."""
+    return any(cue in text for cue in _CUES)
+
+
 def _link_text(text: str, resolve: Resolver, href: Callable[[Question], str], compact: bool) -> str:
-    if not any(cue in text for cue in _CUES):
+    if not may_link(text):
         return text
 
     def replace(match: re.Match[str]) -> str:

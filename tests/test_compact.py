@@ -15,7 +15,14 @@ from hypothesis import strategies as st
 from playwright.sync_api import Page
 
 from generator import compact, render
-from generator.compact import compact_html, line_breaks, strip_indentation
+from generator.compact import (
+    compact_html,
+    compact_paragraphs,
+    compact_within,
+    line_breaks,
+    strip_indentation,
+)
+from generator.markup import plain_paragraphs
 from generator.render import page_window
 from tests.browser_support import BROWSE_FIXTURE, serve
 from tests.pagetext import quoted
@@ -292,3 +299,29 @@ def test_the_compact_passes_match_their_definitions(text: str) -> None:
     assert compact._BETWEEN_TAGS.sub("", text) == between.sub("", text)
     document_end = re.compile(r"</body>\s*</html>\s*\Z")
     assert compact._without_document_end(text) == document_end.sub("", text)
+
+
+_PARAGRAPH_PIECES = st.sampled_from(
+    ["Word", "the", " ", "  ", ".", '"', "=", "'", "é", "\u2028", "\xa0", "\t", "\r", "\n",
+     "\n\n", " \n", "\n ", "<p>", "</p>", "</p>\n<p>", "<b>", "&lt;", ">", "<", "/"]
+)  # fmt: skip
+
+
+@given(st.lists(_PARAGRAPH_PIECES, max_size=30).map("".join))
+@settings(max_examples=1500, deadline=None)
+def test_plain_paragraphs_compact_as_the_pass_compacts_them(text: str) -> None:
+    for fragment in (f"<p>{text}</p>", plain_paragraphs(text)):
+        if fragment is None:
+            continue
+        placed = compact_paragraphs(fragment)
+        if placed is not None:
+            assert placed == compact_within(
+                render.ANSWER_PLACE[0], fragment, render.ANSWER_PLACE[1]
+            )
+
+
+def test_plain_paragraphs_are_compacted_without_the_pass() -> None:
+    fragment = "<p>One two.\nThree  four.</p>\n<p>Five.</p>"
+    assert compact_paragraphs(fragment) == "<p>One two.\nThree  four.<p>Five."
+    for other in ("<p>A</p>\n<ul><li>b</li></ul>", "<p>A \nb</p>", "<p>a</p>\n\n<p>b</p>"):
+        assert compact_paragraphs(other) is None

@@ -208,8 +208,8 @@ def test_unchanged_files_are_not_parsed_again(site: Path, monkeypatch: pytest.Mo
     parsed: list[str] = []
     real = generator.load.question_from_document
 
-    def counting(document: object, relative: Path, display: str) -> object:
-        parsed.append(relative.as_posix())
+    def counting(document: object, relative: str, display: str) -> object:
+        parsed.append(relative)  # with `/`, relative to the content folder
         return real(document, relative, display)  # type: ignore[arg-type]
 
     monkeypatch.setattr(generator.load, "question_from_document", counting)

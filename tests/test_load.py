@@ -1,3 +1,4 @@
+import os
 import pickle
 import sys
 from datetime import date
@@ -5,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+import generator.load
 import generator.workers
 from generator.cache import BuildCache
 from generator.errors import ArchiveError
@@ -224,3 +226,48 @@ def test_questions_share_repeated_values_and_survive_pickling() -> None:
     assert all(q.department is same_department[0].department for q in same_department)
     assert all(q.asked_on is p.asked_on for q in sent for p in sent if q.asked_on == p.asked_on)
     assert {sys.getsizeof(vars(q)) for q in sent} == {sys.getsizeof(vars(q)) for q in questions}
+
+
+def _paths_as_pathlib_names_them(content_dir: Path) -> list[tuple[str, str, str]]:
+    """The former definition of the files' paths and display names, with `Path` objects."""
+    cwd, real_content = Path.cwd().resolve(), content_dir.resolve()
+    found = []
+    for root, dirs, files in os.walk(content_dir):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        for name in sorted(files + [d for d in dirs if d.endswith(".md")]):
+            if name.endswith(".md") and not name.startswith("."):
+                path = Path(root) / name
+                relative = path.relative_to(content_dir)
+                real = path.resolve() if os.path.islink(path) else real_content / relative
+                try:
+                    display = str(real.relative_to(cwd))
+                except ValueError:
+                    display = str(path)
+                found.append((str(path), relative.as_posix(), display))
+    return found
+
+
+def test_files_are_named_as_pathlib_named_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Display names are in messages and cache keys: the string-joined ones must be the same
+    for a content folder inside the working folder, equal to it, or outside it, and for
+    linked files pointing inside or outside."""
+    site, outside = tmp_path / "site", tmp_path / "outside"
+    content = site / "content"
+    write_question(content, "commons/2023/a.md", MINIMAL_QUESTION)
+    write_question(content, "b.md", MINIMAL_QUESTION)
+    (content / "about.md").write_text("# About\n", encoding="utf-8")
+    (content / ".hidden.md").write_text("# Hidden\n", encoding="utf-8")
+    outside.mkdir()
+    (outside / "far.md").write_text("# Far\n", encoding="utf-8")
+    (content / "far.md").symlink_to(outside / "far.md")
+    (content / "near.md").symlink_to(content / "about.md")
+    cases = [(site, Path("content")), (site, Path("./content/")), (content, Path("."))]
+    cases += [(outside, content), (site, content)]
+    for cwd, given in cases:
+        monkeypatch.chdir(cwd)
+        show = generator.load._shown_as(given)
+        ours = [(p, r, show(p, r)) for p, r in generator.load._content_files(given)]
+        assert ours == _paths_as_pathlib_names_them(given)
+        assert len(ours) == 5 and ours[3][1] == "questions/b.md"

@@ -5,13 +5,26 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from generator.frontmatter import parse_document
-from generator.markup import AnswerRenderer, extract, fragment_text, plain_text, sanitise
+from generator.markup import (
+    AnswerRenderer,
+    Fragment,
+    answer_fragment,
+    extract,
+    fragment_text,
+    plain_paragraphs,
+    plain_text,
+    sanitise,
+)
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
 
 class EveryPattern(AnswerRenderer):
-    """Python-Markdown as configured, trying every inline pattern and block processor."""
+    """Python-Markdown as configured, trying every inline pattern and block processor on
+    every text (plain paragraphs too)."""
+
+    def to_html(self, text: str) -> str:
+        return self.markdown_html(text) if text.strip() else ""
 
     def _inline_patterns(self, text: str) -> list[Any]:
         return [pattern for pattern, _needs in self._patterns]
@@ -134,3 +147,38 @@ def test_plain_answers_are_tried_with_few_patterns_and_block_processors() -> Non
     blocks = len(answers._blocks)
     assert len(answers._block_processors("The Minister said so.\n\nTwice.")) == 3 < blocks
     assert len(answers._block_processors("A\x03B")) == blocks
+
+
+# Plain prose and its neighbours: characters the shortcut must leave to Markdown (each
+# special character, every kind of white space, line starts that make lists and headings).
+_PROSE_PIECES = st.sampled_from(
+    ["Word", "the", " ", "  ", ".", ",", "'", '"', "(", ")", ":", ";", "?", "%", "/", "£",
+     "\u2019", "é", "2024", "1", "1.", "12.", "-", "--", "=", "+", "!", "#", "*", "_", "`", "|",
+     "<", ">", "&", "\\", "[", "]", "\n", "\n\n", "\n\n\n", "\n ", " \n", "\t", "\r",
+     "\x0b", "\x0c", "\x1c", "\x85", "\xa0", "\u2028", "\u3000", "\x00", "\x02", "\x7f",
+     "\ufeff", "\ufffd", "    "]
+)  # fmt: skip
+
+
+@given(st.lists(_PROSE_PIECES, max_size=40).map("".join) | st.text())
+@settings(max_examples=2000, deadline=None)
+def test_plain_paragraphs_are_what_markdown_and_nh3_make_of_them(text: str) -> None:
+    plain = plain_paragraphs(text)
+    fragment = EveryPattern().to_html(text)
+    if plain is not None:
+        assert plain == fragment
+    assert answer_fragment(AnswerRenderer(), text) == Fragment(
+        fragment, fragment_text(fragment) if fragment else ""
+    )
+
+
+def test_plain_answers_skip_markdown_and_others_do_not() -> None:
+    text = "The Minister said so (in 2024).\nTwice, at £5.\n\n\nThen: “yes”? 12 of them."
+    assert plain_paragraphs(text) == (
+        "<p>The Minister said so (in 2024).\nTwice, at £5.</p>\n<p>Then: “yes”? 12 of them.</p>"
+    )
+    assert AnswerRenderer().to_html(f"\n{text}\n\n") == plain_paragraphs(text)
+    for markdown in ("A *b*", "A\n- b", "A\n1. b", "A  \nb", " A", "A\n===", "A &amp; b"):
+        assert plain_paragraphs(markdown) is None
+    for blank in (c for c in map(chr, range(0x3001)) if c.isspace() and c not in " \n"):
+        assert plain_paragraphs(f"A{blank}b") is None  # Markdown strips what Python strips

@@ -3,13 +3,29 @@
 from __future__ import annotations
 
 import re
+from datetime import date
+from pathlib import Path
 from typing import Any
 
 import jinja2
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from markupsafe import Markup, escape
 
-from generator.render import _UIN_WORD, _Context, _Environment
+from generator.config import load_config
+from generator.load import load_archive
+from generator.render import (
+    _UIN_WORD,
+    Renderer,
+    _BytecodeCache,
+    _Context,
+    _Environment,
+    escaped,
+    find_theme,
+)
+
+FIXTURE = Path(__file__).parent / "fixtures" / "archive"
 
 TEMPLATE = """{% macro twice(x) %}{{ x }}{{ x }}{% endmacro -%}
 {{ twice("a") }}|{{ shout("b") }}|{{ where() }}|{{ env_name() }}|{{ "c,d".split(",") }}|
@@ -69,6 +85,49 @@ def test_templates_with_globals_as_one_dict_render_the_same() -> None:
     assert mapping is dict
 
 
+class Html:
+    def __html__(self) -> str:
+        return "<i>made</i>"
+
+
+VALUES: list[Any] = ["<a href='x'>&\"", Markup("<b>&amp;</b>"), 3, 2.5, None, True]
+VALUES += [date(2024, 5, 1), ["<x>"], Html(), "", "é\u2028\n"]
+
+
+@given(st.text() | st.sampled_from(VALUES))
+def test_escaped_is_markupsafes_escape_as_text(value: Any) -> None:
+    assert escaped(value) == str(escape(value))
+    assert type(escaped("<&>")) is str  # no Markup object made for text
+
+
+OUTPUT = """{{ text }}|{{ html }}|{{ number }}|{{ when }}|{{ items }}|{{ text|upper }}|
+{%- macro wrap(x) %}<{{ x }}>{% endmacro %}{{ wrap(text) }}|
+{%- set kept %}{{ text }}{% endset %}{{ kept }}|
+{%- autoescape false %}{{ text }}{% endautoescape %}|{% filter upper %}{{ text }}{% endfilter %}|
+{%- for x in items %}{{ loop.index }}{{ x }}{% endfor %}|{{ obj }}|{{ "<c>" }}|{{ "<d>"|safe }}"""
+
+
+def test_values_compiled_as_one_output_call_render_what_jinja_renders() -> None:
+    values = dict(text="<a & 'b'>", html=Markup("<b>"), number=7, when=date(2024, 5, 1))
+    values |= dict(items=["<i>", Markup("<j>")], obj=Html())
+    ours = _Environment(autoescape=True).from_string(OUTPUT)
+    jinjas = jinja2.Environment(autoescape=True).from_string(OUTPUT)
+    assert ours.render(values) == jinjas.render(values)
+    source = _Environment(autoescape=True).compile(OUTPUT, raw=True)
+    assert "yield environment.output(" in source
+    assert "yield str(" in source  # outside autoescaping, as Jinja compiles it
+    strict = _Environment(autoescape=True, undefined=jinja2.StrictUndefined)
+    with pytest.raises(jinja2.UndefinedError):
+        strict.from_string("{{ missing }}").render()
+
+
+def test_templates_compiled_by_jinjas_own_compiler_are_cached_apart(tmp_path: Path) -> None:
+    ours, jinjas = _BytecodeCache(str(tmp_path)), jinja2.FileSystemBytecodeCache(str(tmp_path))
+    assert ours.get_cache_key("page.html", "/t/page.html") != jinjas.get_cache_key(
+        "page.html", "/t/page.html"
+    )
+
+
 # The former definition: tried at every character, since it starts with a lookbehind
 _UIN_WORD_TRIED_EVERYWHERE = re.compile(r"(?<!\w)(?:HL)?\d{1,7}\b")
 
@@ -80,3 +139,41 @@ PIECES += ["<p>", "\n", "_", "\u0661", "\u00e9", "-", "."]  # \u0661: an Arabic-
 @given(st.lists(st.sampled_from(PIECES)).map("".join))
 def test_uin_words_are_found_as_the_pattern_tried_everywhere_finds_them(text: str) -> None:
     assert _UIN_WORD.findall(text) == _UIN_WORD_TRIED_EVERYWHERE.findall(text)
+
+
+def test_templates_are_loaded_once_unless_reloading_is_on() -> None:
+    sources = {"page.html": "one"}
+    env = _Environment(loader=jinja2.DictLoader(sources), auto_reload=False)
+    first = env.get_template("page.html")
+    sources["page.html"] = "two"
+    assert env.get_template("page.html") is first
+    assert first.render() == "one"
+    reloading = _Environment(loader=jinja2.DictLoader(sources), auto_reload=True)
+    reloading.get_template("page.html")
+    sources["page.html"] = "three"
+    assert reloading.get_template("page.html").render() == "three"  # as Jinja's own does
+
+
+@pytest.fixture(scope="module")
+def renderer() -> Renderer:
+    config = load_config(FIXTURE / "site.yaml")
+    return Renderer(config, load_archive(FIXTURE / "content"), find_theme(config))
+
+
+def test_the_href_filter_is_never_computed_when_compiling(renderer: Renderer) -> None:
+    """A constant path's address must not be kept in a compiled template: the template
+    cache outlives a change of `base_url`."""
+    template = "<a href={{ 'departments/'|href }}>{{ q.url_path|href }}</a>"
+    assert "/archive/departments/" not in renderer.env.compile(template, raw=True)
+    page = renderer.env.from_string(template).render(q=renderer.archive.questions[0])
+    assert page.startswith("<a href=/archive/departments/>/archive/questions/")
+
+
+def test_answers_without_a_cue_word_reference_no_question(renderer: Renderer) -> None:
+    """A number is linked only after "Question", "PQ" or "UIN" (generator/links.py), so an
+    answer without one shows nothing of the question its numbers name, and its page's key
+    leaves them out."""
+    assert "2154" in renderer.archive.by_uin
+    assert renderer._references("<p>Numbers rose by 2154 in 2023.</p>") == []
+    cited = renderer._references("<p>As in answer to Question 2154, numbers rose.</p>")
+    assert [word for word, _targets in cited] == ["2154"]
