@@ -173,12 +173,9 @@ class Tokeniser:
         """One field's length and its terms with their frequencies."""
         memo = self.memo
         tokens = _tokens(text.lower())
-        try:
-            counts = Counter(map(memo.__getitem__, tokens))
-        except KeyError:  # a token never seen: learn every such token, then count
-            for token in filterfalse(memo.__contains__, tokens):  # once each
-                self._learn(token)
-            counts = Counter(map(memo.__getitem__, tokens))
+        for token in filterfalse(memo.__contains__, tokens):  # learnt as met: once each
+            self._learn(token)
+        counts = Counter(map(memo.__getitem__, tokens))
         if _SEVERAL in counts:
             counts = Counter(self._terms(tokens))
         counts.pop(_NO_TERM, None)
