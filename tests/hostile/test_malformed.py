@@ -8,9 +8,11 @@ PermissionError, which is what a real unreadable file gives a normal user.
 
 from __future__ import annotations
 
+import builtins
 import os
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -178,14 +180,14 @@ def test_unreadable_file_as_for_a_normal_user(
     monkeypatch.chdir(site)
     target = site / Q
     target.write_text(GOOD, encoding="utf-8")
-    real = Path.read_bytes
+    real = builtins.open
 
-    def refuse(self: Path) -> bytes:
-        if self.name == "broken.md":
-            raise PermissionError(13, "Permission denied", str(self))
-        return real(self)
+    def refuse(file: Any, mode: str = "r", *args: Any, **kwargs: Any) -> Any:
+        if os.fspath(file).endswith("broken.md") and "r" in mode:
+            raise PermissionError(13, "Permission denied", os.fspath(file))
+        return real(file, mode, *args, **kwargs)
 
-    monkeypatch.setattr(Path, "read_bytes", refuse)
+    monkeypatch.setattr(builtins, "open", refuse)  # what the loader reads with
     try:
         code, output = _run(site, capsys)
     finally:
