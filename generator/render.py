@@ -150,7 +150,8 @@ def escaped(value: Any) -> str:
 class _BytecodeCache(jinja2.FileSystemBytecodeCache):
     """Compiled templates kept between builds, apart from those of another compiler (a
     template compiled by `_CodeGenerator` calls `environment.output`, which Jinja's own
-    environment lacks, and one compiled by Jinja's own lacks the speed-up)."""
+    environment lacks, and one compiled by Jinja's own lacks the speed-up). Change the
+    number in the key whenever `_CodeGenerator` compiles anything differently."""
 
     def get_cache_key(self, name: str, filename: str | None = None) -> str:
         return super().get_cache_key(f"{_CodeGenerator.__qualname__}-1\0{name}", filename)
@@ -404,7 +405,8 @@ class Renderer:
         return found
 
     def _finalize(self, value: Any) -> Any:
-        """The compact templates' hook on every `{{ ... }}`: notes a value the pass might change.
+        """The compact templates' hook on every `{{ ... }}`: notes a value the pass might change
+        (for the values `_CodeGenerator` compiles as Jinja does; `_output` checks the others).
 
         The compact templates write what the pass makes of the readable ones only as long as
         no value holds a line break or starts or ends with blanks (which the pass may merge
