@@ -189,7 +189,9 @@ def bench_size(count: int, scratch: Path, seed: int, hugo: bool) -> Row:
         hugo_runs(site / "content", scratch / f"h{count}") if hugo else (None, None, None)
     )
     cold, unchanged, edited, size = build_three_ways(site)
-    shutil.rmtree(site)
+    # Kept until the whole run ends: this file system (ext4 without a journal) makes every
+    # file created in the minute after a large delete cost several times the system time,
+    # which would be charged to the next size's builds and Hugo's (BENCHMARKS.md, round 9).
     label = f"synthetic {count:,}"
     return Row(label, count, synth.seconds, cold, unchanged, edited, size, *hugo_figures)
 
