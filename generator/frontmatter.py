@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from generator.yamltext import YamlSyntaxError, key_lines, load_yaml, simple_mapping
+from generator.yamltext import YamlSyntaxError, key_lines, load_yaml, simple_fields
 
 
 class FrontMatterError(ValueError):
@@ -47,12 +47,23 @@ def parse_document(text: str, *, require_front_matter: bool = True) -> Document:
     yaml_text = text[4 : end + 1]
     body = text[end + 5 :]
     body_line = yaml_text.count("\n") + 3
-    data = simple_mapping(yaml_text)
-    if data is None:
-        try:
-            data = load_yaml(yaml_text)
-        except YamlSyntaxError as exc:
-            raise FrontMatterError(exc.line + 1 if exc.line else 1, str(exc)) from None
+    simple = simple_fields(yaml_text, first_line=2)  # numbered as lines of the file
+    if simple is None:
+        return _pyyaml_document(yaml_text, body, body_line)
+    fields, lines, repeats = simple
+    if repeats:
+        key, line = repeats[0]
+        raise FrontMatterError(line, f"{key}: field given twice")
+    return Document(fields, lines, body, body_line)
+
+
+def _pyyaml_document(yaml_text: str, body: str, body_line: int) -> Document:
+    """A document whose front matter is not simple (see generator/yamltext.py): read by
+    PyYAML."""
+    try:
+        data = load_yaml(yaml_text)
+    except YamlSyntaxError as exc:
+        raise FrontMatterError(exc.line + 1 if exc.line else 1, str(exc)) from None
     if data is None:
         data = {}
     if not isinstance(data, dict):

@@ -1,3 +1,5 @@
+import re
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -7,7 +9,7 @@ from hypothesis import strategies as st
 
 from generator.frontmatter import FrontMatterError, parse_document
 from generator.synth import write_archive
-from generator.yamltext import YamlSyntaxError, load_yaml, simple_mapping
+from generator.yamltext import YamlSyntaxError, key_lines, load_yaml, simple_fields, simple_mapping
 
 
 def test_fields_body_and_lines() -> None:
@@ -87,6 +89,61 @@ _LINES = st.one_of(
 )
 
 
+# What generator/yamltext.py calls simple, as the regular expressions it once matched each
+# line with (3.5 us a line): the string checks that replaced them must read exactly this.
+_PLAIN = r"[^\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff\ufeff\ufffe\uffff:#]"
+_QUOTED = r"[^'\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff\ufeff\ufffe\uffff]"
+_VALUE = (
+    rf"'((?:{_QUOTED}|'')*)'"
+    r"|([0-9]{4})-([0-9]{2})-([0-9]{2})"
+    r"|(0|[1-9][0-9]{0,17})"
+    rf"|([A-Za-z](?:(?:{_PLAIN}|:(?=[^\s#]))*(?!\s){_PLAIN})?)"
+)
+_SIMPLE_LINE = re.compile(rf"([A-Za-z_][A-Za-z0-9_]*):(?: (?:{_VALUE}))?")
+_ITEM_LINE = re.compile(rf"- (?:{_VALUE})")
+_RESERVED = {"yes", "no", "true", "false", "on", "off", "null"}
+
+
+def _reference_value(groups: tuple[str | None, ...]) -> Any:
+    quoted, year, month, day, number, text = groups
+    if quoted is not None:
+        return quoted.replace("''", "'")
+    if year is not None and month is not None and day is not None:
+        return date(int(year), int(month), int(day))  # ValueError: not simple
+    if number is not None:
+        return int(number)
+    if text is None or text.lower() in _RESERVED:
+        raise ValueError(text)
+    return text
+
+
+def _reference_mapping(text: str) -> dict[str, Any] | None:
+    """`simple_mapping` as the regular expressions read it (None: not simple)."""
+    if not text.endswith("\n"):
+        return None
+    data: dict[str, Any] = {}
+    items: list[Any] | None = None
+    try:
+        for line in text[:-1].split("\n"):
+            item = _ITEM_LINE.fullmatch(line) if items is not None else None
+            if item is not None and items is not None:
+                items.append(_reference_value(item.groups()))
+                continue
+            if items == []:
+                return None
+            match = _SIMPLE_LINE.fullmatch(line)
+            if match is None or match.group(1).lower() in _RESERVED:
+                return None
+            if match.group(2, 3, 5, 6, 7) == (None,) * 5:
+                items = data[match.group(1)] = []
+            else:
+                items = None
+                data[match.group(1)] = _reference_value(match.groups()[1:])
+    except ValueError:
+        return None
+    return None if items == [] else data
+
+
 @given(st.lists(_LINES, max_size=6).map(lambda lines: "".join(f"{line}\n" for line in lines)))
 @settings(max_examples=2000)
 def test_simple_front_matter_is_read_as_pyyaml_reads_it(text: str) -> None:
@@ -95,6 +152,55 @@ def test_simple_front_matter_is_read_as_pyyaml_reads_it(text: str) -> None:
     fast = simple_mapping(text)
     if fast is not None:
         assert _typed(fast) == _pyyaml(text)
+
+
+_TEXT = st.text(
+    st.one_of(
+        st.sampled_from("abzAZ_09-:#' \n\t\xa0\x85\u2028\u3000\ufeff\u0663é"),
+        st.characters(codec="utf-8"),
+    ),
+    max_size=12,
+)
+_ANY_LINES = st.one_of(
+    _LINES,
+    st.tuples(_KEYS, _TEXT).map(lambda kv: f"{kv[0]}: {kv[1]}"),
+    _TEXT.map(lambda value: f"- {value}"),
+    _TEXT,
+)
+
+
+@given(st.lists(_ANY_LINES, max_size=6).map(lambda lines: "".join(f"{line}\n" for line in lines)))
+@settings(max_examples=3000)
+def test_simple_fields_read_what_the_expressions_read(text: str) -> None:
+    """`simple_fields` takes as simple exactly the text the regular expressions above match,
+    with the same values and types, and each key's line as `key_lines` finds it."""
+    expected = _reference_mapping(text)
+    found = simple_fields(text)
+    if expected is None:
+        assert found is None
+        return
+    assert found is not None
+    data, lines, repeats = found
+    assert _typed(data) == _typed(expected)
+    assert (lines, repeats) == key_lines(text)
+    numbered = simple_fields(text, first_line=2)
+    assert numbered is not None
+    assert numbered[1] == {key: line + 1 for key, line in lines.items()}
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["'a''b'", "'''", "'a'b'", "2021-10-15", "2021-1-05", "2021-02-30", "0", "00", "1" * 18,
+     "1" * 19, "\u0663", "a", "a:", "a:b", "a: b", "a:\u3000b", "a\u3000", "a#", "Yes", "yEs",
+     "nO", "NULL", "a\x85", "a\u2028b", "'\ufeff'", "", "a b", "-a"],
+)  # fmt: skip
+def test_simple_values_match_the_expressions(value: str) -> None:
+    for text in (f"key: {value}\n", f"key:\n- {value}\n", f"{value}: x\n"):
+        expected = _reference_mapping(text)
+        found = simple_mapping(text)
+        assert (found is None) == (expected is None), text
+        if found is not None:
+            assert _typed(found) == _typed(expected)
 
 
 def test_front_matter_as_written_takes_the_shortcut(tmp_path: Path) -> None:
