@@ -187,7 +187,8 @@ def _build(
     digests: dict[str, bytes] = {}
     sources: dict[str, str] = {}
     jobs = worker_count(options.jobs)
-    archive = load_archive(options.content, cache, digests, jobs, sources)
+    answers: dict[bytes, Fragment] = {}  # rendered by the workers that parse the files
+    archive = load_archive(options.content, cache, digests, jobs, sources, answers)
     release_free_memory()  # the files' text and pickles: workers forked next inherit the heap
     theme = find_theme(config)
     check_output_folder(options.out, [options.content, options.config, Path.cwd()])
@@ -196,7 +197,8 @@ def _build(
     renderer = Renderer(config, archive, theme, browse, department_figures(archive))
     if cache is not None:
         renderer.cache_templates(cache.folder / "templates")
-    renderer.prepare_answers(answer_fragments(archive, cache, jobs))
+    renderer.prepare_answers(answer_fragments(archive, cache, jobs, answers))
+    answers.clear()
     release_free_memory()
     folder, previous = output_folder(options.out, cache)
     keys = None

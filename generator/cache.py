@@ -43,6 +43,11 @@ def digest(data: bytes) -> bytes:
     return hashlib.sha256(data).digest()[:16]
 
 
+def answer_key(markdown_text: str) -> bytes:
+    """What an answer's HTML is cached by: a hash of its Markdown."""
+    return digest(markdown_text.encode("utf-8"))
+
+
 def code_fingerprint() -> str:
     """The generator's source files and library versions: output depends on all of them."""
     h = hashlib.blake2b(digest_size=16)
@@ -125,6 +130,11 @@ class BuildCache:
             if h in wanted:
                 found[h] = (html, text)
         return found
+
+    def fragment_hashes(self) -> set[bytes]:
+        """The hash of every answer whose HTML is stored (16 bytes each: a whole archive's
+        fit in a few megabytes, where the HTML would be hundreds)."""
+        return {h for (h,) in self.db.execute("SELECT hash FROM fragments")}
 
     def some_fragments(self, hashes: Iterable[bytes]) -> dict[bytes, tuple[str, str]]:
         """`fragments` looked up one by one: for a few answers, not a whole archive's."""

@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from generator.cache import BuildCache, digest
+from generator.cache import BuildCache, answer_key
 from generator.config import SiteConfig
 from generator.downloads import CachedMember, MakeMember, archive_member, make_member
 from generator.errors import ArchiveError
@@ -303,22 +303,28 @@ def _forget_other_folders(cache: BuildCache, out: Path) -> None:
             cache.delete_meta(key)
 
 
-def answer_fragments(archive: Archive, cache: BuildCache | None, jobs: int) -> dict[str, Fragment]:
-    """Every question's answer as HTML: from the cache when its Markdown was rendered before."""
-    keys = {q.id: digest(q.answer.encode("utf-8")) for q in archive.questions}
-    known = (
-        {h: Fragment(*pair) for h, pair in cache.fragments(keys.values()).items()}
-        if cache is not None
-        else {}
-    )
+def answer_fragments(
+    archive: Archive,
+    cache: BuildCache | None,
+    jobs: int,
+    rendered: Mapping[bytes, Fragment] | None = None,
+) -> dict[str, Fragment]:
+    """Every question's answer as HTML: `rendered` (by answer key: those the loading workers
+    rendered as they parsed, see `load_archive`), else from the cache when its Markdown was
+    rendered before, else rendered here; the cache then stores every answer new to it."""
+    keys = {q.id: answer_key(q.answer) for q in archive.questions}
+    known = dict(rendered or {})
+    if cache is not None:
+        stored = cache.fragments(h for h in keys.values() if h not in known)
+        known.update((h, Fragment(*pair)) for h, pair in stored.items())
     missing: dict[bytes, str] = {}
     for question in archive.questions:
         if keys[question.id] not in known:
             missing.setdefault(keys[question.id], question.answer)
-    rendered = render_fragments(list(missing.values()), jobs)
-    known.update(zip(missing, rendered, strict=True))
-    if cache is not None and missing:
-        cache.store_fragments((h, known[h].html, known[h].text) for h in missing)
+    known.update(zip(missing, render_fragments(list(missing.values()), jobs), strict=True))
+    new = [*(rendered or {}), *missing]
+    if cache is not None and new:
+        cache.store_fragments((h, known[h].html, known[h].text) for h in new)
     return {qid: known[key] for qid, key in keys.items()}
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import pickle
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Container, Iterator, Sequence
 from datetime import date
 from functools import partial
 from pathlib import Path, PurePath, PurePosixPath
@@ -16,12 +16,13 @@ from stat import S_ISREG
 from typing import Any
 from urllib.parse import urlsplit
 
-from generator.cache import BuildCache, digest, stamp
+from generator.cache import BuildCache, answer_key, digest, stamp
 from generator.errors import ArchiveError, Problem, did_you_mean
 from generator.frontmatter import Document, FrontMatterError, parse_document
+from generator.markup import Fragment
 from generator.model import HOUSES, STATUSES, Archive, Attachment, Page, Question, build_archive
 from generator.slugs import id_problem, slugify, unique_slugs
-from generator.workers import map_in_ranges, parallel
+from generator.workers import answer_html, map_in_ranges, parallel
 
 QUESTIONS_DIR = "questions"
 RESERVED_PAGE_SLUGS = {
@@ -157,6 +158,7 @@ def load_archive(
     digests: dict[str, bytes] | None = None,
     jobs: int = 1,
     sources: dict[str, str] | None = None,
+    answers: dict[bytes, Fragment] | None = None,
 ) -> Archive:
     """Read and validate everything under `content_dir`; raise ArchiveError listing all problems.
 
@@ -169,7 +171,10 @@ def load_archive(
     relative to `content_dir` (what generator/edits.py keeps to load single questions
     later). A key ends with "\0" and the file's relative path, so a question's path is
     not stored apart: at 60,000 questions those strings were megabytes more in the heap
-    every worker is forked from.
+    every worker is forked from. `answers` (if given) receives, by answer key, the HTML of
+    each answer parsed here that the cache does not hold, rendered by the process that
+    parsed it: one pass of the workers over the files, not a second pool of them after
+    (see `incremental.answer_fragments`, which takes them).
     """
     if not content_dir.is_dir():
         raise ArchiveError([Problem(str(content_dir), None, "content folder not found")])
@@ -187,14 +192,20 @@ def load_archive(
     cached = [_load_cached(f[0], f[3], known, fresh) if cache else None for f in files]
     to_parse = [f for f, hit in zip(files, cached, strict=True) if hit is None]
     send = parallel(len(to_parse), jobs)
-    parsed = map_in_ranges(partial(_parse_files, keep=cache is not None, send=send), to_parse, jobs)
+    skip: Container[bytes] | None = None  # render no answer
+    if answers is not None:
+        skip = cache.fragment_hashes() if cache is not None and to_parse else ()
+    parse = partial(_parse_files, keep=cache is not None, send=send, skip_answers=skip)
+    parsed = map_in_ranges(parse, to_parse, jobs)
     for file, hit in zip(files, cached, strict=True):
         if hit is None:
             outcome = next(parsed)
             if isinstance(outcome, list):
                 problems.extend(outcome)
                 continue
-            item, entry = _unpack(outcome)
+            item, entry, answer = _unpack(outcome)
+            if answer is not None and answers is not None:
+                answers[answer[0]] = Fragment(answer[1], answer[2])
             pickled = entry[3] if entry is not None else None
             if entry is not None:
                 fresh.append(entry)
@@ -296,14 +307,20 @@ def _load_cached(
 
 ContentFile = tuple[str, str, str, str]  # path, relative to content/ (with /), display, key
 CacheEntry = tuple[str, str, bytes, bytes]  # key, stamp, digest of the bytes, pickle
+Answer = tuple[bytes, str, str]  # an answer's key (`cache.answer_key`), HTML and text
 # A parsed file: the item (None when only its pickle was sent from a worker), its pickle
-# when kept for the cache or sent, and its cache entry; or the file's problems.
-Parsed = tuple[Question | Page | None, bytes | None, CacheEntry | None] | list[Problem]
+# when kept for the cache or sent, its cache entry, and its answer when rendered; or the
+# file's problems.
+Outcome = tuple[Question | Page | None, bytes | None, CacheEntry | None, Answer | None]
+Parsed = Outcome | list[Problem]
 
 
-def _parse_files(files: Sequence[ContentFile], keep: bool, send: bool) -> list[Parsed]:
+def _parse_files(
+    files: Sequence[ContentFile], keep: bool, send: bool, skip_answers: Container[bytes] | None
+) -> list[Parsed]:
     """Parse each file; `keep`: pickle it for the cache; `send`: this runs in a worker, so
-    return the pickle alone (it crosses to the main process once, not twice)."""
+    return the pickle alone (it crosses to the main process once, not twice). Unless
+    `skip_answers` is None, also render each question's answer whose key is not in it."""
     outcomes: list[Parsed] = []
     for path, relative, display, key in files:
         try:
@@ -312,18 +329,22 @@ def _parse_files(files: Sequence[ContentFile], keep: bool, send: bool) -> list[P
             outcomes.append(list(exc.problems))
             continue
         pickled = entry[3] if entry is not None else None
-        outcomes.append((None if send else item, pickled, entry if keep else None))
+        answer = None
+        if skip_answers is not None and type(item) is Question:
+            answer_hash = answer_key(item.answer)
+            if answer_hash not in skip_answers:
+                fragment = answer_html(item.answer)
+                answer = (answer_hash, fragment.html, fragment.text)
+        outcomes.append((None if send else item, pickled, entry if keep else None, answer))
     return outcomes
 
 
-def _unpack(
-    outcome: tuple[Question | Page | None, bytes | None, CacheEntry | None],
-) -> tuple[Question | Page, CacheEntry | None]:
-    item, pickled, entry = outcome
+def _unpack(outcome: Outcome) -> tuple[Question | Page, CacheEntry | None, Answer | None]:
+    item, pickled, entry, answer = outcome
     if item is None:
         assert pickled is not None
         item = pickle.loads(pickled)
-    return item, entry
+    return item, entry, answer
 
 
 def _load_file(

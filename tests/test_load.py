@@ -8,9 +8,11 @@ import pytest
 
 import generator.load
 import generator.workers
-from generator.cache import BuildCache
+from generator.cache import BuildCache, answer_key
 from generator.errors import ArchiveError
+from generator.incremental import answer_fragments
 from generator.load import load_archive
+from generator.markup import AnswerRenderer, Fragment, answer_fragment
 from tests.sitebuild import FIXTURE_ARCHIVE, MINIMAL_QUESTION, write_question
 from tests.synthetic import write_synthetic_archive
 
@@ -271,3 +273,51 @@ def test_files_are_named_as_pathlib_named_them(
         ours = [(p, r, show(p, r)) for p, r in generator.load._content_files(given)]
         assert ours == _paths_as_pathlib_names_them(given)
         assert len(ours) == 5 and ours[3][1] == "questions/b.md"
+
+
+def _answers(content: Path, jobs: int, cache_dir: Path | None = None) -> dict[bytes, Fragment]:
+    """The answers load_archive renders as it parses (by answer key)."""
+    cache = BuildCache(cache_dir) if cache_dir else None
+    answers: dict[bytes, Fragment] = {}
+    try:
+        load_archive(content, cache, None, jobs, None, answers)
+    finally:
+        if cache:
+            cache.close()
+    return answers
+
+
+def test_answers_rendered_while_loading_are_those_rendered_apart(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The loading workers render each answer as the answer stage alone would (one
+    renderer, one answer at a time), in one process or several; with a cache, only the
+    answers it does not hold; and `answer_fragments` gives the same HTML either way."""
+    content = write_synthetic_archive(40, tmp_path)
+    monkeypatch.setattr(generator.workers, "MIN_PARALLEL", 1)
+    monkeypatch.setattr(generator.workers, "CHUNK", 7)
+    archive = load_archive(content)
+    renderer = AnswerRenderer()
+    expected = {
+        answer_key(q.answer): answer_fragment(renderer, q.answer) for q in archive.questions
+    }
+    assert len(expected) > 30
+    assert _answers(content, 1) == expected
+    assert _answers(content, 2) == expected
+    assert _answers(content, 2, tmp_path / "cache") == expected
+    cache = BuildCache(tmp_path / "cache")
+    try:
+        assert answer_fragments(archive, cache, 2) == answer_fragments(archive, None, 1)
+        cache.commit()
+        assert cache.fragment_hashes() == set(expected)
+        edited = next(q for q in archive.questions if q.answer)
+        cache.forget_parsed(cache.parsed_files())  # every file parsed again
+        cache.db.execute("DELETE FROM fragments WHERE hash = ?", (answer_key(edited.answer),))
+    finally:
+        cache.close()
+    assert _answers(content, 2, tmp_path / "cache") == {
+        answer_key(edited.answer): expected[answer_key(edited.answer)]
+    }
+    loaded: dict[bytes, Fragment] = {}
+    again = load_archive(content, None, None, 2, None, loaded)
+    assert answer_fragments(again, None, 1, loaded) == answer_fragments(archive, None, 1)
