@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import operator
 import sys
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date
 from typing import Any
 
@@ -73,13 +74,12 @@ class Question:
     def __post_init__(self) -> None:
         _share(self.__dict__)
 
-    def __setstate__(self, state: dict[str, Any]) -> None:
-        """Unpickled (from the build cache, or sent by a worker process): see `_share`.
-
-        Set one by one, as pickle itself does: `__dict__.update` would give each question a
-        copy of the whole key table instead of the one all questions share."""
-        for name, value in _share(state).items():
-            object.__setattr__(self, name, value)
+    def __reduce__(self) -> tuple[type[Question], tuple[Any, ...]]:
+        """Pickled (for the build cache, or by a worker process) as its values in field
+        order, unpickled by `__init__` (so `_share` runs): a third smaller than pickle's
+        default (no field names) and a third faster to unpickle (no state dictionary),
+        which the main process does for every question parsed by a worker."""
+        return Question, _question_values(self)
 
     @property
     def url_path(self) -> str:
@@ -93,6 +93,9 @@ class Question:
     @property
     def newest_first_key(self) -> tuple[int, str]:
         return (-self.sort_date.toordinal(), self.id)
+
+
+_question_values = operator.attrgetter(*(f.name for f in fields(Question)))
 
 
 @dataclass(frozen=True)
