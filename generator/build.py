@@ -40,7 +40,7 @@ from generator.incremental import (
 )
 from generator.load import load_archive
 from generator.markup import Fragment
-from generator.memory import release_free_memory
+from generator.memory import release_free_memory, settled_heap
 from generator.model import Archive
 from generator.render import Renderer, compact_warning, find_theme
 from generator.search import search_files
@@ -141,7 +141,8 @@ def build(options: BuildOptions) -> BuildResult:
             fast = _fast_path(options, config, cache, stamps, fingerprint)
             if fast is not None:
                 return replace(fast, seconds=time.monotonic() - started)
-        result, state, twin = _build(options, config, cache, stamps)
+        with settled_heap() as settle:
+            result, state, twin = _build(options, config, cache, stamps, settle)
         if cache is not None:
             record_site(cache, options.out, fingerprint, result)
             keep_spare(options.out, cache, twin)
@@ -181,15 +182,21 @@ def _fast_path(
 
 
 def _build(
-    options: BuildOptions, config: SiteConfig, cache: BuildCache | None, stamps: dict[str, str]
+    options: BuildOptions,
+    config: SiteConfig,
+    cache: BuildCache | None,
+    stamps: dict[str, str],
+    settle: Callable[[], None] = lambda: None,
 ) -> tuple[BuildResult, EditState | None, Path | None]:
-    """The full build; also the spare it made as it wrote (`FileWriter`'s twin), if any."""
+    """The full build; also the spare it made as it wrote (`FileWriter`'s twin), if any.
+    `settle` is called when what lives as long as the build is made (`settled_heap`)."""
     digests: dict[str, bytes] = {}
     sources: dict[str, str] = {}
     jobs = worker_count(options.jobs)
     answers: dict[bytes, Fragment] = {}  # rendered by the workers that parse the files
     archive = load_archive(options.content, cache, digests, jobs, sources, answers)
     release_free_memory()  # the files' text and pickles: workers forked next inherit the heap
+    settle()
     theme = find_theme(config)
     check_output_folder(options.out, [options.content, options.config, Path.cwd()])
     remove_leftovers(options.out)
@@ -207,6 +214,7 @@ def _build(
         keys = PageKeys(base, digests)
         renderer.use_page_keys(keys, previous.keys)
     members = member_maker(cache, keys)
+    settle()  # the pages' workers are forked next
     # Into a new folder, every file is written: each is linked into the next build's spare
     # as it is, by the process writing it (instead of all of them here at the end).
     new = cache is not None and not previous.files and folder != spare_folder(options.out)

@@ -1,10 +1,13 @@
 """End-to-end builds of the fixture archive."""
 
+import gc
 import re
+from multiprocessing.pool import Pool
 from pathlib import Path
 
 import pytest
 
+import generator.workers
 from generator.errors import ArchiveError
 from tests.pagetext import quoted
 from tests.sitebuild import build_site, copy_archive, tree_bytes, write_question
@@ -222,3 +225,30 @@ def test_domain_root_base_url(tmp_path: Path) -> None:
         '<link rel="canonical" href="https://archive.example.org/questions/hc-2023-11-14-2154/">'
         in html
     )
+
+
+def test_workers_are_forked_with_the_model_out_of_the_collector(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The pages' workers are forked with the model frozen (`gc.freeze`: no pass of the
+    cycle collector walks it, in the main process or in a worker), and a build leaves
+    nothing frozen (`answers serve` builds again and again: old models must be freed), also
+    when it fails."""
+    monkeypatch.setattr(generator.workers, "MIN_PARALLEL", 1)
+    forked: list[int] = []
+    make_pool = generator.workers._pool
+
+    def pool(jobs: int) -> Pool:
+        forked.append(gc.get_freeze_count())
+        return make_pool(jobs)
+
+    monkeypatch.setattr(generator.workers, "_pool", pool)
+    site = copy_archive(tmp_path)
+    before = gc.get_freeze_count()
+    _, result = build_site(site, jobs=2)
+    assert gc.get_freeze_count() == before
+    assert forked and forked[-1] > before + 20 * result.questions
+    write_question(site / "content", "broken.md", "---\ntitle: [\n---\n")
+    with pytest.raises(ArchiveError):
+        build_site(site, jobs=2)
+    assert gc.get_freeze_count() == before
