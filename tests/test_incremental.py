@@ -7,7 +7,9 @@ so no stale page, listing entry, feed entry or search record can survive an edit
 
 from __future__ import annotations
 
+import dataclasses
 import gzip
+import hashlib
 import json
 import pickle
 import shutil
@@ -1042,3 +1044,23 @@ def test_a_key_from_question_ids_is_the_key_of_those_questions(site: Path) -> No
         ids = [q.id for q in chosen]
         assert keys.of_ids("archive-member", "7", "questions", ids) == expected, count
         assert keys.of_ids("archive-member", "8", "questions", ids) != expected, count
+
+
+def test_a_frozen_dataclass_is_hashed_by_its_name_and_fields(site: Path) -> None:
+    """`_memoised` hashes a frozen dataclass (a department, a member) as its class name
+    then each field's name and value, from field names looked up once a class: the same
+    bytes as from `dataclasses.fields` every time; other classes have no key."""
+    archive = generator.load.load_archive(site / "content")
+    department = archive.departments[0]
+    content = {q.id: bytes([n]) * 16 for n, q in enumerate(archive.questions)}
+    keys = generator.fingerprint.PageKeys(b"base", content)
+    reference = hashlib.sha256(type(department).__qualname__.encode() + b"<")
+    for field in dataclasses.fields(department):
+        reference.update(field.name.encode() + b"=")
+        generator.fingerprint.PageKeys(b"base", content)._feed(
+            reference, getattr(department, field.name)
+        )
+    expected = b"D" + reference.digest()[: generator.fingerprint.KEY_SIZE]
+    assert keys._memoised(department) == expected
+    assert keys._memoised(department) == expected  # remembered
+    assert keys.key("department.html", "d/", {"department": object()}) is None
