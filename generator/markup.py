@@ -35,7 +35,6 @@ _H1 = re.compile(r"<(/?)h1\b", re.IGNORECASE)
 _TABLE_OPEN = re.compile(r"<table>")
 _TABLE_CLOSE = re.compile(r"</table>")
 _DEAD_LINK = re.compile(r"<a(?![^>]*\shref=)[^>]*>(.*?)</a>", re.DOTALL)
-_SPACE = re.compile(r"\s+")
 _ROOT_RELATIVE_HREF = re.compile(r'(<a\b[^>]*?\bhref=")/(?!/)')
 
 
@@ -196,7 +195,7 @@ def answer_fragment(answers: AnswerRenderer, markdown_text: str) -> Fragment:
         return Fragment("", "")
     plain = plain_paragraphs(markdown_text)
     if plain is not None:
-        return Fragment(plain, _SPACE.sub(" ", markdown_text).strip())
+        return Fragment(plain, one_line(markdown_text))
     html_text = answers.markdown_html(markdown_text)
     return Fragment(html_text, fragment_text(html_text) if html_text else "")
 
@@ -237,10 +236,17 @@ def rebase_links(fragment: str, base_path: str) -> str:
     return _ROOT_RELATIVE_HREF.sub(lambda m: m.group(1) + base_path, fragment)
 
 
+def one_line(text: str) -> str:
+    r"""`text` with every run of white space made one space, none at either end: what
+    `re.sub(r"\s+", " ", text).strip()` gives (str's `split` knows the same white space as
+    `re`'s `\s`: a test compares the two), at a fifth of the cost, for every answer."""
+    return " ".join(text.split())
+
+
 def plain_text(fragment: str) -> str:
     """The visible text of an HTML fragment, on one line."""
     text = nh3.clean(fragment.replace("<", " <"), tags=set())
-    return _SPACE.sub(" ", html.unescape(text)).strip()
+    return one_line(html.unescape(text))
 
 
 # A tag as nh3 writes it: `<` and `>` are written `&lt;` and `&gt;` in text and in
@@ -256,7 +262,7 @@ def fragment_text(fragment: str) -> str:
     escaped as `plain_text`'s parse leaves it. Half the time of `plain_text`; a test
     compares the two on arbitrary Markdown and every answer of the fixtures."""
     text = _SANITISED_TAG.sub("", fragment.replace("<", " <"))
-    return _SPACE.sub(" ", html.unescape(text)).strip()
+    return one_line(html.unescape(text))
 
 
 def extract(text: str, length: int) -> str:

@@ -1,3 +1,4 @@
+import re
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +12,7 @@ from generator.markup import (
     answer_fragment,
     extract,
     fragment_text,
+    one_line,
     plain_paragraphs,
     plain_text,
     sanitise,
@@ -182,3 +184,21 @@ def test_plain_answers_skip_markdown_and_others_do_not() -> None:
         assert plain_paragraphs(markdown) is None
     for blank in (c for c in map(chr, range(0x3001)) if c.isspace() and c not in " \n"):
         assert plain_paragraphs(f"A{blank}b") is None  # Markdown strips what Python strips
+
+
+_SPACES = "".join(chr(c) for c in range(0x110000) if chr(c).isspace() or re.match(r"\s", chr(c)))
+
+
+@given(st.text(st.one_of(st.sampled_from(_SPACES + "ab<&;"), st.characters()), max_size=40))
+@settings(max_examples=2000)
+def test_one_line_collapses_white_space_as_the_expression_does(text: str) -> None:
+    """`one_line` (str's `split`) makes every run of what `re`'s `\\s` matches one space and
+    strips both ends, as the regular expression it replaced does, for any white space."""
+    assert one_line(text) == re.sub(r"\s+", " ", text).strip()
+
+
+def test_every_white_space_character_is_one_for_both() -> None:
+    assert len(_SPACES) > 20
+    for space in _SPACES:
+        text = f"{space}a{space}{space}b{space}"
+        assert one_line(text) == re.sub(r"\s+", " ", text).strip() == "a b"
