@@ -13,6 +13,7 @@ import hashlib
 import json
 import pickle
 import shutil
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +37,7 @@ import generator.workers
 import generator.write
 from generator.cache import CACHE_DIR
 from generator.cli import main
+from generator.model import Link
 from tests.pagetext import quoted
 from tests.sitebuild import (
     MINIMAL_QUESTION,
@@ -1064,3 +1066,28 @@ def test_a_frozen_dataclass_is_hashed_by_its_name_and_fields(site: Path) -> None
     assert keys._memoised(department) == expected
     assert keys._memoised(department) == expected  # remembered
     assert keys.key("department.html", "d/", {"department": object()}) is None
+
+
+def test_a_key_from_parts_depends_on_their_values_not_on_which_objects(site: Path) -> None:
+    """`from_parts` makes a `Link`'s bytes once per object: equal links (another object)
+    give the same key, a link changed, moved or missing another; parts are kept apart."""
+    question = generator.load.load_archive(site / "content").questions[0]
+    keys = generator.fingerprint.PageKeys(b"base", {question.id: b"h" * 16})
+    department = Link("Education", "education", "departments/education/")
+    topic = Link("Schools", "schools", "topics/schools/", has_page=False)
+
+    def key(*parts: object) -> bytes | None:
+        return keys.from_parts("question.html", "q/", question, parts)
+
+    first = key([("q/1/", b"x")], department, None, topic, [])
+    assert first is not None
+    assert key([("q/1/", b"x")], department, None, topic, []) == first  # remembered
+    copies = (replace(department), replace(topic))
+    assert key([("q/1/", b"x")], copies[0], None, copies[1], []) == first
+    fresh = generator.fingerprint.PageKeys(b"base", {question.id: b"h" * 16})
+    parts = ([("q/1/", b"x")], copies[0], None, copies[1], [])
+    assert fresh.from_parts("question.html", "q/", question, parts) == first
+    assert key([("q/1/", b"x")], replace(department, name="Edu"), None, topic, []) != first
+    assert key([("q/1/", b"x")], None, department, topic, []) != first
+    assert key([("q/1/", b"x")], department, topic, []) != first
+    assert key("a", "b") != key("a, 'b'") != key("a', 'b")
