@@ -321,3 +321,27 @@ def test_answers_rendered_while_loading_are_those_rendered_apart(
     loaded: dict[bytes, Fragment] = {}
     again = load_archive(content, None, None, 2, None, loaded)
     assert answer_fragments(again, None, 1, loaded) == answer_fragments(archive, None, 1)
+
+
+def test_files_are_read_whole_with_their_status(tmp_path: Path) -> None:
+    """`_read_bytes` gives what `Path.read_bytes` gives (and the file's status as `os.stat`
+    gives it), empty and large files too, and all of a file larger than its status said
+    (one that grew between the two)."""
+    sizes = (0, 1, 4095, 4096, 70_000, 300_001)
+    for size in sizes:
+        path = tmp_path / f"{size}.md"
+        path.write_bytes(bytes(range(256)) * (size // 256) + b"x" * (size % 256))
+        data, info = generator.load._read_bytes(str(path), "shown")
+        assert data == path.read_bytes()
+        assert (info.st_size, info.st_mtime_ns, info.st_ino) == (
+            os.stat(path).st_size, os.stat(path).st_mtime_ns, os.stat(path).st_ino,
+        )  # fmt: skip
+        handle = os.open(path, os.O_RDONLY)
+        try:
+            assert generator.load._read_all(handle, max(size // 3, 0)) == path.read_bytes()
+        finally:
+            os.close(handle)
+    with pytest.raises(ArchiveError, match="is a folder"):
+        generator.load._read_bytes(str(tmp_path), "shown")
+    with pytest.raises(ArchiveError, match="cannot read file: No such file"):
+        generator.load._read_bytes(str(tmp_path / "gone.md"), "shown")

@@ -2,13 +2,12 @@
 
 Tests run as root, for whom chmod 000 does not stop reading; the unreadable file is therefore
 a FIFO named like a content file, which `open` cannot read as a regular file would be read
-(the loader must refuse it rather than block), plus a monkeypatched `Path.read_bytes` raising
+(the loader must refuse it rather than block), plus a monkeypatched `os.open` raising
 PermissionError, which is what a real unreadable file gives a normal user.
 """
 
 from __future__ import annotations
 
-import builtins
 import os
 from collections.abc import Callable
 from pathlib import Path
@@ -180,14 +179,14 @@ def test_unreadable_file_as_for_a_normal_user(
     monkeypatch.chdir(site)
     target = site / Q
     target.write_text(GOOD, encoding="utf-8")
-    real = builtins.open
+    real = os.open
 
-    def refuse(file: Any, mode: str = "r", *args: Any, **kwargs: Any) -> Any:
-        if os.fspath(file).endswith("broken.md") and "r" in mode:
+    def refuse(file: Any, flags: int, *args: Any, **kwargs: Any) -> Any:
+        if os.fspath(file).endswith("broken.md") and not flags & (os.O_WRONLY | os.O_RDWR):
             raise PermissionError(13, "Permission denied", os.fspath(file))
-        return real(file, mode, *args, **kwargs)
+        return real(file, flags, *args, **kwargs)
 
-    monkeypatch.setattr(builtins, "open", refuse)  # what the loader reads with
+    monkeypatch.setattr(os, "open", refuse)  # what the loader reads with
     try:
         code, output = _run(site, capsys)
     finally:
