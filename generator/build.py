@@ -204,7 +204,8 @@ def _build(
     renderer = Renderer(config, archive, theme, browse, department_figures(archive))
     if cache is not None:
         renderer.cache_templates(cache.folder / "templates")
-    renderer.prepare_answers(answer_fragments(archive, cache, jobs, answers))
+    unstored: list[tuple[bytes, str, str]] = []  # answers new to the cache, stored meanwhile
+    renderer.prepare_answers(answer_fragments(archive, cache, jobs, answers, unstored))
     answers.clear()
     release_free_memory()
     folder, previous = output_folder(options.out, cache)
@@ -235,9 +236,12 @@ def _build(
 
         def meanwhile() -> None:
             """What the main process does while it waits for the workers' last pages, instead
-            of after them on one core: the cache's writes so far (parsed files, answers,
-            download members) committed and checkpointed, and the edit state made."""
+            of after them on one core: the answers new to the cache stored, the cache's
+            writes so far (parsed files, answers, download members) committed and
+            checkpointed, and the edit state made."""
             if cache is not None:
+                cache.store_fragments(unstored)
+                unstored.clear()
                 cache.commit()
                 code = str(cache.get_meta("code"))
                 settings = settings_fingerprint(config, options.content)

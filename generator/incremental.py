@@ -308,10 +308,13 @@ def answer_fragments(
     cache: BuildCache | None,
     jobs: int,
     rendered: Mapping[bytes, Fragment] | None = None,
+    unstored: list[tuple[bytes, str, str]] | None = None,
 ) -> dict[str, Fragment]:
     """Every question's answer as HTML: `rendered` (by answer key: those the loading workers
     rendered as they parsed, see `load_archive`), else from the cache when its Markdown was
-    rendered before, else rendered here; the cache then stores every answer new to it."""
+    rendered before, else rendered here; the cache then stores every answer new to it, or
+    if `unstored` is given, its rows go there for the caller to store later (the build
+    does, while it waits for its workers, instead of before it starts them)."""
     keys = {q.id: answer_key(q.answer) for q in archive.questions}
     known = dict(rendered or {})
     if cache is not None:
@@ -322,9 +325,11 @@ def answer_fragments(
         if keys[question.id] not in known:
             missing.setdefault(keys[question.id], question.answer)
     known.update(zip(missing, render_fragments(list(missing.values()), jobs), strict=True))
-    new = [*(rendered or {}), *missing]
-    if cache is not None and new:
-        cache.store_fragments((h, known[h].html, known[h].text) for h in new)
+    rows = [(h, known[h].html, known[h].text) for h in [*(rendered or {}), *missing]]
+    if unstored is not None:
+        unstored.extend(rows)
+    elif cache is not None and rows:
+        cache.store_fragments(rows)
     return {qid: known[key] for qid, key in keys.items()}
 
 

@@ -7,8 +7,12 @@ from pathlib import Path
 
 import pytest
 
+import generator.render
 import generator.workers
+from generator.cache import BuildCache, answer_key
 from generator.errors import ArchiveError
+from generator.load import load_archive
+from generator.markup import AnswerRenderer, Fragment, answer_fragment
 from tests.pagetext import quoted
 from tests.sitebuild import build_site, copy_archive, tree_bytes, write_question
 
@@ -252,3 +256,36 @@ def test_workers_are_forked_with_the_model_out_of_the_collector(
     with pytest.raises(ArchiveError):
         build_site(site, jobs=2)
     assert gc.get_freeze_count() == before
+
+
+def test_answers_are_kept_in_the_cache_and_not_rendered_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A cold build stores every answer's HTML in the cache (while its workers finish); a
+    later full build, after an edit that parses a file again, renders no answer whose
+    Markdown is unchanged, and writes what a build without the cache writes."""
+    site = copy_archive(tmp_path)
+    build_site(site)
+    cache = BuildCache(site / ".cache")
+    try:
+        stored = cache.fragment_hashes()
+    finally:
+        cache.close()
+    questions = load_archive(site / "content").questions
+    assert {answer_key(q.answer) for q in questions} == stored
+    rendered: list[str] = []
+
+    def counted(answers: AnswerRenderer, text: str) -> Fragment:
+        rendered.append(text)
+        return answer_fragment(answers, text)
+
+    monkeypatch.setattr(generator.workers, "answer_fragment", counted)
+    monkeypatch.setattr(generator.render, "answer_fragment", counted)
+    edited = next((site / "content" / "questions").rglob("*.md"))
+    text = edited.read_text(encoding="utf-8")
+    assert "\ntitle: '" in text
+    edited.write_text(text.replace("\ntitle: '", "\ntitle: 'Retitled ", 1), encoding="utf-8")
+    out, _ = build_site(site)
+    assert rendered == []
+    fresh, _ = build_site(site, tmp_path / "fresh", cache=False)
+    assert tree_bytes(out) == tree_bytes(fresh)
