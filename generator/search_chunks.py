@@ -54,10 +54,10 @@ import hashlib
 import re
 import zlib
 from array import array
-from collections import Counter
+from collections import Counter, _count_elements  # type: ignore[attr-defined]
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from itertools import filterfalse, pairwise
+from itertools import pairwise
 from typing import Any
 
 from generator.search import (
@@ -105,8 +105,12 @@ def js_order(term: str) -> bytes:
 
 
 # One document's terms: its field lengths, and for each field (in FIELD_BOOSTS order, the
-# order its postings take within a term) every term it holds with its frequency.
-DocumentTerms = tuple[tuple[int, ...], tuple[tuple[tuple[str, int], ...], ...]]
+# order its postings take within a term) the terms it holds, in the order lunr.py meets
+# them, and beside them their frequencies. Two columns rather than (term, frequency) pairs:
+# made without a tuple per term, smaller to store, and a whole column is handed to C code
+# when the postings are collected (search_incremental._add_fields).
+FieldTerms = tuple[tuple[str, ...], tuple[int, ...]]
+DocumentTerms = tuple[tuple[int, ...], tuple[FieldTerms, ...]]
 
 # What the tokeniser's memo holds for a token that gives no term (a stop word, or nothing
 # left once normalised), and for one that gives several (kept apart). No term is either:
@@ -118,6 +122,28 @@ _SEVERAL = "\0"
 _RECURRING = frozenset({"asked_by", "answered_by", "department"})
 
 
+class _Memo(dict[str, str]):
+    """Token -> its one term, `_NO_TERM` or `_SEVERAL` (then its terms are in `several`); a
+    token not seen before is learnt when it is looked up (`__missing__`), so a field's
+    tokens are looked up once each, by C code, new ones included."""
+
+    def __init__(self) -> None:
+        super().__init__({"": _NO_TERM})  # the tokenizer's empty edge tokens
+        self.several: dict[str, list[str]] = {}
+
+    def __missing__(self, token: str) -> str:
+        terms = index_terms(token)
+        if len(terms) == 1:
+            term = terms[0]
+        elif terms:
+            term = _SEVERAL
+            self.several[token] = terms
+        else:
+            term = _NO_TERM
+        self[token] = term
+        return term
+
+
 class Tokeniser:
     """lunr.py's tokenizer and the index pipeline, memoised per token (a pure function).
 
@@ -127,19 +153,9 @@ class Tokeniser:
     field holding a token that gives several terms is counted token by token instead."""
 
     def __init__(self) -> None:
-        self.memo: dict[str, str] = {"": _NO_TERM}  # the tokenizer's empty edge tokens
-        self.several: dict[str, list[str]] = {}
-        self.values: dict[str, tuple[int, tuple[tuple[str, int], ...]]] = {}  # _RECURRING
-
-    def _learn(self, token: str) -> None:
-        terms = index_terms(token)
-        if len(terms) == 1:
-            self.memo[token] = terms[0]
-        elif terms:
-            self.memo[token] = _SEVERAL
-            self.several[token] = terms
-        else:
-            self.memo[token] = _NO_TERM
+        self.memo = _Memo()
+        self.several = self.memo.several
+        self.values: dict[str, tuple[int, FieldTerms]] = {}  # _RECURRING
 
     def _terms(self, tokens: list[str]) -> Iterator[str]:
         """Every term of `tokens` in order (the slow path, for fields with a token giving
@@ -156,7 +172,7 @@ class Tokeniser:
         """The terms of every field (a record's `fields`), as lunr.py's Builder would find
         them."""
         lengths: list[int] = []
-        found: list[tuple[tuple[str, int], ...]] = []
+        found: list[FieldTerms] = []
         values = self.values
         for name, text in fields:
             if name in _RECURRING:
@@ -169,17 +185,16 @@ class Tokeniser:
             found.append(field[1])
         return tuple(lengths), tuple(found)
 
-    def _field(self, text: str) -> tuple[int, tuple[tuple[str, int], ...]]:
+    def _field(self, text: str) -> tuple[int, FieldTerms]:
         """One field's length and its terms with their frequencies."""
-        memo = self.memo
         tokens = _tokens(text.lower())
-        for token in filterfalse(memo.__contains__, tokens):  # learnt as met: once each
-            self._learn(token)
-        counts = Counter(map(memo.__getitem__, tokens))
+        counts: dict[str, int] = {}
+        _count_elements(counts, map(self.memo.__getitem__, tokens))  # new tokens learnt
         if _SEVERAL in counts:
-            counts = Counter(self._terms(tokens))
+            counts = {}
+            _count_elements(counts, self._terms(tokens))
         counts.pop(_NO_TERM, None)
-        return sum(counts.values()), tuple(counts.items())
+        return sum(counts.values()), (tuple(counts), tuple(counts.values()))
 
 
 def _tokens(text: str) -> list[str]:
@@ -194,9 +209,9 @@ def _tokens(text: str) -> list[str]:
 def add_document(by_term: dict[str, array[int]], key: int, document: DocumentTerms) -> None:
     """Append one document's postings (documents are added newest first: decreasing keys)."""
     lengths, found = document
-    for field, terms in enumerate(found):
+    for field, (terms, frequencies) in enumerate(found):
         packed, length = key << _FIELD_BITS | field, lengths[field]
-        for term, frequency in terms:
+        for term, frequency in zip(terms, frequencies, strict=True):
             postings = by_term.get(term)
             if postings is None:
                 postings = by_term[term] = array("i")

@@ -369,8 +369,8 @@ def _entries(
     lengths, found = document
     for field, length in enumerate(lengths):
         totals[field] += sign * length
-    for field, terms in enumerate(found):
-        for term, frequency in terms:
+    for field, (terms, frequencies) in enumerate(found):
+        for term, frequency in zip(terms, frequencies, strict=True):
             entries = into.setdefault(term, {}).setdefault(key, [])
             entries += (key << _FIELD_BITS | field, frequency, lengths[field])
 
@@ -379,8 +379,8 @@ def _add_fields(by_field: list[dict[str, array[int]]], key: int, document: Docum
     """Append one document's postings, field by field: (key, frequency, length) triples
     (documents are added newest first: decreasing keys)."""
     lengths, found = document
-    for postings_of, terms, length in zip(by_field, found, lengths, strict=True):
-        for term, frequency in terms:
+    for postings_of, (terms, frequencies), length in zip(by_field, found, lengths, strict=True):
+        for term, frequency in zip(terms, frequencies, strict=True):
             postings = postings_of.get(term)
             if postings is None:
                 postings_of[term] = array("i", (key, frequency, length))
