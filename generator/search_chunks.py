@@ -237,23 +237,27 @@ def starts_segment(term: str) -> bool:
     return int.from_bytes(digest, "big") % SEGMENT_TERMS == 0
 
 
-def chunk_terms(terms: Sequence[str], sizes: dict[str, int]) -> list[list[str]]:
+def chunk_terms(
+    terms: Sequence[str], sizes: dict[str, int], *, segment: bool = False
+) -> list[list[str]]:
     """Split sorted terms into chunks whose boundaries depend only on nearby terms.
 
     A chunk ends before a term whose hash says so (content-defined: adding or removing a
     term moves no boundary elsewhere) or when it would grow past CHUNK_POSTINGS postings
     (a frequent term gets a chunk of its own); the second rule restarts at every hash
-    boundary, so a change only re-splits its own segment.
+    boundary, so a change only re-splits its own segment. `segment`: the terms are one
+    segment (no term but the first starts one), so no hash is computed again.
     """
     chunks: list[list[str]] = []
     current: list[str] = []
     size = 0
     for term in terms:
-        if current and (starts_segment(term) or size + sizes[term] > CHUNK_POSTINGS):
+        grown = size + sizes[term]
+        if current and (grown > CHUNK_POSTINGS or (not segment and starts_segment(term))):
             chunks.append(current)
-            current, size = [], 0
+            current, grown = [], sizes[term]
         current.append(term)
-        size += sizes[term]
+        size = grown
     if current:
         chunks.append(current)
     return chunks

@@ -150,6 +150,9 @@ class SearchStore:
         self.pending: dict[bytes, bytes] = {}
         self.empty = self.db.execute("SELECT 1 FROM documents LIMIT 1").fetchone() is None
         self.fresh = self.empty  # opened without documents: every one it holds is this build's
+        # In a fresh store, the documents written so far: no other is looked up (a cold
+        # build's look-ups would otherwise all query the table once its first batch is in).
+        self.written: set[bytes] = set()
 
     def _get(self, key: str) -> bytes | None:
         row = self.db.execute("SELECT value FROM state WHERE key = ?", (key,)).fetchone()
@@ -204,7 +207,7 @@ class SearchStore:
 
     def document(self, content: bytes) -> DocumentTerms | None:
         data = self.pending.get(content)
-        if data is None and not self.empty:
+        if data is None and not self.empty and (not self.fresh or content in self.written):
             row = self.db.execute("SELECT terms FROM documents WHERE hash = ?", (content,))
             data = next(row, (None,))[0]
         return None if data is None else marshal.loads(data)
@@ -217,6 +220,8 @@ class SearchStore:
     def _write_documents(self) -> None:
         self.db.executemany("INSERT OR REPLACE INTO documents VALUES (?, ?)", self.pending.items())
         self.empty = self.empty and not self.pending
+        if self.fresh:
+            self.written.update(self.pending)
         self.pending.clear()
 
     def keep_documents(self, contents: Iterable[bytes]) -> None:
@@ -598,7 +603,7 @@ class Index:
         self.store.forget_pages()
         for number, segment in enumerate(_segments(terms), start=1):
             bounds.append(segment[0])
-            for chunk in chunk_terms(segment, sizes):
+            for chunk in chunk_terms(segment, sizes, segment=True):
                 pages = [paged_fields(_fields_of(by_field, t)) for t in chunk]
                 self.store.add_terms(chunk, pages)
                 name, body = chunk_file(chunk, [term_bytes(p) for p in pages])
@@ -763,9 +768,8 @@ class Index:
                     else len(terms)
                 )
                 segment_terms = terms[start:stop]
-                made = chunk_terms(
-                    segment_terms, dict(zip(segment_terms, sizes[start:stop], strict=True))
-                )
+                segment_sizes = dict(zip(segment_terms, sizes[start:stop], strict=True))
+                made = chunk_terms(segment_terms, segment_sizes, segment=True)
                 for index, chunk in enumerate(made):
                     chunk_end = made[index + 1][0] if index + 1 < len(made) else end
                     same = old_chunk_end.get(chunk[0], "") == chunk_end and not _touched(

@@ -43,12 +43,15 @@ from generator.search_chunks import (
     MAP_DIGITS,
     SHARD_SIZE,
     Tokeniser,
+    chunk_terms,
     chunked_files,
     collect_postings,
+    js_order,
     shard_buckets,
     shard_layout,
     title_hash,
 )
+from generator.search_incremental import _segments
 from tests.conftest import SEARCH_ARCHIVE
 from tests.pagetext import quoted
 from tests.synthetic import write_synthetic_archive
@@ -456,3 +459,20 @@ def test_records_from_the_pages_answers_equal_records_rendered_afresh(tmp_path: 
     assert list(reversed(lazy)) == list(reversed(records))
     assert lazy[3:9] == list(records[3:9])
     assert dict(chunked_files(lazy)) == dict(chunked_files(records))
+
+
+@given(
+    st.lists(st.tuples(st.text(min_size=1, max_size=6), st.integers(0, 4000)), max_size=400),
+)
+@settings(max_examples=100, deadline=None)
+def test_a_segment_is_chunked_as_the_whole_term_list_chunks_it(
+    sized: list[tuple[str, int]],
+) -> None:
+    """`chunk_terms(segment=True)` (no hash computed again) gives each segment the chunks
+    that chunking every term, hashes included, gives it."""
+    sizes = dict(sized)
+    terms = sorted(sizes, key=js_order)
+    by_segment = [
+        chunk for segment in _segments(terms) for chunk in chunk_terms(segment, sizes, segment=True)
+    ]
+    assert by_segment == chunk_terms(terms, sizes)
