@@ -7,9 +7,11 @@ After an edit almost all of that is the same, so builds with the cache keep, in
 - each question's terms (field lengths, and every term's field and frequency), keyed by
   the question's content hash: an edit tokenises only the edited question;
 - every term's postings as they appear in its chunk, encoded, in pages of document keys
-  (generator/search_pages.py), one row a page: an edit loads the pages of the terms the
-  question had or has, decodes and patches only the page holding its key, and makes each
-  chunk it touches by joining the encoded pages of the chunk's terms;
+  (generator/search_pages.py), one row a term holding all its pages: an edit loads the
+  pages of the terms the question had or has, decodes and patches only the page holding
+  its key, and makes each chunk it touches by joining the encoded pages of the chunk's
+  terms (a row a term rather than a row a page: a cold build writes every term, and the
+  row's cost was most of its store's);
 - the state of the index the last build wrote: each document key's question and content
   hash, field length totals, the sorted terms and their postings counts, the segments (the
   runs of terms between two terms that start a segment, see `chunk_terms`: chunk
@@ -75,7 +77,6 @@ from generator.search_chunks import (
     title_hash,
 )
 from generator.search_pages import (
-    Page,
     TermPages,
     chunk_file,
     page_size,
@@ -131,19 +132,18 @@ class SearchStore:
         self.db.executescript(
             """
             CREATE TABLE IF NOT EXISTS documents (hash BLOB PRIMARY KEY, terms BLOB NOT NULL);
-            CREATE TABLE IF NOT EXISTS pages (
-                term BLOB NOT NULL, page INTEGER NOT NULL, data BLOB NOT NULL,
-                PRIMARY KEY (term, page)
-            ) WITHOUT ROWID;
+            CREATE TABLE IF NOT EXISTS postings (term BLOB PRIMARY KEY, pages BLOB NOT NULL)
+                WITHOUT ROWID;
             CREATE TABLE IF NOT EXISTS state (key TEXT PRIMARY KEY, value BLOB NOT NULL);
             """
         )
         self.db.execute("BEGIN")
         self.stored: dict[str, bytes] = {}  # the state's parts as read
         if self._get("code") != code.encode():
-            for table in ("documents", "pages", "state"):
+            for table in ("documents", "postings", "state"):
                 self.db.execute(f"DELETE FROM {table}")
-            self.db.execute("DROP TABLE IF EXISTS segments")  # what earlier versions kept
+            for table in ("segments", "pages"):  # what earlier versions kept
+                self.db.execute(f"DROP TABLE IF EXISTS {table}")
             self._put("code", code.encode())
         # Documents' terms not yet written (content hash -> marshalled terms), and whether
         # the table holds none: a cold build then looks none up, 10,000 queries at 10,000.
@@ -238,42 +238,40 @@ class SearchStore:
 
     def term_pages(self, term: str) -> TermPages:
         """Every cached page of one term's postings ({} for a term not in the index)."""
-        rows = self.db.execute("SELECT page, data FROM pages WHERE term = ?", (js_order(term),))
-        return {number: marshal.loads(data) for number, data in rows}
+        rows = self.db.execute("SELECT pages FROM postings WHERE term = ?", (js_order(term),))
+        found = next(rows, None)
+        return {} if found is None else marshal.loads(found[0])
 
     def range_pages(self, first: str, end: str | None) -> dict[str, TermPages]:
         """The pages of every term from `first` up to `end` (None: the last term)."""
-        query = "SELECT term, page, data FROM pages WHERE term >= ?"
+        query = "SELECT term, pages FROM postings WHERE term >= ?"
         bounds: tuple[bytes, ...] = (js_order(first),)
         if end is not None:
             query += " AND term < ?"
             bounds += (js_order(end),)
-        found: dict[str, TermPages] = {}
-        for term, number, data in self.db.execute(query, bounds):
-            found.setdefault(term.decode("utf-16-be"), {})[number] = marshal.loads(data)
-        return found
+        rows = self.db.execute(query, bounds)
+        return {term.decode("utf-16-be"): marshal.loads(pages) for term, pages in rows}
 
-    def store_pages(self, term: str, pages: Mapping[int, Page | None]) -> None:
-        """Replace pages of a term's postings; a page given as None is deleted."""
-        key = js_order(term)
-        for number, page in pages.items():
-            if page is None:
-                self.db.execute("DELETE FROM pages WHERE term = ? AND page = ?", (key, number))
+    def store_pages(self, pages: Mapping[str, TermPages]) -> None:
+        """Replace terms' pages; a term without pages is deleted."""
+        for term, term_pages in pages.items():
+            key = js_order(term)
+            if term_pages:
+                row = (key, marshal.dumps(term_pages))
+                self.db.execute("INSERT OR REPLACE INTO postings VALUES (?, ?)", row)
             else:
-                row = (key, number, marshal.dumps(page))
-                self.db.execute("INSERT OR REPLACE INTO pages VALUES (?, ?, ?)", row)
+                self.db.execute("DELETE FROM postings WHERE term = ?", (key,))
 
     def add_terms(self, terms: Sequence[str], pages: Sequence[TermPages]) -> None:
-        """Store the pages of terms the store does not hold (see forget_pages)."""
-        rows = [
-            (js_order(term), number, marshal.dumps(page))
-            for term, term_pages in zip(terms, pages, strict=True)
-            for number, page in term_pages.items()
-        ]
-        self.db.executemany("INSERT INTO pages VALUES (?, ?, ?)", rows)
+        """Store the pages of terms the store does not hold (see forget_pages): one row a
+        term, all its pages, so a cold build writes a row a term, not a row a page (a row's
+        cost is most of the store's); an edit reads every page of the terms it patches
+        anyway, and writes a patched term's pages whole."""
+        rows = zip(map(js_order, terms), map(marshal.dumps, pages), strict=True)
+        self.db.executemany("INSERT INTO postings VALUES (?, ?)", rows)
 
     def forget_pages(self) -> None:
-        self.db.execute("DELETE FROM pages")
+        self.db.execute("DELETE FROM postings")
 
     def close(self) -> None:
         self._write_documents()
@@ -352,12 +350,11 @@ class Update:
     files: dict[str, bytes]
     paths: list[str]
     state: IndexState
-    pages: dict[str, dict[int, Page | None]]  # term -> its pages made again (None: emptied)
+    pages: dict[str, TermPages]  # every patched term -> all its pages now ({}: none left)
     dropped_documents: list[bytes]
 
     def commit(self, store: SearchStore) -> None:
-        for term, pages in self.pages.items():
-            store.store_pages(term, pages)
+        store.store_pages(self.pages)
         for content in self.dropped_documents:
             store.forget_document(content)
         store.set_state(self.state)
@@ -702,10 +699,9 @@ class Index:
         patches: dict[str, dict[int, list[int]]],
         dropped_documents: list[bytes],
     ) -> Update | None:
-        patched = self._patch_pages(state, patches)
-        if patched is None:
+        pages = self._patch_pages(state, patches)
+        if pages is None:
             return None
-        pages, made_pages = patched
         counts = {term: sum(map(page_size, p.values())) for term, p in pages.items()}
         vanished = {t for t, n in counts.items() if not n and _position(state.terms, t) is not None}
         added = [t for t, n in counts.items() if n and _position(state.terms, t) is None]
@@ -784,18 +780,15 @@ class Index:
         except KeyError:
             return None
         state_parts = (terms, sizes, terms_name, bounds, chunks)
-        return self._finish(
-            state, changed, totals, state_parts, files, made_pages, dropped_documents
-        )
+        return self._finish(state, changed, totals, state_parts, files, pages, dropped_documents)
 
     def _patch_pages(
         self, state: IndexState, patches: Mapping[str, Mapping[int, list[int]]]
-    ) -> tuple[dict[str, TermPages], dict[str, dict[int, Page | None]]] | None:
+    ) -> dict[str, TermPages] | None:
         """Every patched term's pages now (the cached ones, with each page holding a patched
-        key decoded, patched and encoded again), and the pages made; None when the cache
-        lacks a term of the index."""
+        key decoded, patched and encoded again); None when the cache lacks a term of the
+        index."""
         pages: dict[str, TermPages] = {}
-        made: dict[str, dict[int, Page | None]] = {}
         bits = search_pages.PAGE_BITS
         for term, patch in patches.items():
             term_pages = self.store.term_pages(term)
@@ -804,18 +797,16 @@ class Index:
             by_page: dict[int, dict[int, list[int]]] = {}
             for key, entries in patch.items():
                 by_page.setdefault(key >> bits, {})[key] = entries
-            changes: dict[int, Page | None] = {}
             for number, page_patch in by_page.items():
                 old = term_pages.get(number)
                 postings = _patched(unpaged(old) if old else array("i"), page_patch)
-                new = changes[number] = paged(postings).get(number)
+                new = paged(postings).get(number)
                 if new is None:
                     term_pages.pop(number, None)
                 else:
                     term_pages[number] = new
             pages[term] = term_pages
-            made[term] = changes
-        return pages, made
+        return pages
 
     def _chunk(
         self, chunk: list[str], end: str | None, patched: Mapping[str, TermPages]
@@ -833,7 +824,7 @@ class Index:
         totals: list[int],
         state_parts: tuple[list[str], list[int], str, list[str], list[list[str]]],
         files: dict[str, bytes],
-        made_pages: dict[str, dict[int, Page | None]],
+        pages: dict[str, TermPages],
         dropped_documents: list[bytes],
     ) -> Update:
         terms, sizes, terms_name, bounds, chunks = state_parts
@@ -877,7 +868,7 @@ class Index:
             map_name=map_name,
             files=hashes,
         )
-        return Update(made, paths, new_state, made_pages, dropped_documents)
+        return Update(made, paths, new_state, pages, dropped_documents)
 
 
 def _dirty_shards(
