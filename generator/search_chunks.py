@@ -313,15 +313,27 @@ def _oldest_first(records: Sequence[SearchRecord]) -> Iterator[SearchRecord]:
 
 
 def facet_file(records: Sequence[SearchRecord], values: Values) -> Any:
-    """Each document's filters as one number, by key: ((department * houses + house) *
-    years + year) * statuses + status, indexes into the lists beside it."""
+    """Each document's filters as one number, by key (see `facet_codes`)."""
+    filters = [(r.department, r.house, r.answered_on[:4], r.status) for r in reversed(records)]
+    return facet_codes(filters, values)
+
+
+def facet_codes(filters: Iterable[tuple[str, str, str, str]], values: Values) -> Any:
+    """Each document's filters (department, House, year answered, status; by key) as one
+    number: ((department * houses + house) * years + year) * statuses + status, indexes
+    into the lists beside it. Equal filters are counted once."""
     position = {name: i for i, (name, _slug) in enumerate(values.departments)}
     houses, years, statuses = values.houses, values.years, values.statuses
+    known: dict[tuple[str, str, str, str], int] = {}
     codes = []
-    for r in _oldest_first(records):
-        code = position[r.department] * len(houses) + houses.index(r.house)
-        code = code * len(years) + years.index(r.answered_on[:4])
-        codes.append(code * len(statuses) + statuses.index(r.status))
+    for found in filters:
+        code = known.get(found)
+        if code is None:
+            department, house, year, status = found
+            code = position[department] * len(houses) + houses.index(house)
+            code = code * len(years) + years.index(year)
+            code = known[found] = code * len(statuses) + statuses.index(status)
+        codes.append(code)
     return {"houses": houses, "years": years, "statuses": statuses, "docs": codes}
 
 
@@ -437,6 +449,11 @@ def terms_file(terms: list[str]) -> tuple[str, bytes]:
 
 def facets_named(records: Sequence[SearchRecord], values: Values) -> tuple[str, bytes]:
     return _named("facets", facet_file(records, values))
+
+
+def facets_of(filters: Iterable[tuple[str, str, str, str]], values: Values) -> tuple[str, bytes]:
+    """The filters file from each document's filters by key (`facet_codes`)."""
+    return _named("facets", facet_codes(filters, values))
 
 
 @dataclass(frozen=True)

@@ -65,7 +65,7 @@ from generator.search_chunks import (
     closing_files,
     department_positions,
     document_shard,
-    facets_named,
+    facets_of,
     js_order,
     shard_buckets,
     shard_layout,
@@ -377,17 +377,27 @@ def _entries(
             entries += (key << _FIELD_BITS | field, frequency, lengths[field])
 
 
-def _add_fields(by_field: list[dict[str, array[int]]], key: int, document: DocumentTerms) -> None:
-    """Append one document's postings, field by field: (key, frequency, length) triples
-    (documents are added newest first: decreasing keys)."""
-    lengths, found = document
-    for postings_of, (terms, frequencies), length in zip(by_field, found, lengths, strict=True):
+def _add_fields(
+    by_field: list[dict[str, array[int]]],
+    lengths: list[array[int]],
+    document: DocumentTerms,
+    key: int,
+) -> None:
+    """Append one document's postings, field by field: (key, frequency) pairs (documents
+    are added newest first: decreasing keys), and note its field lengths by key (a field's
+    length is the same in every posting of the field: kept once, not once a posting)."""
+    field_lengths, found = document
+    for postings_of, lengths_of, (terms, frequencies), length in zip(
+        by_field, lengths, found, field_lengths, strict=True
+    ):
+        lengths_of[key] = length
         for term, frequency in zip(terms, frequencies, strict=True):
             postings = postings_of.get(term)
             if postings is None:
-                postings_of[term] = array("i", (key, frequency, length))
+                postings_of[term] = array("i", (key, frequency))
             else:
-                postings.extend((key, frequency, length))
+                postings.append(key)
+                postings.append(frequency)
 
 
 def _fields_of(by_field: list[dict[str, array[int]]], term: str) -> list[tuple[int, array[int]]]:
@@ -557,12 +567,9 @@ class Index:
         return Values(departments, houses, years, statuses)
 
     def facets_file(self, values: Values) -> tuple[str, bytes]:
-        """The filters file, from records that carry only what it reads."""
-        records = [
-            SearchRecord("", "", (), "", f[0], f[1], f[2], f[4], "", f[3], "", "", "", "")
-            for f in reversed(self.facets)
-        ]
-        return facets_named(records, values)
+        """The filters file, from each key's filters (no record made)."""
+        filters = {f: (f[0], f[2], f[3], f[4]) for f in set(self.facets)}
+        return facets_of(map(filters.__getitem__, self.facets), values)
 
     def shard(
         self, name: str, keys: list[int], departments: list[tuple[str, str]]
@@ -578,17 +585,15 @@ class Index:
         each chunk's pages stored, so neither the encoded index nor (beyond one chunk) the
         postings are held twice."""
         by_field: list[dict[str, array[int]]] = [{} for _field in FIELD_BOOSTS]
-        totals = [0] * len(FIELD_BOOSTS)
+        lengths = [array("i", bytes(4 * self.count)) for _field in FIELD_BOOSTS]  # by key
         for key in range(self.count - 1, -1, -1):
-            document = self.terms_of(key)
-            for field, length in enumerate(document[0]):
-                totals[field] += length
-            _add_fields(by_field, key, document)
+            _add_fields(by_field, lengths, self.terms_of(key), key)
+        totals = [sum(lengths_of) for lengths_of in lengths]
         self.tokeniser = None  # its memo of every token: not needed again, and large
         sizes: Counter[str] = Counter()
         for postings_of in by_field:
             for term, postings in postings_of.items():
-                sizes[term] += len(postings) // 3
+                sizes[term] += len(postings) // 2
         terms = sorted(sizes, key=js_order)
         hashes: dict[str, bytes] = {}
 
@@ -601,7 +606,7 @@ class Index:
         for number, segment in enumerate(_segments(terms), start=1):
             bounds.append(segment[0])
             for chunk in chunk_terms(segment, sizes, segment=True):
-                pages = [paged_fields(_fields_of(by_field, t)) for t in chunk]
+                pages = [paged_fields(_fields_of(by_field, t), lengths) for t in chunk]
                 self.store.add_terms(chunk, pages)
                 name, body = chunk_file(chunk, [term_bytes(p) for p in pages])
                 if _path(name) in hashes:

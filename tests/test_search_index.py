@@ -20,6 +20,7 @@ from lunr.pipeline import Pipeline
 from lunr.token import Token
 from lunr.tokenizer import Tokenizer
 
+import generator.search_pages
 from generator.load import load_archive
 from generator.markup import AnswerRenderer, answer_fragment
 from generator.search import (
@@ -51,7 +52,9 @@ from generator.search_chunks import (
     shard_layout,
     title_hash,
 )
-from generator.search_incremental import _segments
+from generator.search_incremental import SearchStore, _segments, write_search_index
+from generator.search_pages import paged
+from generator.write import FileWriter
 from tests.conftest import SEARCH_ARCHIVE
 from tests.pagetext import quoted
 from tests.synthetic import write_synthetic_archive
@@ -476,3 +479,28 @@ def test_a_segment_is_chunked_as_the_whole_term_list_chunks_it(
         chunk for segment in _segments(terms) for chunk in chunk_terms(segment, sizes, segment=True)
     ]
     assert by_segment == chunk_terms(terms, sizes)
+
+
+def test_the_whole_index_through_the_store_is_the_chunked_index(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A cached cold build's index (postings collected as (key, frequency) pairs beside
+    each field's lengths by key, pages stored a row a term, filters from each key's own)
+    is `search_files`' (lunr.py-equivalent, tested above), with pages of four keys so that
+    common terms span many; and the stored pages are what `paged` makes of each term."""
+    monkeypatch.setattr(generator.search_pages, "PAGE_BITS", 2)
+    archive = load_archive(write_synthetic_archive(300, tmp_path))
+    assert len({(q.house, q.status, q.answered_on) for q in archive.questions}) > 3
+    contents = {q.id: hashlib.sha256(q.id.encode()).digest()[:16] for q in archive.questions}
+    store = SearchStore(tmp_path, "code")
+    out = tmp_path / "out"
+    written = write_search_index(
+        archive, {}, contents, store, FileWriter(out, {}, {}), tmp_path / "none"
+    )
+    expected = dict(chunked_files(search_records(archive)))
+    assert {path: (out / path).read_bytes() for path, *_ in written} == expected
+    postings = collect_postings(search_records(archive)).by_term
+    stored = store.range_pages(min(postings, key=js_order), None)
+    assert stored == {term: paged(p) for term, p in postings.items()}
+    assert any(len(pages) > 10 for pages in stored.values())
+    store.close()
