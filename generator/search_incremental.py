@@ -79,6 +79,7 @@ from generator.search_chunks import (
 from generator.search_pages import (
     TermPages,
     chunk_file,
+    decimals,
     page_size,
     paged,
     paged_fields,
@@ -589,6 +590,8 @@ class Index:
         for key in range(self.count - 1, -1, -1):
             _add_fields(by_field, lengths, self.terms_of(key), key)
         totals = [sum(lengths_of) for lengths_of in lengths]
+        texts = [decimals(lengths_of) for lengths_of in lengths]
+        del lengths
         self.tokeniser = None  # its memo of every token: not needed again, and large
         sizes: Counter[str] = Counter()
         for postings_of in by_field:
@@ -606,7 +609,7 @@ class Index:
         for number, segment in enumerate(_segments(terms), start=1):
             bounds.append(segment[0])
             for chunk in chunk_terms(segment, sizes, segment=True):
-                pages = [paged_fields(_fields_of(by_field, t), lengths) for t in chunk]
+                pages = [paged_fields(_fields_of(by_field, t), texts) for t in chunk]
                 self.store.add_terms(chunk, pages)
                 name, body = chunk_file(chunk, [term_bytes(p) for p in pages])
                 if _path(name) in hashes:

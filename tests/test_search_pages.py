@@ -13,6 +13,7 @@ import generator.search_pages
 from generator.search_chunks import encode_chunk
 from generator.search_pages import (
     chunk_file,
+    decimals,
     page_size,
     paged,
     paged_fields,
@@ -78,16 +79,16 @@ def test_a_field_spanning_pages_steps_across_the_boundary(monkeypatch: pytest.Mo
     ]
 
 
-def by_field(postings: array[int]) -> tuple[list[tuple[int, array[int]]], list[list[int]]]:
+def by_field(postings: array[int]) -> tuple[list[tuple[int, array[int]]], list[list[bytes]]]:
     """Packed postings apart by field, fields increasing, as (key, frequency) pairs, and
-    each field's lengths by key."""
+    the text of each field's lengths by key."""
     fields: dict[int, array[int]] = {}
     lengths: list[list[int]] = [[0] * (max(keys_of(postings)) + 1) for _field in range(7)]
     for i in range(0, len(postings), 3):
         key, field = postings[i] >> 3, postings[i] & 7
         fields.setdefault(field, array("i")).extend((key, postings[i + 1]))
         lengths[field][key] = postings[i + 2]
-    return sorted(fields.items()), lengths
+    return sorted(fields.items()), [decimals(field_lengths) for field_lengths in lengths]
 
 
 @pytest.mark.parametrize("bits", [0, 1, 4, 9])
