@@ -44,6 +44,7 @@ from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from itertools import repeat
 from pathlib import Path
 from typing import Any
 
@@ -268,7 +269,8 @@ class SearchStore:
         term, all its pages, so a cold build writes a row a term, not a row a page (a row's
         cost is most of the store's); an edit reads every page of the terms it patches
         anyway, and writes a patched term's pages whole."""
-        rows = zip(map(js_order, terms), map(marshal.dumps, pages), strict=True)
+        keys = map(str.encode, terms, repeat("utf-16-be"))  # js_order, without a call a term
+        rows = zip(keys, map(marshal.dumps, pages), strict=True)
         self.db.executemany("INSERT INTO postings VALUES (?, ?)", rows)
 
     def forget_pages(self) -> None:
