@@ -54,10 +54,10 @@ import hashlib
 import re
 import zlib
 from array import array
-from collections import Counter
+from collections import Counter, _count_elements  # type: ignore[attr-defined]
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from itertools import filterfalse, pairwise
+from itertools import pairwise
 from typing import Any
 
 from generator.search import (
@@ -105,8 +105,12 @@ def js_order(term: str) -> bytes:
 
 
 # One document's terms: its field lengths, and for each field (in FIELD_BOOSTS order, the
-# order its postings take within a term) every term it holds with its frequency.
-DocumentTerms = tuple[tuple[int, ...], tuple[tuple[tuple[str, int], ...], ...]]
+# order its postings take within a term) the terms it holds, in the order lunr.py meets
+# them, and beside them their frequencies. Two columns rather than (term, frequency) pairs:
+# made without a tuple per term, smaller to store, and a whole column is handed to C code
+# when the postings are collected (search_incremental._add_fields).
+FieldTerms = tuple[tuple[str, ...], tuple[int, ...]]
+DocumentTerms = tuple[tuple[int, ...], tuple[FieldTerms, ...]]
 
 # What the tokeniser's memo holds for a token that gives no term (a stop word, or nothing
 # left once normalised), and for one that gives several (kept apart). No term is either:
@@ -118,6 +122,28 @@ _SEVERAL = "\0"
 _RECURRING = frozenset({"asked_by", "answered_by", "department"})
 
 
+class _Memo(dict[str, str]):
+    """Token -> its one term, `_NO_TERM` or `_SEVERAL` (then its terms are in `several`); a
+    token not seen before is learnt when it is looked up (`__missing__`), so a field's
+    tokens are looked up once each, by C code, new ones included."""
+
+    def __init__(self) -> None:
+        super().__init__({"": _NO_TERM})  # the tokenizer's empty edge tokens
+        self.several: dict[str, list[str]] = {}
+
+    def __missing__(self, token: str) -> str:
+        terms = index_terms(token)
+        if len(terms) == 1:
+            term = terms[0]
+        elif terms:
+            term = _SEVERAL
+            self.several[token] = terms
+        else:
+            term = _NO_TERM
+        self[token] = term
+        return term
+
+
 class Tokeniser:
     """lunr.py's tokenizer and the index pipeline, memoised per token (a pure function).
 
@@ -127,19 +153,9 @@ class Tokeniser:
     field holding a token that gives several terms is counted token by token instead."""
 
     def __init__(self) -> None:
-        self.memo: dict[str, str] = {"": _NO_TERM}  # the tokenizer's empty edge tokens
-        self.several: dict[str, list[str]] = {}
-        self.values: dict[str, tuple[int, tuple[tuple[str, int], ...]]] = {}  # _RECURRING
-
-    def _learn(self, token: str) -> None:
-        terms = index_terms(token)
-        if len(terms) == 1:
-            self.memo[token] = terms[0]
-        elif terms:
-            self.memo[token] = _SEVERAL
-            self.several[token] = terms
-        else:
-            self.memo[token] = _NO_TERM
+        self.memo = _Memo()
+        self.several = self.memo.several
+        self.values: dict[str, tuple[int, FieldTerms]] = {}  # _RECURRING
 
     def _terms(self, tokens: list[str]) -> Iterator[str]:
         """Every term of `tokens` in order (the slow path, for fields with a token giving
@@ -156,7 +172,7 @@ class Tokeniser:
         """The terms of every field (a record's `fields`), as lunr.py's Builder would find
         them."""
         lengths: list[int] = []
-        found: list[tuple[tuple[str, int], ...]] = []
+        found: list[FieldTerms] = []
         values = self.values
         for name, text in fields:
             if name in _RECURRING:
@@ -169,17 +185,16 @@ class Tokeniser:
             found.append(field[1])
         return tuple(lengths), tuple(found)
 
-    def _field(self, text: str) -> tuple[int, tuple[tuple[str, int], ...]]:
+    def _field(self, text: str) -> tuple[int, FieldTerms]:
         """One field's length and its terms with their frequencies."""
-        memo = self.memo
         tokens = _tokens(text.lower())
-        for token in filterfalse(memo.__contains__, tokens):  # learnt as met: once each
-            self._learn(token)
-        counts = Counter(map(memo.__getitem__, tokens))
+        counts: dict[str, int] = {}
+        _count_elements(counts, map(self.memo.__getitem__, tokens))  # new tokens learnt
         if _SEVERAL in counts:
-            counts = Counter(self._terms(tokens))
+            counts = {}
+            _count_elements(counts, self._terms(tokens))
         counts.pop(_NO_TERM, None)
-        return sum(counts.values()), tuple(counts.items())
+        return sum(counts.values()), (tuple(counts), tuple(counts.values()))
 
 
 def _tokens(text: str) -> list[str]:
@@ -194,9 +209,9 @@ def _tokens(text: str) -> list[str]:
 def add_document(by_term: dict[str, array[int]], key: int, document: DocumentTerms) -> None:
     """Append one document's postings (documents are added newest first: decreasing keys)."""
     lengths, found = document
-    for field, terms in enumerate(found):
+    for field, (terms, frequencies) in enumerate(found):
         packed, length = key << _FIELD_BITS | field, lengths[field]
-        for term, frequency in terms:
+        for term, frequency in zip(terms, frequencies, strict=True):
             postings = by_term.get(term)
             if postings is None:
                 postings = by_term[term] = array("i")
@@ -222,23 +237,27 @@ def starts_segment(term: str) -> bool:
     return int.from_bytes(digest, "big") % SEGMENT_TERMS == 0
 
 
-def chunk_terms(terms: Sequence[str], sizes: dict[str, int]) -> list[list[str]]:
+def chunk_terms(
+    terms: Sequence[str], sizes: dict[str, int], *, segment: bool = False
+) -> list[list[str]]:
     """Split sorted terms into chunks whose boundaries depend only on nearby terms.
 
     A chunk ends before a term whose hash says so (content-defined: adding or removing a
     term moves no boundary elsewhere) or when it would grow past CHUNK_POSTINGS postings
     (a frequent term gets a chunk of its own); the second rule restarts at every hash
-    boundary, so a change only re-splits its own segment.
+    boundary, so a change only re-splits its own segment. `segment`: the terms are one
+    segment (no term but the first starts one), so no hash is computed again.
     """
     chunks: list[list[str]] = []
     current: list[str] = []
     size = 0
     for term in terms:
-        if current and (starts_segment(term) or size + sizes[term] > CHUNK_POSTINGS):
+        grown = size + sizes[term]
+        if current and (grown > CHUNK_POSTINGS or (not segment and starts_segment(term))):
             chunks.append(current)
-            current, size = [], 0
+            current, grown = [], sizes[term]
         current.append(term)
-        size += sizes[term]
+        size = grown
     if current:
         chunks.append(current)
     return chunks
@@ -294,15 +313,27 @@ def _oldest_first(records: Sequence[SearchRecord]) -> Iterator[SearchRecord]:
 
 
 def facet_file(records: Sequence[SearchRecord], values: Values) -> Any:
-    """Each document's filters as one number, by key: ((department * houses + house) *
-    years + year) * statuses + status, indexes into the lists beside it."""
+    """Each document's filters as one number, by key (see `facet_codes`)."""
+    filters = [(r.department, r.house, r.answered_on[:4], r.status) for r in reversed(records)]
+    return facet_codes(filters, values)
+
+
+def facet_codes(filters: Iterable[tuple[str, str, str, str]], values: Values) -> Any:
+    """Each document's filters (department, House, year answered, status; by key) as one
+    number: ((department * houses + house) * years + year) * statuses + status, indexes
+    into the lists beside it. Equal filters are counted once."""
     position = {name: i for i, (name, _slug) in enumerate(values.departments)}
     houses, years, statuses = values.houses, values.years, values.statuses
+    known: dict[tuple[str, str, str, str], int] = {}
     codes = []
-    for r in _oldest_first(records):
-        code = position[r.department] * len(houses) + houses.index(r.house)
-        code = code * len(years) + years.index(r.answered_on[:4])
-        codes.append(code * len(statuses) + statuses.index(r.status))
+    for found in filters:
+        code = known.get(found)
+        if code is None:
+            department, house, year, status = found
+            code = position[department] * len(houses) + houses.index(house)
+            code = code * len(years) + years.index(year)
+            code = known[found] = code * len(statuses) + statuses.index(status)
+        codes.append(code)
     return {"houses": houses, "years": years, "statuses": statuses, "docs": codes}
 
 
@@ -418,6 +449,11 @@ def terms_file(terms: list[str]) -> tuple[str, bytes]:
 
 def facets_named(records: Sequence[SearchRecord], values: Values) -> tuple[str, bytes]:
     return _named("facets", facet_file(records, values))
+
+
+def facets_of(filters: Iterable[tuple[str, str, str, str]], values: Values) -> tuple[str, bytes]:
+    """The filters file from each document's filters by key (`facet_codes`)."""
+    return _named("facets", facet_codes(filters, values))
 
 
 @dataclass(frozen=True)

@@ -7,9 +7,11 @@ After an edit almost all of that is the same, so builds with the cache keep, in
 - each question's terms (field lengths, and every term's field and frequency), keyed by
   the question's content hash: an edit tokenises only the edited question;
 - every term's postings as they appear in its chunk, encoded, in pages of document keys
-  (generator/search_pages.py), one row a page: an edit loads the pages of the terms the
-  question had or has, decodes and patches only the page holding its key, and makes each
-  chunk it touches by joining the encoded pages of the chunk's terms;
+  (generator/search_pages.py), one row a term holding all its pages: an edit loads the
+  pages of the terms the question had or has, decodes and patches only the page holding
+  its key, and makes each chunk it touches by joining the encoded pages of the chunk's
+  terms (a row a term rather than a row a page: a cold build writes every term, and the
+  row's cost was most of its store's);
 - the state of the index the last build wrote: each document key's question and content
   hash, field length totals, the sorted terms and their postings counts, the segments (the
   runs of terms between two terms that start a segment, see `chunk_terms`: chunk
@@ -42,6 +44,7 @@ from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from itertools import repeat
 from pathlib import Path
 from typing import Any
 
@@ -63,7 +66,7 @@ from generator.search_chunks import (
     closing_files,
     department_positions,
     document_shard,
-    facets_named,
+    facets_of,
     js_order,
     shard_buckets,
     shard_layout,
@@ -75,9 +78,9 @@ from generator.search_chunks import (
     title_hash,
 )
 from generator.search_pages import (
-    Page,
     TermPages,
     chunk_file,
+    decimals,
     page_size,
     paged,
     paged_fields,
@@ -131,25 +134,27 @@ class SearchStore:
         self.db.executescript(
             """
             CREATE TABLE IF NOT EXISTS documents (hash BLOB PRIMARY KEY, terms BLOB NOT NULL);
-            CREATE TABLE IF NOT EXISTS pages (
-                term BLOB NOT NULL, page INTEGER NOT NULL, data BLOB NOT NULL,
-                PRIMARY KEY (term, page)
-            ) WITHOUT ROWID;
+            CREATE TABLE IF NOT EXISTS postings (term BLOB PRIMARY KEY, pages BLOB NOT NULL)
+                WITHOUT ROWID;
             CREATE TABLE IF NOT EXISTS state (key TEXT PRIMARY KEY, value BLOB NOT NULL);
             """
         )
         self.db.execute("BEGIN")
         self.stored: dict[str, bytes] = {}  # the state's parts as read
         if self._get("code") != code.encode():
-            for table in ("documents", "pages", "state"):
+            for table in ("documents", "postings", "state"):
                 self.db.execute(f"DELETE FROM {table}")
-            self.db.execute("DROP TABLE IF EXISTS segments")  # what earlier versions kept
+            for table in ("segments", "pages"):  # what earlier versions kept
+                self.db.execute(f"DROP TABLE IF EXISTS {table}")
             self._put("code", code.encode())
         # Documents' terms not yet written (content hash -> marshalled terms), and whether
         # the table holds none: a cold build then looks none up, 10,000 queries at 10,000.
         self.pending: dict[bytes, bytes] = {}
         self.empty = self.db.execute("SELECT 1 FROM documents LIMIT 1").fetchone() is None
         self.fresh = self.empty  # opened without documents: every one it holds is this build's
+        # In a fresh store, the documents written so far: no other is looked up (a cold
+        # build's look-ups would otherwise all query the table once its first batch is in).
+        self.written: set[bytes] = set()
 
     def _get(self, key: str) -> bytes | None:
         row = self.db.execute("SELECT value FROM state WHERE key = ?", (key,)).fetchone()
@@ -204,7 +209,7 @@ class SearchStore:
 
     def document(self, content: bytes) -> DocumentTerms | None:
         data = self.pending.get(content)
-        if data is None and not self.empty:
+        if data is None and not self.empty and (not self.fresh or content in self.written):
             row = self.db.execute("SELECT terms FROM documents WHERE hash = ?", (content,))
             data = next(row, (None,))[0]
         return None if data is None else marshal.loads(data)
@@ -217,6 +222,8 @@ class SearchStore:
     def _write_documents(self) -> None:
         self.db.executemany("INSERT OR REPLACE INTO documents VALUES (?, ?)", self.pending.items())
         self.empty = self.empty and not self.pending
+        if self.fresh:
+            self.written.update(self.pending)
         self.pending.clear()
 
     def keep_documents(self, contents: Iterable[bytes]) -> None:
@@ -233,42 +240,41 @@ class SearchStore:
 
     def term_pages(self, term: str) -> TermPages:
         """Every cached page of one term's postings ({} for a term not in the index)."""
-        rows = self.db.execute("SELECT page, data FROM pages WHERE term = ?", (js_order(term),))
-        return {number: marshal.loads(data) for number, data in rows}
+        rows = self.db.execute("SELECT pages FROM postings WHERE term = ?", (js_order(term),))
+        found = next(rows, None)
+        return {} if found is None else marshal.loads(found[0])
 
     def range_pages(self, first: str, end: str | None) -> dict[str, TermPages]:
         """The pages of every term from `first` up to `end` (None: the last term)."""
-        query = "SELECT term, page, data FROM pages WHERE term >= ?"
+        query = "SELECT term, pages FROM postings WHERE term >= ?"
         bounds: tuple[bytes, ...] = (js_order(first),)
         if end is not None:
             query += " AND term < ?"
             bounds += (js_order(end),)
-        found: dict[str, TermPages] = {}
-        for term, number, data in self.db.execute(query, bounds):
-            found.setdefault(term.decode("utf-16-be"), {})[number] = marshal.loads(data)
-        return found
+        rows = self.db.execute(query, bounds)
+        return {term.decode("utf-16-be"): marshal.loads(pages) for term, pages in rows}
 
-    def store_pages(self, term: str, pages: Mapping[int, Page | None]) -> None:
-        """Replace pages of a term's postings; a page given as None is deleted."""
-        key = js_order(term)
-        for number, page in pages.items():
-            if page is None:
-                self.db.execute("DELETE FROM pages WHERE term = ? AND page = ?", (key, number))
+    def store_pages(self, pages: Mapping[str, TermPages]) -> None:
+        """Replace terms' pages; a term without pages is deleted."""
+        for term, term_pages in pages.items():
+            key = js_order(term)
+            if term_pages:
+                row = (key, marshal.dumps(term_pages))
+                self.db.execute("INSERT OR REPLACE INTO postings VALUES (?, ?)", row)
             else:
-                row = (key, number, marshal.dumps(page))
-                self.db.execute("INSERT OR REPLACE INTO pages VALUES (?, ?, ?)", row)
+                self.db.execute("DELETE FROM postings WHERE term = ?", (key,))
 
     def add_terms(self, terms: Sequence[str], pages: Sequence[TermPages]) -> None:
-        """Store the pages of terms the store does not hold (see forget_pages)."""
-        rows = [
-            (js_order(term), number, marshal.dumps(page))
-            for term, term_pages in zip(terms, pages, strict=True)
-            for number, page in term_pages.items()
-        ]
-        self.db.executemany("INSERT INTO pages VALUES (?, ?, ?)", rows)
+        """Store the pages of terms the store does not hold (see forget_pages): one row a
+        term, all its pages, so a cold build writes a row a term, not a row a page (a row's
+        cost is most of the store's); an edit reads every page of the terms it patches
+        anyway, and writes a patched term's pages whole."""
+        keys = map(str.encode, terms, repeat("utf-16-be"))  # js_order, without a call a term
+        rows = zip(keys, map(marshal.dumps, pages), strict=True)
+        self.db.executemany("INSERT INTO postings VALUES (?, ?)", rows)
 
     def forget_pages(self) -> None:
-        self.db.execute("DELETE FROM pages")
+        self.db.execute("DELETE FROM postings")
 
     def close(self) -> None:
         self._write_documents()
@@ -347,12 +353,11 @@ class Update:
     files: dict[str, bytes]
     paths: list[str]
     state: IndexState
-    pages: dict[str, dict[int, Page | None]]  # term -> its pages made again (None: emptied)
+    pages: dict[str, TermPages]  # every patched term -> all its pages now ({}: none left)
     dropped_documents: list[bytes]
 
     def commit(self, store: SearchStore) -> None:
-        for term, pages in self.pages.items():
-            store.store_pages(term, pages)
+        store.store_pages(self.pages)
         for content in self.dropped_documents:
             store.forget_document(content)
         store.set_state(self.state)
@@ -369,23 +374,33 @@ def _entries(
     lengths, found = document
     for field, length in enumerate(lengths):
         totals[field] += sign * length
-    for field, terms in enumerate(found):
-        for term, frequency in terms:
+    for field, (terms, frequencies) in enumerate(found):
+        for term, frequency in zip(terms, frequencies, strict=True):
             entries = into.setdefault(term, {}).setdefault(key, [])
             entries += (key << _FIELD_BITS | field, frequency, lengths[field])
 
 
-def _add_fields(by_field: list[dict[str, array[int]]], key: int, document: DocumentTerms) -> None:
-    """Append one document's postings, field by field: (key, frequency, length) triples
-    (documents are added newest first: decreasing keys)."""
-    lengths, found = document
-    for postings_of, terms, length in zip(by_field, found, lengths, strict=True):
-        for term, frequency in terms:
+def _add_fields(
+    by_field: list[dict[str, array[int]]],
+    lengths: list[array[int]],
+    document: DocumentTerms,
+    key: int,
+) -> None:
+    """Append one document's postings, field by field: (key, frequency) pairs (documents
+    are added newest first: decreasing keys), and note its field lengths by key (a field's
+    length is the same in every posting of the field: kept once, not once a posting)."""
+    field_lengths, found = document
+    for postings_of, lengths_of, (terms, frequencies), length in zip(
+        by_field, lengths, found, field_lengths, strict=True
+    ):
+        lengths_of[key] = length
+        for term, frequency in zip(terms, frequencies, strict=True):
             postings = postings_of.get(term)
             if postings is None:
-                postings_of[term] = array("i", (key, frequency, length))
+                postings_of[term] = array("i", (key, frequency))
             else:
-                postings.extend((key, frequency, length))
+                postings.append(key)
+                postings.append(frequency)
 
 
 def _fields_of(by_field: list[dict[str, array[int]]], term: str) -> list[tuple[int, array[int]]]:
@@ -555,12 +570,9 @@ class Index:
         return Values(departments, houses, years, statuses)
 
     def facets_file(self, values: Values) -> tuple[str, bytes]:
-        """The filters file, from records that carry only what it reads."""
-        records = [
-            SearchRecord("", "", (), "", f[0], f[1], f[2], f[4], "", f[3], "", "", "", "")
-            for f in reversed(self.facets)
-        ]
-        return facets_named(records, values)
+        """The filters file, from each key's filters (no record made)."""
+        filters = {f: (f[0], f[2], f[3], f[4]) for f in set(self.facets)}
+        return facets_of(map(filters.__getitem__, self.facets), values)
 
     def shard(
         self, name: str, keys: list[int], departments: list[tuple[str, str]]
@@ -576,17 +588,17 @@ class Index:
         each chunk's pages stored, so neither the encoded index nor (beyond one chunk) the
         postings are held twice."""
         by_field: list[dict[str, array[int]]] = [{} for _field in FIELD_BOOSTS]
-        totals = [0] * len(FIELD_BOOSTS)
+        lengths = [array("i", bytes(4 * self.count)) for _field in FIELD_BOOSTS]  # by key
         for key in range(self.count - 1, -1, -1):
-            document = self.terms_of(key)
-            for field, length in enumerate(document[0]):
-                totals[field] += length
-            _add_fields(by_field, key, document)
+            _add_fields(by_field, lengths, self.terms_of(key), key)
+        totals = [sum(lengths_of) for lengths_of in lengths]
+        texts = [decimals(lengths_of) for lengths_of in lengths]
+        del lengths
         self.tokeniser = None  # its memo of every token: not needed again, and large
         sizes: Counter[str] = Counter()
         for postings_of in by_field:
             for term, postings in postings_of.items():
-                sizes[term] += len(postings) // 3
+                sizes[term] += len(postings) // 2
         terms = sorted(sizes, key=js_order)
         hashes: dict[str, bytes] = {}
 
@@ -598,8 +610,8 @@ class Index:
         self.store.forget_pages()
         for number, segment in enumerate(_segments(terms), start=1):
             bounds.append(segment[0])
-            for chunk in chunk_terms(segment, sizes):
-                pages = [paged_fields(_fields_of(by_field, t)) for t in chunk]
+            for chunk in chunk_terms(segment, sizes, segment=True):
+                pages = [paged_fields(_fields_of(by_field, t), texts) for t in chunk]
                 self.store.add_terms(chunk, pages)
                 name, body = chunk_file(chunk, [term_bytes(p) for p in pages])
                 if _path(name) in hashes:
@@ -697,10 +709,9 @@ class Index:
         patches: dict[str, dict[int, list[int]]],
         dropped_documents: list[bytes],
     ) -> Update | None:
-        patched = self._patch_pages(state, patches)
-        if patched is None:
+        pages = self._patch_pages(state, patches)
+        if pages is None:
             return None
-        pages, made_pages = patched
         counts = {term: sum(map(page_size, p.values())) for term, p in pages.items()}
         vanished = {t for t, n in counts.items() if not n and _position(state.terms, t) is not None}
         added = [t for t, n in counts.items() if n and _position(state.terms, t) is None]
@@ -763,9 +774,8 @@ class Index:
                     else len(terms)
                 )
                 segment_terms = terms[start:stop]
-                made = chunk_terms(
-                    segment_terms, dict(zip(segment_terms, sizes[start:stop], strict=True))
-                )
+                segment_sizes = dict(zip(segment_terms, sizes[start:stop], strict=True))
+                made = chunk_terms(segment_terms, segment_sizes, segment=True)
                 for index, chunk in enumerate(made):
                     chunk_end = made[index + 1][0] if index + 1 < len(made) else end
                     same = old_chunk_end.get(chunk[0], "") == chunk_end and not _touched(
@@ -780,18 +790,15 @@ class Index:
         except KeyError:
             return None
         state_parts = (terms, sizes, terms_name, bounds, chunks)
-        return self._finish(
-            state, changed, totals, state_parts, files, made_pages, dropped_documents
-        )
+        return self._finish(state, changed, totals, state_parts, files, pages, dropped_documents)
 
     def _patch_pages(
         self, state: IndexState, patches: Mapping[str, Mapping[int, list[int]]]
-    ) -> tuple[dict[str, TermPages], dict[str, dict[int, Page | None]]] | None:
+    ) -> dict[str, TermPages] | None:
         """Every patched term's pages now (the cached ones, with each page holding a patched
-        key decoded, patched and encoded again), and the pages made; None when the cache
-        lacks a term of the index."""
+        key decoded, patched and encoded again); None when the cache lacks a term of the
+        index."""
         pages: dict[str, TermPages] = {}
-        made: dict[str, dict[int, Page | None]] = {}
         bits = search_pages.PAGE_BITS
         for term, patch in patches.items():
             term_pages = self.store.term_pages(term)
@@ -800,18 +807,16 @@ class Index:
             by_page: dict[int, dict[int, list[int]]] = {}
             for key, entries in patch.items():
                 by_page.setdefault(key >> bits, {})[key] = entries
-            changes: dict[int, Page | None] = {}
             for number, page_patch in by_page.items():
                 old = term_pages.get(number)
                 postings = _patched(unpaged(old) if old else array("i"), page_patch)
-                new = changes[number] = paged(postings).get(number)
+                new = paged(postings).get(number)
                 if new is None:
                     term_pages.pop(number, None)
                 else:
                     term_pages[number] = new
             pages[term] = term_pages
-            made[term] = changes
-        return pages, made
+        return pages
 
     def _chunk(
         self, chunk: list[str], end: str | None, patched: Mapping[str, TermPages]
@@ -829,7 +834,7 @@ class Index:
         totals: list[int],
         state_parts: tuple[list[str], list[int], str, list[str], list[list[str]]],
         files: dict[str, bytes],
-        made_pages: dict[str, dict[int, Page | None]],
+        pages: dict[str, TermPages],
         dropped_documents: list[bytes],
     ) -> Update:
         terms, sizes, terms_name, bounds, chunks = state_parts
@@ -873,7 +878,7 @@ class Index:
             map_name=map_name,
             files=hashes,
         )
-        return Update(made, paths, new_state, made_pages, dropped_documents)
+        return Update(made, paths, new_state, pages, dropped_documents)
 
 
 def _dirty_shards(

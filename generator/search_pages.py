@@ -79,29 +79,38 @@ def paged(postings: array[int]) -> TermPages:
     return {number: _page(fields) for number, fields in pages.items()}
 
 
-def paged_fields(fields: Iterable[tuple[int, array[int]]]) -> TermPages:
+def decimals(values: Iterable[int]) -> list[bytes]:
+    """Each number's decimal text (those below 4,096 shared)."""
+    return [_DECIMALS.get(value) or b"%d" % value for value in values]
+
+
+def paged_fields(
+    fields: Iterable[tuple[int, array[int]]], lengths: Sequence[Sequence[bytes]]
+) -> TermPages:
     """`paged`'s pages of a term whose postings come apart by field, fields increasing:
-    each field's (key, frequency, length) triples, keys decreasing. A page's part of a field
-    is a run of those triples, found by bisection and encoded a run at a time, so no Python
-    code runs per posting (a whole index makes every term's pages: `paged` was a sixth of
-    its time)."""
+    each field's (key, frequency) pairs, keys decreasing; `lengths[field][key]` is the text
+    of the field's length in document `key` (`decimals`: made once a document, not once a
+    posting). A page's part of a field is a run of those pairs, found by bisection and
+    encoded a run at a time, so no Python code runs per posting (a whole index makes every
+    term's pages: `paged` was a sixth of its time)."""
     bits = PAGE_BITS
     pages: TermPages = {}
     for field, postings in fields:
-        if len(postings) == 3:  # one document: most terms
-            key, frequency, length = postings
-            entry = (field, key, key, b"", b"%d" % frequency, b"%d" % length)
+        field_lengths = lengths[field]
+        if len(postings) == 2:  # one document: most terms
+            key, frequency = postings
+            entry = (field, key, key, b"", b"%d" % frequency, field_lengths[key])
             pages.setdefault(key >> bits, []).append(entry)
             continue
-        keys, frequencies, lengths = postings[0::3], postings[1::3], postings[2::3]
+        keys, frequencies = postings[0::2], postings[1::2]
         start, count = 0, len(keys)
         while start < count:
             number = keys[start] >> bits
             stop = bisect_right(keys, -(number << bits), start, count, key=neg)
             run = keys[start:stop]
             entry = (
-                field, run[0], run[-1], _steps(run),
-                _numbers(frequencies[start:stop]), _numbers(lengths[start:stop]),
+                field, run[0], run[-1], _steps(run), _numbers(frequencies[start:stop]),
+                b",".join(map(field_lengths.__getitem__, run)),
             )  # fmt: skip
             pages.setdefault(number, []).append(entry)
             start = stop

@@ -20,6 +20,7 @@ from lunr.pipeline import Pipeline
 from lunr.token import Token
 from lunr.tokenizer import Tokenizer
 
+import generator.search_pages
 from generator.load import load_archive
 from generator.markup import AnswerRenderer, answer_fragment
 from generator.search import (
@@ -43,12 +44,17 @@ from generator.search_chunks import (
     MAP_DIGITS,
     SHARD_SIZE,
     Tokeniser,
+    chunk_terms,
     chunked_files,
     collect_postings,
+    js_order,
     shard_buckets,
     shard_layout,
     title_hash,
 )
+from generator.search_incremental import SearchStore, _segments, write_search_index
+from generator.search_pages import paged
+from generator.write import FileWriter
 from tests.conftest import SEARCH_ARCHIVE
 from tests.pagetext import quoted
 from tests.synthetic import write_synthetic_archive
@@ -146,7 +152,8 @@ def test_tokeniser_finds_what_lunr_tokenizer_and_pipeline_find(documents: list[l
         expected = []
         for text in texts:
             terms = [t for token in Tokenizer(text) for t in pipeline_terms(str(token))]
-            expected.append((len(terms), tuple(Counter(terms).items())))
+            counts = Counter(terms)
+            expected.append((len(terms), (tuple(counts), tuple(counts.values()))))
         lengths, found = tokeniser.document(fields)
         assert list(zip(lengths, found, strict=True)) == expected
 
@@ -455,3 +462,45 @@ def test_records_from_the_pages_answers_equal_records_rendered_afresh(tmp_path: 
     assert list(reversed(lazy)) == list(reversed(records))
     assert lazy[3:9] == list(records[3:9])
     assert dict(chunked_files(lazy)) == dict(chunked_files(records))
+
+
+@given(
+    st.lists(st.tuples(st.text(min_size=1, max_size=6), st.integers(0, 4000)), max_size=400),
+)
+@settings(max_examples=100, deadline=None)
+def test_a_segment_is_chunked_as_the_whole_term_list_chunks_it(
+    sized: list[tuple[str, int]],
+) -> None:
+    """`chunk_terms(segment=True)` (no hash computed again) gives each segment the chunks
+    that chunking every term, hashes included, gives it."""
+    sizes = dict(sized)
+    terms = sorted(sizes, key=js_order)
+    by_segment = [
+        chunk for segment in _segments(terms) for chunk in chunk_terms(segment, sizes, segment=True)
+    ]
+    assert by_segment == chunk_terms(terms, sizes)
+
+
+def test_the_whole_index_through_the_store_is_the_chunked_index(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A cached cold build's index (postings collected as (key, frequency) pairs beside
+    each field's lengths by key, pages stored a row a term, filters from each key's own)
+    is `search_files`' (lunr.py-equivalent, tested above), with pages of four keys so that
+    common terms span many; and the stored pages are what `paged` makes of each term."""
+    monkeypatch.setattr(generator.search_pages, "PAGE_BITS", 2)
+    archive = load_archive(write_synthetic_archive(300, tmp_path))
+    assert len({(q.house, q.status, q.answered_on) for q in archive.questions}) > 3
+    contents = {q.id: hashlib.sha256(q.id.encode()).digest()[:16] for q in archive.questions}
+    store = SearchStore(tmp_path, "code")
+    out = tmp_path / "out"
+    written = write_search_index(
+        archive, {}, contents, store, FileWriter(out, {}, {}), tmp_path / "none"
+    )
+    expected = dict(chunked_files(search_records(archive)))
+    assert {path: (out / path).read_bytes() for path, *_ in written} == expected
+    postings = collect_postings(search_records(archive)).by_term
+    stored = store.range_pages(min(postings, key=js_order), None)
+    assert stored == {term: paged(p) for term, p in postings.items()}
+    assert any(len(pages) > 10 for pages in stored.values())
+    store.close()

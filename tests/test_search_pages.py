@@ -13,6 +13,7 @@ import generator.search_pages
 from generator.search_chunks import encode_chunk
 from generator.search_pages import (
     chunk_file,
+    decimals,
     page_size,
     paged,
     paged_fields,
@@ -78,14 +79,16 @@ def test_a_field_spanning_pages_steps_across_the_boundary(monkeypatch: pytest.Mo
     ]
 
 
-def by_field(postings: array[int]) -> list[tuple[int, array[int]]]:
-    """Packed postings apart by field, fields increasing: (key, frequency, length) triples."""
+def by_field(postings: array[int]) -> tuple[list[tuple[int, array[int]]], list[list[bytes]]]:
+    """Packed postings apart by field, fields increasing, as (key, frequency) pairs, and
+    the text of each field's lengths by key."""
     fields: dict[int, array[int]] = {}
+    lengths: list[list[int]] = [[0] * (max(keys_of(postings)) + 1) for _field in range(7)]
     for i in range(0, len(postings), 3):
-        fields.setdefault(postings[i] & 7, array("i")).extend(
-            (postings[i] >> 3, postings[i + 1], postings[i + 2])
-        )
-    return sorted(fields.items())
+        key, field = postings[i] >> 3, postings[i] & 7
+        fields.setdefault(field, array("i")).extend((key, postings[i + 1]))
+        lengths[field][key] = postings[i + 2]
+    return sorted(fields.items()), [decimals(field_lengths) for field_lengths in lengths]
 
 
 @pytest.mark.parametrize("bits", [0, 1, 4, 9])
@@ -105,6 +108,6 @@ def test_pages_made_field_by_field_are_the_pages_made_from_packed_postings(
                 for field in rng.sample(range(7), rng.randint(1, 3))
             ]
             postings = postings_of(entries)
-            made = paged_fields(by_field(postings))
+            made = paged_fields(*by_field(postings))
             assert made == paged(postings)
             assert list(made) == list(paged(postings))

@@ -13,7 +13,7 @@ from generator.search_incremental import SearchStore
 
 
 def terms(word: str) -> DocumentTerms:
-    return (1, 0, 0, 0, 0, 0, 0), (((word, 1),), (), (), (), (), (), ())
+    return (1, 0, 0, 0, 0, 0, 0), (((word,), (1,)), *(((), ()),) * 6)
 
 
 def content(number: int) -> bytes:
