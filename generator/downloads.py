@@ -7,9 +7,10 @@ Every file is gzip-compressed (no timestamp in the header keeps the bytes reprod
 answers compress about sixfold, and uncompressed they would be the largest part of the site
 (about 200 MB for a year of 60,000 questions, against GitHub Pages' 1 GB limit; the whole
 archive as one file would near its 100 MB limit per file). The compressor is libdeflate
-(the `deflate` package), not zlib: at its level 8 it makes files slightly smaller than
-zlib's gzip -9 in half the CPU time (BENCHMARKS.md, "Round 8 (dl8)"), and compression was
-the largest single cost of a cold build's downloads.
+(the `deflate` package), not zlib, at its default level 6: 40 % of the CPU time of its
+level 8 and a quarter of zlib's gzip -9, for files 2 to 3.3 % larger than level 8's
+(BENCHMARKS.md, "Round 9 (dl9)"); compression is the largest single cost of a cold
+build's downloads.
 
 The archive download is a series of gzip members, one per `ARCHIVE_MEMBER` questions
 (a gzip file may hold several; every reader decompresses them as one stream), so a build
@@ -56,10 +57,13 @@ def department_paths(department: Department) -> dict[str, str]:
     return {"csv": f"{base}.csv.gz", "json": f"{base}.json.gz"}
 
 
-# libdeflate's level: 8 is its cheapest whose files are no larger than zlib's gzip -9 on
-# both the synthetic and the real archive (7 is a third cheaper again, 0.5 % larger on the
-# synthetic one; BENCHMARKS.md, "Round 8 (dl8)").
-COMPRESS_LEVEL = 8
+# libdeflate's level: 6, its default. Every member of the downloads of 10,000 synthetic
+# questions (44.8 MB of text): level 8 (round 8's, the cheapest no larger than zlib's
+# gzip -9) 1.09 CPU-s for 7.70 MB, 7 0.64 s for 7.79 MB, 6 0.46 s for 7.96 MB, 5 0.35 s for
+# 8.22 MB. 6 saves 0.6 CPU-s per 10,000 questions (0.4 s on the real archive's 14,544) for
+# 26 bytes more per question (12 on the real one; 0.3 % of the site); a step below 6 costs
+# as many bytes again for a sixth of the time (BENCHMARKS.md, "Round 9 (dl9)").
+COMPRESS_LEVEL = 6
 
 
 def compress(text: str) -> bytes:
