@@ -216,10 +216,19 @@ _RECORD_KEYS = tuple(
 )
 
 
+# The C encoder with the line break and indentation of a record's keys as its item
+# separator: a record without lists, laid out as `indented_json` lays it at depth 2, but
+# for its braces' own line breaks. (`JSONEncoder` uses its C encoder only without `indent`.)
+_ENCODE_FLAT = json.JSONEncoder(ensure_ascii=False, separators=(",\n   ", ": ")).encode
+
+
 def indented_record(row: dict[str, Any]) -> str:
-    """`"".join(indented_json(row, 2))` for a `record`, in one piece: a record's values are
-    scalars but for two short lists, so only those go through `indented_json`, and the rest
-    is one join (half the department JSON's cost was `indented_json`'s generators)."""
+    """`"".join(indented_json(row, 2))` for a `record`, in one piece: a record whose two
+    lists are empty (most: they are printed `[]` on the key's line) is one call of the C
+    encoder; otherwise only the lists go through `indented_json`, and the rest is one join
+    (tests/test_downloads.py compares both ways with `indented_json`)."""
+    if not (row["grouped_with"] or row["attachments"]):
+        return "{\n   " + _ENCODE_FLAT(row)[1:-1] + "\n  }"
     parts = []
     for prefix, value in zip(_RECORD_KEYS, row.values(), strict=True):
         parts.append(prefix)
