@@ -7,9 +7,10 @@ Every file is gzip-compressed (no timestamp in the header keeps the bytes reprod
 answers compress about sixfold, and uncompressed they would be the largest part of the site
 (about 200 MB for a year of 60,000 questions, against GitHub Pages' 1 GB limit; the whole
 archive as one file would near its 100 MB limit per file). The compressor is libdeflate
-(the `deflate` package), not zlib: at its level 8 it makes files slightly smaller than
-zlib's gzip -9 in half the CPU time (BENCHMARKS.md, "Round 8 (dl8)"), and compression was
-the largest single cost of a cold build's downloads.
+(the `deflate` package), not zlib, at its default level 6: 40 % of the CPU time of its
+level 8 and a quarter of zlib's gzip -9, for files 2 to 3.3 % larger than level 8's
+(BENCHMARKS.md, "Round 9 (dl9)"); compression is the largest single cost of a cold
+build's downloads.
 
 The archive download is a series of gzip members, one per `ARCHIVE_MEMBER` questions
 (a gzip file may hold several; every reader decompresses them as one stream), so a build
@@ -21,6 +22,7 @@ a department of 8,000 questions is about 25 MB of text, half a second of compres
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from functools import partial
@@ -56,10 +58,13 @@ def department_paths(department: Department) -> dict[str, str]:
     return {"csv": f"{base}.csv.gz", "json": f"{base}.json.gz"}
 
 
-# libdeflate's level: 8 is its cheapest whose files are no larger than zlib's gzip -9 on
-# both the synthetic and the real archive (7 is a third cheaper again, 0.5 % larger on the
-# synthetic one; BENCHMARKS.md, "Round 8 (dl8)").
-COMPRESS_LEVEL = 8
+# libdeflate's level: 6, its default. Every member of the downloads of 10,000 synthetic
+# questions (44.8 MB of text): level 8 (round 8's, the cheapest no larger than zlib's
+# gzip -9) 1.09 CPU-s for 7.70 MB, 7 0.64 s for 7.79 MB, 6 0.46 s for 7.96 MB, 5 0.35 s for
+# 8.22 MB. 6 saves 0.6 CPU-s per 10,000 questions (0.4 s on the real archive's 14,544) for
+# 26 bytes more per question (12 on the real one; 0.3 % of the site); a step below 6 costs
+# as many bytes again for a sixth of the time (BENCHMARKS.md, "Round 9 (dl9)").
+COMPRESS_LEVEL = 6
 
 
 def compress(text: str) -> bytes:
@@ -118,7 +123,7 @@ def _cell(value: Any) -> str:
 
 
 def department_csv(department: Department, config: SiteConfig) -> str:
-    """The CSV download's text, all of it, as one member would hold it (`department_download`
+    """The CSV download's text, all of it, as one member would hold it (`department_downloads`
     makes the file member by member)."""
     return _csv_rows(0, department.questions, config)
 
@@ -212,10 +217,19 @@ _RECORD_KEYS = tuple(
 )
 
 
+# The C encoder with the line break and indentation of a record's keys as its item
+# separator: a record without lists, laid out as `indented_json` lays it at depth 2, but
+# for its braces' own line breaks. (`JSONEncoder` uses its C encoder only without `indent`.)
+_ENCODE_FLAT = json.JSONEncoder(ensure_ascii=False, separators=(",\n   ", ": ")).encode
+
+
 def indented_record(row: dict[str, Any]) -> str:
-    """`"".join(indented_json(row, 2))` for a `record`, in one piece: a record's values are
-    scalars but for two short lists, so only those go through `indented_json`, and the rest
-    is one join (half the department JSON's cost was `indented_json`'s generators)."""
+    """`"".join(indented_json(row, 2))` for a `record`, in one piece: a record whose two
+    lists are empty (most: they are printed `[]` on the key's line) is one call of the C
+    encoder; otherwise only the lists go through `indented_json`, and the rest is one join
+    (tests/test_downloads.py compares both ways with `indented_json`)."""
+    if not (row["grouped_with"] or row["attachments"]):
+        return "{\n   " + _ENCODE_FLAT(row)[1:-1] + "\n  }"
     parts = []
     for prefix, value in zip(_RECORD_KEYS, row.values(), strict=True):
         parts.append(prefix)
@@ -271,19 +285,27 @@ def member_name(path: str, number: int, count: int, department: str) -> str:
     return f"{path}\0{number}\0{count}\0{department}"
 
 
-def department_download(
-    kind: str, department: Department, config: SiteConfig, cached: CachedMember = make_member
-) -> bytes:
-    """A department's CSV or JSON download ('csv' or 'json'), gzip member by member."""
-    path = department_paths(department)[kind]
+def department_downloads(
+    department: Department,
+    config: SiteConfig,
+    cached: CachedMember = make_member,
+    kinds: Sequence[str] = ("csv", "json"),
+) -> dict[str, bytes]:
+    """A department's downloads of `kinds` by kind, made together gzip member by member:
+    the CSV and JSON members of the same questions share their records (`record` is a
+    third of the text's cost), and only a chunk's records are held at a time."""
+    paths = department_paths(department)
     questions = department.questions
     count = len(questions)
-    members = []
+    members: dict[str, list[bytes]] = {kind: [] for kind in kinds}
     for number, start in enumerate(range(0, count, DOWNLOAD_MEMBER)):
         chunk = tuple(questions[start : start + DOWNLOAD_MEMBER])
-        make = partial(department_member, kind, department, count, start, chunk, config)
-        members.append(cached(member_name(path, number, count, department.name), chunk, make))
-    return b"".join(members)
+        records = functools.cache(partial(_records, chunk, config))  # made once, for both
+        for kind in kinds:
+            name = member_name(paths[kind], number, count, department.name)
+            make = partial(_member_of, kind, department, count, start, records, config)
+            members[kind].append(cached(name, chunk, make))
+    return {kind: b"".join(made) for kind, made in members.items()}
 
 
 def department_member(
@@ -295,13 +317,32 @@ def department_member(
     config: SiteConfig,
 ) -> bytes:
     """The gzip member of a department's download holding `chunk` (from `start`)."""
+    return _member_of(kind, department, count, start, partial(_records, chunk, config), config)
+
+
+def _records(chunk: Sequence[Question], config: SiteConfig) -> list[dict[str, Any]]:
+    return [record(q, config) for q in chunk]
+
+
+def _member_of(
+    kind: str,
+    department: Department,
+    count: int,
+    start: int,
+    records: Callable[[], list[dict[str, Any]]],
+    config: SiteConfig,
+) -> bytes:
     if kind == "csv":
-        return compress(_csv_rows(start, chunk, config))
-    return compress("".join(_json_records(department, count, start, chunk, config)))
+        return compress(_csv_text(start, records()))
+    return compress("".join(_json_text(department, count, start, records(), config)))
 
 
 def _csv_rows(start: int, chunk: Sequence[Question], config: SiteConfig) -> str:
-    rows = [csv_line([_cell(value) for value in record(q, config).values()]) for q in chunk]
+    return _csv_text(start, _records(chunk, config))
+
+
+def _csv_text(start: int, records: Iterable[dict[str, Any]]) -> str:
+    rows = [csv_line([_cell(value) for value in row.values()]) for row in records]
     return (csv_line(COLUMNS) if start == 0 else "") + "".join(rows)
 
 
@@ -309,15 +350,25 @@ def _json_records(
     department: Department, count: int, start: int, chunk: Sequence[Question], config: SiteConfig
 ) -> Iterator[str]:
     """`department_json_pieces`' text from record `start` on (tests/test_downloads.py)."""
+    return _json_text(department, count, start, _records(chunk, config), config)
+
+
+def _json_text(
+    department: Department,
+    count: int,
+    start: int,
+    records: Sequence[dict[str, Any]],
+    config: SiteConfig,
+) -> Iterator[str]:
     if start == 0:
         yield "{\n " + _ENCODE("department") + ": " + _ENCODE(department.name)
         yield ",\n " + _ENCODE("url") + ": " + _ENCODE(config.absolute_url(department.url_path))
         yield ",\n " + _ENCODE("count") + ": " + _ENCODE(count)
         yield ",\n " + _ENCODE("questions") + ": ["
-    for number, question in enumerate(chunk, start):
+    for number, row in enumerate(records, start):
         yield ("," if number else "") + "\n  "
-        yield indented_record(record(question, config))
-    if start + len(chunk) == count:
+        yield indented_record(row)
+    if start + len(records) == count:
         yield "\n ]\n}\n"
 
 
@@ -341,14 +392,29 @@ def download_parts(
     for department in archive.departments:
         paths = department_paths(department)
         inputs = {"department": department}
+        both = _Together(department, config, cached)
         for kind in ("csv", "json"):
-            yield (
-                paths[kind],
-                inputs,
-                partial(department_download, kind, department, config, cached),
-            )
+            yield paths[kind], inputs, partial(both.take, kind)
     yield (
         archive_path(),
         {"questions": archive.questions},
         partial(archive_download, archive, config, member),
     )
+
+
+class _Together:
+    """A department's two downloads for `download_parts`: the CSV's make makes the JSON too
+    (`department_downloads`), kept until its own make takes it (a department's JSON
+    compressed, a few MB at most); the JSON alone when the CSV was not made."""
+
+    def __init__(self, department: Department, config: SiteConfig, cached: CachedMember):
+        self.department = department
+        self.config = config
+        self.cached = cached
+        self.made: dict[str, bytes] = {}
+
+    def take(self, kind: str) -> bytes:
+        if kind not in self.made:
+            kinds = ("csv", "json") if kind == "csv" else (kind,)
+            self.made = department_downloads(self.department, self.config, self.cached, kinds)
+        return self.made.pop(kind)

@@ -998,7 +998,7 @@ def _department_downloads(
     config: SiteConfig,
     downloads: _Downloads,
 ) -> dict[str, bytes]:
-    """A department's two downloads, member by member as downloads.department_download
+    """A department's two downloads, member by member as downloads.department_downloads
     makes them, each recalled from the build cache (as incremental.ArchiveMembers keeps
     them) or made again where its questions changed."""
     state = model.state

@@ -8,6 +8,7 @@ from the questions, never from the clock, so the same archive gives the same byt
 
 from __future__ import annotations
 
+import hashlib
 import heapq
 import itertools
 import re
@@ -26,6 +27,9 @@ FEED_SIZE = 50
 ATOM_TYPE = "application/atom+xml"
 ATOM_NAMESPACE = "http://www.w3.org/2005/Atom"
 _NAMESPACE = uuid.UUID("6f1c1d0e-2a43-5b8e-9a7e-3c1d9a2b4f60")
+_NAMESPACE_BYTES = _NAMESPACE.bytes
+_END = "</entry>"
+_ATTRIBUTE_SPECIAL = re.compile('[&<>"\n\r\t]')
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
@@ -47,7 +51,18 @@ def group_feed(kind: str, slug: str, name: str, config: SiteConfig) -> FeedLink:
 
 
 def entry_id(question: Question) -> str:
-    return f"urn:uuid:{uuid.uuid5(_NAMESPACE, 'question:' + question.id)}"
+    return f"urn:uuid:{name_uuid('question:' + question.id)}"
+
+
+def name_uuid(name: str) -> str:
+    """`str(uuid.uuid5(_NAMESPACE, name))`, from the SHA-1 digest directly: the `UUID` object
+    and its integer arithmetic were most of an entry id's cost, made for every question in
+    the feeds (tests/test_feeds.py compares the two)."""
+    digest = bytearray(hashlib.sha1(_NAMESPACE_BYTES + name.encode("utf-8")).digest()[:16])
+    digest[6] = (digest[6] & 0x0F) | 0x50  # version 5
+    digest[8] = (digest[8] & 0x3F) | 0x80  # RFC 4122 variant
+    h = digest.hex()
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
 
 def _stamp(day: date) -> str:
@@ -55,11 +70,26 @@ def _stamp(day: date) -> str:
 
 
 def _text(value: str) -> str:
-    return escape(_NOT_XML.sub("", value))
+    """`saxutils.escape` of `value` without the characters XML forbids, its replacements
+    written out (a call less per text: an entry has several)."""
+    return _NOT_XML.sub("", value).replace("&", "&amp;").replace(">", "&gt;").replace("<", "&lt;")
+
+
+def attribute(value: str) -> str:
+    """`saxutils.quoteattr(value)`, checked in one scan first: an address (an entry's link,
+    a feed's) almost never holds anything it would escape."""
+    if _ATTRIBUTE_SPECIAL.search(value) is None:
+        return f'"{value}"'
+    return quoteattr(value)
 
 
 def _updated(question: Question) -> date:
-    return max(d for d in (question.asked_on, question.answered_on, question.corrected_on) if d)
+    """The latest of the question's dates (asked, answered, corrected)."""
+    day = question.asked_on
+    for other in (question.answered_on, question.corrected_on):
+        if other and other > day:
+            day = other
+    return day
 
 
 def _content(question: Question, answer_html: str) -> str:
@@ -76,18 +106,26 @@ class FeedWriter:
         self.config = config
         self.summaries = summaries
         self._entries: dict[tuple[str, bool], str] = {}
+        self._categories: dict[str, str] = {}  # department -> its entries' category element
 
     def entry(self, question: Question, content: str | None) -> str:
+        """The question's entry, with `content` (its answer's HTML) or without it (None): the
+        one with content is the one without, its content added before the end."""
         key = (question.id, content is not None)
         cached = self._entries.get(key)
         if cached is None:
-            cached = self._entry(question, content)
+            if content is None:
+                cached = self._entry(question)
+            else:
+                element = f'<content type="html">{_text(_content(question, content))}</content>'
+                cached = self.entry(question, None)[: -len(_END)] + element + _END
             self._entries[key] = cached
         return cached
 
-    def _entry(self, question: Question, content: str | None) -> str:
-        link = quoteattr(self.config.absolute_url(question.url_path))
+    def _entry(self, question: Question) -> str:
+        link = attribute(self.config.absolute_url(question.url_path))
         published = question.answered_on or question.asked_on
+        updated = _updated(question)
         lines = [
             "<entry>",
             f"<id>{entry_id(question)}</id>",
@@ -97,22 +135,27 @@ class FeedWriter:
         ]
         # atom:published is optional (RFC 4287 4.2.9) and readers show atom:updated without
         # it, so it is written only when a correction made the two differ.
-        if published != _updated(question):
+        if published != updated:
             lines.append(f"<published>{_stamp(published)}</published>")
-        lines.append(f"<updated>{_stamp(_updated(question))}</updated>")
+        lines.append(f"<updated>{_stamp(updated)}</updated>")
         if question.asked_by:
             lines.append(f"<author><name>{_text(question.asked_by)}</name></author>")
-        lines.append(f"<category term={quoteattr(_NOT_XML.sub('', question.department))}/>")
+        lines.append(self._category(question.department))
         lines.append(
             f"<summary>{_text(self.summaries.get(question.id, question.question))}</summary>"
         )
-        if content is not None:
-            lines.append(f'<content type="html">{_text(_content(question, content))}</content>')
-        lines.append("</entry>")
+        lines.append(_END)
         # No line breaks inside an entry: Atom's elements hold no mixed content, so the white
         # space between them is nothing to an XML reader (about 9 bytes an entry); one line
         # per entry keeps the file readable.
         return "".join(lines)
+
+    def _category(self, department: str) -> str:
+        known = self._categories.get(department)
+        if known is None:
+            known = f"<category term={quoteattr(_NOT_XML.sub('', department))}/>"
+            self._categories[department] = known
+        return known
 
     def feed(
         self,
@@ -131,10 +174,10 @@ class FeedWriter:
         head = [
             '<?xml version="1.0" encoding="utf-8"?>',
             f'<feed xmlns="{ATOM_NAMESPACE}" xml:lang={quoteattr(self.config.language)}>',
-            f"<id>urn:uuid:{uuid.uuid5(_NAMESPACE, 'feed:' + link.path)}</id>",
+            f"<id>urn:uuid:{name_uuid('feed:' + link.path)}</id>",
             f"<title>{_text(link.title)}</title>",
-            f'<link rel="self" type="{ATOM_TYPE}" href={quoteattr(absolute(link.path))}/>',
-            f'<link rel="alternate" type="text/html" href={quoteattr(absolute(page_path))}/>',
+            f'<link rel="self" type="{ATOM_TYPE}" href={attribute(absolute(link.path))}/>',
+            f'<link rel="alternate" type="text/html" href={attribute(absolute(page_path))}/>',
             f"<updated>{_stamp(updated)}</updated>",
             f"<author><name>{_text(self.config.title)}</name></author>",
             "<generator>answer-archive</generator>",

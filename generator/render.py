@@ -541,7 +541,8 @@ class Renderer:
         yield from BrowsePages(self, self.browse).render(lists)
 
     def list_pages(self) -> Iterator[tuple[str, str]]:
-        """The members' and topics' pages, which `other_pages(lists=False)` leaves out."""
+        """The members' and topics' pages and their indexes, which `other_pages(lists=False)`
+        leaves out."""
         return BrowsePages(self, self.browse).lists()
 
     def link_references(self, question: Question, fragment: str, compact: bool = False) -> str:

@@ -6,12 +6,15 @@ import csv
 import gzip
 import io
 import json
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+import generator.downloads
 from generator.config import SiteConfig
 from generator.downloads import (
     COLUMNS,
@@ -20,6 +23,9 @@ from generator.downloads import (
     csv_line,
     department_csv,
     department_json,
+    department_member,
+    department_paths,
+    download_parts,
     indented_json,
     indented_record,
     record,
@@ -175,3 +181,61 @@ def test_archive_lines_are_json_dumps_of_each_record() -> None:
     lines = list(archive_jsonl(archive.questions, config))
     expected = [json.dumps(record(q, config), ensure_ascii=False) + "\n" for q in archive.questions]
     assert lines == expected
+
+
+def test_department_downloads_made_together_are_each_made_alone(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """`download_parts` makes a department's CSV and JSON together, member by member, one
+    record a question for both: the bytes are each member made alone (`department_member`,
+    as an edit makes it), and their text is the whole download's."""
+    monkeypatch.setattr(generator.downloads, "DOWNLOAD_MEMBER", 2)
+    archive = load_archive(FIXTURE_ARCHIVE / "content")
+    config = SiteConfig(base_url="https://example.org/archive/")
+    made = {path: make() for path, _inputs, make in download_parts(archive, config)}
+    records = 0
+    counted = generator.downloads.record
+
+    def count(question: Question, config: SiteConfig) -> dict[str, object]:
+        nonlocal records
+        records += 1
+        return counted(question, config)
+
+    monkeypatch.setattr(generator.downloads, "record", count)
+    again = {path: make() for path, _inputs, make in download_parts(archive, config)}
+    assert again == made
+    assert records == 2 * len(archive.questions)  # the departments' downloads, then the archive
+    departments = [d for d in archive.departments if len(d.questions) > 2]
+    assert departments
+    for department in departments:
+        questions, count_ = department.questions, len(department.questions)
+        for kind, path in department_paths(department).items():
+            alone = b"".join(
+                department_member(
+                    kind, department, count_, start, questions[start : start + 2], config
+                )
+                for start in range(0, count_, 2)
+            )
+            assert made[path] == alone
+        paths = department_paths(department)
+        assert gzip.decompress(made[paths["csv"]]).decode() == department_csv(department, config)
+        assert gzip.decompress(made[paths["json"]]).decode() == department_json(department, config)
+
+
+def test_a_departments_json_alone_is_made_without_its_csv(monkeypatch: pytest.MonkeyPatch) -> None:
+    """When the CSV is not made again (the file in place is reusable), the JSON's make makes
+    only the JSON members."""
+    archive = load_archive(FIXTURE_ARCHIVE / "content")
+    config = SiteConfig(base_url="https://example.org/archive/")
+    names: list[str] = []
+
+    def cached(name: str, questions: tuple[Question, ...], make: Callable[[], bytes]) -> bytes:
+        names.append(name.split("\0")[0])
+        return make()
+
+    department = archive.departments[0]
+    paths = department_paths(department)
+    parts = {path: make for path, _inputs, make in download_parts(archive, config, cached=cached)}
+    data = parts[paths["json"]]()
+    assert gzip.decompress(data).decode() == department_json(department, config)
+    assert names and set(names) == {paths["json"]}

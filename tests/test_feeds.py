@@ -2,14 +2,30 @@
 
 from __future__ import annotations
 
+import uuid
 import xml.etree.ElementTree as ET
 from datetime import date, timedelta
 from pathlib import Path
+from xml.sax.saxutils import escape, quoteattr
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from generator.config import SiteConfig
-from generator.feeds import FEED_SIZE, FeedLink, FeedWriter, entry_id, newest_of
+from generator.feeds import (
+    _NAMESPACE,
+    _NOT_XML,
+    FEED_SIZE,
+    FeedLink,
+    FeedWriter,
+    _text,
+    _updated,
+    attribute,
+    entry_id,
+    name_uuid,
+    newest_of,
+)
 from generator.model import Question
 from tests.browser_support import BROWSE_FIXTURE
 from tests.sitebuild import build_site, copy_archive
@@ -207,3 +223,53 @@ def test_control_characters_never_reach_the_xml() -> None:
     entry = entries(ET.fromstring(text))[0]
     assert entry.findtext(f"{ATOM}title") == "Bad <title> & co"
     assert entry.findtext(f"{ATOM}summary") == "summary"
+
+
+@given(st.text())
+def test_name_uuid_is_uuid5(name: str) -> None:
+    assert name_uuid(name) == str(uuid.uuid5(_NAMESPACE, name))
+
+
+_MARKUP_TEXT = st.text(alphabet=st.sampled_from("ab &<>\"'\n\r\t\x01\x0b\ufffe\u00e9"))
+
+
+@given(_MARKUP_TEXT)
+def test_attribute_is_quoteattr(value: str) -> None:
+    assert attribute(value) == quoteattr(value)
+
+
+@given(_MARKUP_TEXT)
+def test_text_is_escape_without_what_xml_forbids(value: str) -> None:
+    assert _text(value) == escape(_NOT_XML.sub("", value))
+
+
+_DAYS = st.dates(min_value=date(2000, 1, 1), max_value=date(2030, 1, 1))
+
+
+@given(_DAYS, st.none() | _DAYS, st.none() | _DAYS)
+def test_updated_is_the_latest_date(
+    asked: date, answered: date | None, corrected: date | None
+) -> None:
+    question = Question(
+        id="x", title="T", department="D", asked_on=asked, question="?",
+        answered_on=answered, corrected_on=corrected,
+    )  # fmt: skip
+    assert _updated(question) == max(d for d in (asked, answered, corrected) if d)
+
+
+def test_an_entry_with_content_is_the_entry_without_it_plus_its_content() -> None:
+    """Made first or after the summary entry, the full entry is the same; parsed, it has the
+    summary entry's elements then the content."""
+    config = SiteConfig(base_url="https://x.test/")
+    question = Question(
+        id="x", title="T & <t>", department="D", asked_on=date(2024, 1, 1), question="Why?",
+        answered_on=date(2024, 1, 9), corrected_on=date(2024, 2, 1), asked_by="A. Member",
+    )  # fmt: skip
+    alone = FeedWriter(config, {"x": "A summary"}).entry(question, "<p>Because & so.</p>")
+    writer = FeedWriter(config, {"x": "A summary"})
+    summary = writer.entry(question, None)
+    assert writer.entry(question, "<p>Because & so.</p>") == alone
+    full, short = ET.fromstring(alone), ET.fromstring(summary)
+    assert [ET.tostring(e) for e in full][:-1] == [ET.tostring(e) for e in short]
+    assert full[-1].tag == "content"
+    assert full[-1].text == "<h2>Question</h2><p>Why?</p><h2>Answer</h2><p>Because & so.</p>"
