@@ -84,12 +84,35 @@ class _Context(jinja2.runtime.Context):
             return super().call(obj, *args, **kwargs)
         kwargs.pop("_block_vars", None)
         kwargs.pop("_loop_vars", None)
+        if kind is jinja2.runtime.Macro and not kwargs and _plain_call(obj, args):
+            # What `Macro.__call__` does for this call, without matching names to arguments.
+            html = obj._func(*args)
+            return _markup(html) if obj._default_autoescape else html
         try:
             return obj(*args, **kwargs)
         except StopIteration:
             return self.environment.undefined(
                 "value was undefined because a callable raised a StopIteration exception"
             )
+
+
+def _plain_call(macro: jinja2.runtime.Macro, args: tuple[Any, ...]) -> bool:
+    """True when `macro(*args)` binds `args` to its arguments one to one: each argument
+    given by position, and no `caller`, `varargs` or `kwargs` for Jinja to supply (a
+    macro's call costs a tenth as much without working that out; most calls are such)."""
+    return (
+        len(args) == macro._argument_count
+        and not macro.caller
+        and not macro.catch_kwargs
+        and not macro.catch_varargs
+        and not macro._environment.is_async
+    )
+
+
+def _markup(text: str) -> Markup:
+    """`Markup(text)` for a plain string (what a macro returns), made in C: `Markup`'s own
+    constructor is Python code looking for `__html__` first."""
+    return str.__new__(Markup, text)
 
 
 class Compacted(Markup):
@@ -341,6 +364,7 @@ class Renderer:
         self._readable_dirs = theme.template_dirs
         self._readable_env: jinja2.Environment | None = None
         self._hrefs: dict[str, Markup] = {}  # see `href`
+        self._prepared: dict[str, tuple[str, bool]] = {}  # see `prepared`
         self.env = self._environment(
             (theme.compact_dir,) if theme.compact_dir else theme.template_dirs,
             compact=self.compact_templates,
@@ -349,6 +373,7 @@ class Renderer:
             site=config,
             url=self.url,
             href=self.href,
+            prepared=self.prepared,
             abs_url=config.absolute_url,
             asset=self._asset_urls(theme),
             house_name=HOUSE_NAMES,
@@ -403,6 +428,23 @@ class Renderer:
                 self._hrefs.clear()
             found = self._hrefs[path] = attribute(self.url(path))
         return found
+
+    def prepared(self, name: str, caller: Callable[[], str]) -> str:
+        """`{% call prepared(name) %}...{% endcall %}`: markup that shows template globals
+        only (the site's header), rendered by the first page that shows it and then reused
+        by every page of the build: it is the same on every page, and cost about a tenth of
+        a question page's rendering. Whether it held a value the compaction pass might change
+        (see `_finalize`) is remembered with it, so the pages showing it still go the
+        readable way then. The names such markup may show are checked by
+        tests/test_compact_templates.py."""
+        found = self._prepared.get(name)
+        if found is None:
+            loose, self._loose = self._loose, False
+            found = self._prepared[name] = (caller(), self._loose)
+            self._loose = loose
+        if found[1]:
+            self._loose = True
+        return found[0]
 
     def _finalize(self, value: Any) -> Any:
         """The compact templates' hook on every `{{ ... }}`: notes a value the pass might change

@@ -67,6 +67,41 @@ def test_direct_calls_render_what_jinja_renders() -> None:
     assert "E||&lt;page&gt;&lt;page&gt;" in ours
 
 
+CALLS = """{% macro one(x) %}<{{ x }}>{% endmacro -%}
+{% macro two(x, y="<d>") %}{{ x }}/{{ y }}{% endmacro -%}
+{% macro rest() %}{{ varargs }}{{ kwargs }}{% endmacro -%}
+{% macro wrap(x) %}[{{ caller(x) }}]{% endmacro -%}
+{% macro named(caller=none) %}{{ caller() }}{% endmacro -%}
+{{ one("<a>") }}|{{ one(x="<b>") }}|{{ two("<c>") }}|{{ two("e", "<f>") }}|{{ two("g", y=1) }}|
+{{- rest(1, "<h>", k="<i>") }}|{{ one(none) }}|{{ one }}|
+{%- for v in ["j", "<k>"] %}{{ one(v) }}{% endfor %}|
+{%- call(v) wrap("<l>") %}{{ v }}!{% endcall %}|{{ named(one) }}|{% set m = one("<m>") %}{{ m }}"""
+
+
+def test_macros_called_directly_render_what_jinja_renders(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`_Context.call` binds a macro's positional arguments itself when nothing else is
+    needed: every kind of call renders as Jinja renders it, and plain calls skip
+    `Macro.__call__`, whose cost is the point."""
+    jinjas = jinja2.Environment(autoescape=True).from_string(CALLS).render()
+    bound = []
+    call = jinja2.runtime.Macro.__call__
+
+    def counting(self: jinja2.runtime.Macro, *args: Any, **kwargs: Any) -> Any:
+        bound.append(self.name)
+        return call(self, *args, **kwargs)
+
+    monkeypatch.setattr(jinja2.runtime.Macro, "__call__", counting)
+    ours = _Environment(autoescape=True)
+    ours.context_class = _Context
+    assert ours.from_string(CALLS).render() == jinjas
+    assert "&lt;a&gt;" in jinjas and "&lt;l&gt;!" in jinjas
+    # the calls of `one` not made directly: one(x=...), and one() as `named`'s caller
+    assert bound.count("one") == 2
+    assert {"two", "rest", "wrap", "named"} <= set(bound)
+    with pytest.raises(TypeError, match="takes not more than"):
+        ours.from_string(CALLS.split("-%}")[0] + "-%}{{ one(1, 2) }}").render()
+
+
 MACROS = """{% macro stamp(x) %}[{{ x }} {{ site }}]{% endmacro %}"""
 PAGE = """{% from "macros.html" import stamp %}{{ stamp(title) }} {{ site }} {{ url("a") }}"""
 
