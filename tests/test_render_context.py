@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import jinja2
 import pytest
@@ -100,6 +100,50 @@ def test_macros_called_directly_render_what_jinja_renders(monkeypatch: pytest.Mo
     assert {"two", "rest", "wrap", "named"} <= set(bound)
     with pytest.raises(TypeError, match="takes not more than"):
         ours.from_string(CALLS.split("-%}")[0] + "-%}{{ one(1, 2) }}").render()
+
+
+class Attrs:
+    title = "<t>"
+    empty = None
+    nested: ClassVar[dict[str, str]] = {"key": "<k>"}
+
+    @property
+    def broken(self) -> str:
+        raise AttributeError("computed")
+
+    def __getitem__(self, name: str) -> str:
+        return f"item {name}"
+
+
+LOOKUPS = """{{ a.title }}|{{ a.empty }}|{{ a.nested.key }}|{{ a.broken }}|{{ a.other }}|
+{{- d.key }}|{{ d.get("key") }}|{{ made().title }}|{{ (a.title ~ "x").upper() }}|
+{%- for x in [a, d] %}{{ x.key }}{% endfor %}|{{ a.nested.missing is defined }}|
+{{- none.x is defined }}"""
+
+
+def test_attributes_looked_up_by_getattr_give_what_jinja_gives() -> None:
+    """`_CodeGenerator` compiles `obj.name` to Python's `getattr` with Jinja's lookup as
+    the fallback: the same values (attributes, items of the name, undefined) and each
+    object expression evaluated once."""
+    made = []
+
+    def make() -> Attrs:
+        made.append(1)
+        return Attrs()
+
+    def run(kind: type[jinja2.Environment], undefined: type[jinja2.Undefined]) -> str:
+        env = kind(autoescape=True, undefined=undefined)
+        return env.from_string(LOOKUPS).render(a=Attrs(), d={"key": "<d>"}, made=make)
+
+    ours = run(_Environment, jinja2.Undefined)
+    assert ours == run(jinja2.Environment, jinja2.Undefined)
+    assert made == [1, 1]
+    assert ours.startswith("&lt;t&gt;|None|&lt;k&gt;|")
+    assert "|item broken|item other|&lt;d&gt;|" in ours
+    assert "getattr((" in _Environment().compile("{{ a.b }}", raw=True)
+    strict = _Environment(undefined=jinja2.StrictUndefined).from_string("{{ a.nope.x }}")
+    with pytest.raises(jinja2.UndefinedError, match="nope"):
+        strict.render(a={})
 
 
 MACROS = """{% macro stamp(x) %}[{{ x }} {{ site }}]{% endmacro %}"""
