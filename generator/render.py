@@ -367,6 +367,7 @@ class Renderer:
             feed_content_ids if feed_content_ids is not None else full_content_ids(archive)
         )
         self._links: dict[int, tuple[Any, Link]] = {}  # see _link
+        self._link_reprs: dict[int, str] = {}  # each of those links' repr, by its id
         self._feeds: dict[tuple[str, str, str], FeedLink] = {}
         self.page_keys: PageKeys | None = None
         self.previous_keys: Mapping[str, bytes] = {}
@@ -693,7 +694,9 @@ class Renderer:
             return None
         known = self._links.get(id(target))
         if known is None:
-            known = self._links[id(target)] = (target, Link.to(target))  # keeps the id unique
+            link = Link.to(target)
+            known = self._links[id(target)] = (target, link)  # keeps the ids unique
+            self._link_reprs[id(link)] = repr(link)
         return known[1]
 
     def question_key(
@@ -724,9 +727,12 @@ class Renderer:
                 return None
             neighbours.append((other.url_path if other else None, content))
         links = links or self.question_links(question)
+        reprs = self._link_reprs  # (a dataclass's repr costs 2 us; a page shows five links)
+        shown = [None if link is None else reprs.get(id(link)) or repr(link) for link in links[:5]]
         parts = (
             neighbours,
-            *links,
+            *shown,
+            links.grouped,
             self._references(self.fragments[question.id].html),
         )
         return keys.from_parts("question.html", question.url_path, question, parts)

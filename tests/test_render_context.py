@@ -256,3 +256,13 @@ def test_answers_without_a_cue_word_reference_no_question(renderer: Renderer) ->
     assert renderer._references("<p>Numbers rose by 2154 in 2023.</p>") == []
     cited = renderer._references("<p>As in answer to Question 2154, numbers rose.</p>")
     assert [word for word, _targets in cited] == ["2154"]
+
+
+def test_question_keys_use_each_links_own_repr(renderer: Renderer) -> None:
+    """A question page's key takes the repr of each link it shows from what `_link`
+    remembered: the same text as the link's own repr, for every question."""
+    for question in renderer.archive.questions:
+        links = renderer.question_links(question)
+        for link in links[:5]:
+            if link is not None:
+                assert renderer._link_reprs[id(link)] == repr(link)
