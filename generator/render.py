@@ -162,6 +162,29 @@ class _CodeGenerator(jinja2.compiler.CodeGenerator):
         else:
             self.write(")")
 
+    def enter_frame(self, frame: Any) -> None:
+        """Each name a template, block or macro uses, looked up as `Context.resolve_or_missing`
+        looks it up (the context's own variables, then its parent's: the page's values and
+        the globals) by two dict lookups in C, not a Python call: a page makes about forty
+        (a list page a few more for each status badge)."""
+        if self.get_resolve_func() != "resolve":
+            super().enter_frame(frame)
+            return
+        undefined = []
+        for target, (action, param) in frame.symbols.loads.items():
+            if action == jinja2.idtracking.VAR_LOAD_RESOLVE:
+                self.writeline(f"{target} = context.vars.get({param!r}, missing)")
+                self.writeline(f"if {target} is missing: ")
+                self.write(f"{target} = context.parent.get({param!r}, missing)")
+            elif action == jinja2.idtracking.VAR_LOAD_ALIAS:
+                self.writeline(f"{target} = {param}")
+            elif action == jinja2.idtracking.VAR_LOAD_UNDEFINED:
+                undefined.append(target)
+            elif action != jinja2.idtracking.VAR_LOAD_PARAMETER:
+                raise NotImplementedError("unknown load instruction")
+        if undefined:
+            self.writeline(f"{' = '.join(undefined)} = missing")
+
     @jinja2.compiler.optimizeconst
     def visit_Getattr(self, node: jinja2.nodes.Getattr, frame: Any) -> None:
         """`obj.name` as Python's own `getattr(obj, name, missing)`, in C, falling back on
@@ -195,7 +218,7 @@ class _BytecodeCache(jinja2.FileSystemBytecodeCache):
     number in the key whenever `_CodeGenerator` compiles anything differently."""
 
     def get_cache_key(self, name: str, filename: str | None = None) -> str:
-        return super().get_cache_key(f"{_CodeGenerator.__qualname__}-2\0{name}", filename)
+        return super().get_cache_key(f"{_CodeGenerator.__qualname__}-3\0{name}", filename)
 
 
 class _Environment(jinja2.Environment):

@@ -146,6 +146,36 @@ def test_attributes_looked_up_by_getattr_give_what_jinja_gives() -> None:
         strict.render(a={})
 
 
+NAMES = {
+    "macros.html": "{% set shared = 'm<' %}"
+    "{% macro show(x) %}{{ x }}{{ site }}{{ shared }}{% endmacro %}",
+    "base.html": "{% set top = 'b<' %}<{% block body %}{{ top }}{{ site }}{% endblock %}>"
+    "{% include 'part.html' %}{{ self.body() }}",
+    "part.html": "{{ page }}{{ site }}{{ top is defined }}",
+    "page.html": "{% extends 'base.html' %}{% from 'macros.html' import show %}"
+    "{% set mine = page ~ '!' %}{% block body %}{{ super() }}{{ show(page) }}{{ mine }}"
+    "{{ unknown is defined }}{% with page = 'w' %}{{ page }}{{ site }}{% endwith %}"
+    "{% for site in [1] %}{{ site }}{% endfor %}{{ site }}{% endblock %}",
+}
+
+
+def test_names_resolved_by_dict_lookups_render_what_jinja_renders() -> None:
+    """`_CodeGenerator` looks names up in the context's variables, then its parent's (the
+    page's values and the globals), as `Context.resolve_or_missing` does."""
+
+    def run(kind: type[jinja2.Environment]) -> str:
+        env = kind(loader=jinja2.DictLoader(NAMES), autoescape=True)
+        env.globals["site"] = "<s>"
+        return env.get_template("page.html").render(page="<p>")
+
+    ours = run(_Environment)
+    assert ours == run(jinja2.Environment)
+    assert "&lt;p&gt;&lt;s&gt;m&lt;" in ours and "False" in ours
+    assert "resolve(" not in _Environment().compile(NAMES["page.html"], raw=True)
+    with pytest.raises(jinja2.UndefinedError, match="nothing"):
+        _Environment(undefined=jinja2.StrictUndefined).from_string("{{ nothing }}").render()
+
+
 MACROS = """{% macro stamp(x) %}[{{ x }} {{ site }}]{% endmacro %}"""
 PAGE = """{% from "macros.html" import stamp %}{{ stamp(title) }} {{ site }} {{ url("a") }}"""
 
