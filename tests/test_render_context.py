@@ -176,6 +176,48 @@ def test_names_resolved_by_dict_lookups_render_what_jinja_renders() -> None:
         _Environment(undefined=jinja2.StrictUndefined).from_string("{{ nothing }}").render()
 
 
+DIRECT = """{{ link("a") }}|{{ marked("b") }}|{{ shadowed("c") }}|{{ link(link("d")) }}|
+{%- for x in ["e"] %}{{ link(x) }}{{ marked(x) }}{% endfor %}|{{ link(x="f") }}|{{ stop() }}|
+{%- block b %}{{ link("g") }}{{ marked("h") }}{% endblock %}"""
+
+
+def test_direct_calls_of_the_renderers_functions_render_what_jinja_renders(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Calls of the functions named in `direct_calls` skip `context.call`; any other
+    callable, even under a name a direct one has elsewhere, goes through it."""
+
+    def link(x: str = "") -> str:
+        return f"<{x}>"
+
+    def stop() -> str:
+        raise StopIteration
+
+    values = dict(
+        link=link,
+        marked=jinja2.pass_context(lambda context, x: f"{x}{context['page']}"),
+        shadowed=str.upper,
+        stop=stop,
+        page="!",
+    )
+    jinjas = jinja2.Environment(autoescape=True).from_string(DIRECT).render(values)
+    ours = _Environment(autoescape=True)
+    ours.context_class = _Context
+    ours.direct_calls = frozenset([id(link)])
+    through: list[Any] = []
+    call = _Context.call
+
+    def counting(self: _Context, obj: Any, /, *args: Any, **kwargs: Any) -> Any:
+        through.append(obj)
+        return call(self, obj, *args, **kwargs)
+
+    monkeypatch.setattr(_Context, "call", counting)
+    assert ours.from_string(DIRECT).render(values) == jinjas
+    assert jinjas == "&lt;a&gt;|b!|C|&lt;&lt;d&gt;&gt;|&lt;e&gt;e!|&lt;f&gt;||&lt;g&gt;h!"
+    assert through.count(link) == 1  # link(x=...): keyword arguments go through `call`
+    assert "environment.direct_calls" in ours.compile(DIRECT, raw=True)
+
+
 MACROS = """{% macro stamp(x) %}[{{ x }} {{ site }}]{% endmacro %}"""
 PAGE = """{% from "macros.html" import stamp %}{{ stamp(title) }} {{ site }} {{ url("a") }}"""
 
@@ -296,3 +338,11 @@ def test_question_keys_use_each_links_own_repr(renderer: Renderer) -> None:
         for link in links[:5]:
             if link is not None:
                 assert renderer._link_reprs[id(link)] == repr(link)
+
+
+def test_the_renderers_own_functions_are_called_directly(renderer: Renderer) -> None:
+    names = ("url", "href", "abs_url")
+    direct = frozenset(id(renderer.env.globals[name]) for name in names)
+    assert renderer.env.direct_calls == direct
+    assert renderer.readable_env().direct_calls == direct
+    assert all(id(renderer.readable_env().globals[name]) in direct for name in names)
