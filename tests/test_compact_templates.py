@@ -243,3 +243,63 @@ def test_awkward_values_come_out_as_the_readable_templates_compacted(
     assert theme.compact_dir is not None and readable.compact_dir is None
     published = _render(config, changed, theme, compiled)
     assert published == _render(config, changed, readable, compiled)
+
+
+def _prepared_names(source: str) -> set[str]:
+    """The names shown inside each `{% call prepared(...) %}` of a template, but for those
+    the markup sets itself (loop variables)."""
+    import jinja2
+
+    tree = jinja2.Environment().parse(source)
+    names: set[str] = set()
+    for block in tree.find_all(jinja2.nodes.CallBlock):
+        call = block.call
+        if isinstance(call.node, jinja2.nodes.Name) and call.node.name == "prepared":
+            body = jinja2.nodes.Template(block.body)
+            loaded = {n.name for n in body.find_all(jinja2.nodes.Name) if n.ctx == "load"}
+            stored = {n.name for n in body.find_all(jinja2.nodes.Name) if n.ctx == "store"}
+            names |= (loaded - stored) | {"prepared"}
+    return names
+
+
+def test_prepared_markup_shows_template_globals_only(
+    fixture_site: tuple[SiteConfig, Archive, Path],
+) -> None:
+    """Markup in `{% call prepared(...) %}` is rendered once a build and shown on every
+    page: it may show only what every page shares (the template globals), never a page's
+    own values."""
+    config, archive, _ = fixture_site
+    renderer = Renderer(config, archive, find_theme(config))
+    shown: set[str] = set()
+    for template in render.COMPACT_TEMPLATES.glob("*.html"):
+        shown |= _prepared_names(template.read_text("utf-8"))
+    assert "href" in shown and "nav_pages" in shown  # the site's header is prepared
+    assert shown <= set(renderer.env.globals)
+    assert _prepared_names('{% call prepared("x") %}{{ q.title }}{% endcall %}') == {
+        "q",
+        "prepared",
+    }
+
+
+@pytest.mark.parametrize("title", ["About ", "Two\nlines", " About", "\nAbout", " \n About \n "])
+def test_a_menu_title_the_pass_might_change_makes_readable_pages(
+    fixture_site: tuple[SiteConfig, Archive, Path], title: str
+) -> None:
+    """A plain page's title is in the menu of the prepared header on every page (and
+    nowhere else on most): when it holds a line break or blanks at its ends, every page
+    is still what the readable templates make of it compacted, the header being reused
+    with what it says of its values. So is the site's title, shown there too."""
+    config, archive, compiled = fixture_site
+    pages = [dataclasses.replace(page, title=title) for page in archive.pages]
+    departments = unique_slugs([q.department for q in archive.questions])
+    archive = build_archive(list(archive.questions), pages, departments)
+    theme = find_theme(config)
+    readable = Theme(theme.template_dirs, theme.static_dirs)
+    published = _render(config, archive, theme, compiled)
+    assert published == _render(config, archive, readable, compiled)
+    question = published[archive.questions[0].url_path + "index.html"]
+    assert title.strip().split()[0] in question.split("</nav>")[0]
+    retitled = dataclasses.replace(config, title=title)
+    assert _render(retitled, archive, theme, compiled) == _render(
+        retitled, archive, readable, compiled
+    )

@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from generator import links
 from generator.links import link_references, resolver
 from generator.markup import sanitise
 from generator.model import Question
@@ -130,3 +131,13 @@ def test_linking_only_adds_reference_anchors(pieces: list[str]) -> None:
     linked = link(clean)
     without = linked.replace('<a class="reference" href="/questions/a2154/">', "")
     assert without.replace("</a>", "") == clean.replace("</a>", "")
+
+
+@given(
+    st.lists(st.sampled_from(["uestion", "Question", "PQ", "UIN", "P", "Q", "U", "x", " "])).map(
+        "".join
+    )
+    | st.text()
+)
+def test_may_link_looks_for_each_cue_word(text: str) -> None:
+    assert links.may_link(text) == any(cue in text for cue in links._CUES)

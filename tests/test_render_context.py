@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import jinja2
 import pytest
@@ -65,6 +65,157 @@ def test_direct_calls_render_what_jinja_renders() -> None:
     assert ours == render(jinja2.runtime.Context)
     assert "aa|B|&lt;page&gt;|Environment|[&#39;c&#39;, &#39;d&#39;]|" in ours
     assert "E||&lt;page&gt;&lt;page&gt;" in ours
+
+
+CALLS = """{% macro one(x) %}<{{ x }}>{% endmacro -%}
+{% macro two(x, y="<d>") %}{{ x }}/{{ y }}{% endmacro -%}
+{% macro rest() %}{{ varargs }}{{ kwargs }}{% endmacro -%}
+{% macro wrap(x) %}[{{ caller(x) }}]{% endmacro -%}
+{% macro named(caller=none) %}{{ caller() }}{% endmacro -%}
+{{ one("<a>") }}|{{ one(x="<b>") }}|{{ two("<c>") }}|{{ two("e", "<f>") }}|{{ two("g", y=1) }}|
+{{- rest(1, "<h>", k="<i>") }}|{{ one(none) }}|{{ one }}|
+{%- for v in ["j", "<k>"] %}{{ one(v) }}{% endfor %}|
+{%- call(v) wrap("<l>") %}{{ v }}!{% endcall %}|{{ named(one) }}|{% set m = one("<m>") %}{{ m }}"""
+
+
+def test_macros_called_directly_render_what_jinja_renders(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`_Context.call` binds a macro's positional arguments itself when nothing else is
+    needed: every kind of call renders as Jinja renders it, and plain calls skip
+    `Macro.__call__`, whose cost is the point."""
+    jinjas = jinja2.Environment(autoescape=True).from_string(CALLS).render()
+    bound = []
+    call = jinja2.runtime.Macro.__call__
+
+    def counting(self: jinja2.runtime.Macro, *args: Any, **kwargs: Any) -> Any:
+        bound.append(self.name)
+        return call(self, *args, **kwargs)
+
+    monkeypatch.setattr(jinja2.runtime.Macro, "__call__", counting)
+    ours = _Environment(autoescape=True)
+    ours.context_class = _Context
+    assert ours.from_string(CALLS).render() == jinjas
+    assert "&lt;a&gt;" in jinjas and "&lt;l&gt;!" in jinjas
+    # the calls of `one` not made directly: one(x=...), and one() as `named`'s caller
+    assert bound.count("one") == 2
+    assert {"two", "rest", "wrap", "named"} <= set(bound)
+    with pytest.raises(TypeError, match="takes not more than"):
+        ours.from_string(CALLS.split("-%}")[0] + "-%}{{ one(1, 2) }}").render()
+
+
+class Attrs:
+    title = "<t>"
+    empty = None
+    nested: ClassVar[dict[str, str]] = {"key": "<k>"}
+
+    @property
+    def broken(self) -> str:
+        raise AttributeError("computed")
+
+    def __getitem__(self, name: str) -> str:
+        return f"item {name}"
+
+
+LOOKUPS = """{{ a.title }}|{{ a.empty }}|{{ a.nested.key }}|{{ a.broken }}|{{ a.other }}|
+{{- d.key }}|{{ d.get("key") }}|{{ made().title }}|{{ (a.title ~ "x").upper() }}|
+{%- for x in [a, d] %}{{ x.key }}{% endfor %}|{{ a.nested.missing is defined }}|
+{{- none.x is defined }}"""
+
+
+def test_attributes_looked_up_by_getattr_give_what_jinja_gives() -> None:
+    """`_CodeGenerator` compiles `obj.name` to Python's `getattr` with Jinja's lookup as
+    the fallback: the same values (attributes, items of the name, undefined) and each
+    object expression evaluated once."""
+    made = []
+
+    def make() -> Attrs:
+        made.append(1)
+        return Attrs()
+
+    def run(kind: type[jinja2.Environment], undefined: type[jinja2.Undefined]) -> str:
+        env = kind(autoescape=True, undefined=undefined)
+        return env.from_string(LOOKUPS).render(a=Attrs(), d={"key": "<d>"}, made=make)
+
+    ours = run(_Environment, jinja2.Undefined)
+    assert ours == run(jinja2.Environment, jinja2.Undefined)
+    assert made == [1, 1]
+    assert ours.startswith("&lt;t&gt;|None|&lt;k&gt;|")
+    assert "|item broken|item other|&lt;d&gt;|" in ours
+    assert "getattr((" in _Environment().compile("{{ a.b }}", raw=True)
+    strict = _Environment(undefined=jinja2.StrictUndefined).from_string("{{ a.nope.x }}")
+    with pytest.raises(jinja2.UndefinedError, match="nope"):
+        strict.render(a={})
+
+
+NAMES = {
+    "macros.html": "{% set shared = 'm<' %}"
+    "{% macro show(x) %}{{ x }}{{ site }}{{ shared }}{% endmacro %}",
+    "base.html": "{% set top = 'b<' %}<{% block body %}{{ top }}{{ site }}{% endblock %}>"
+    "{% include 'part.html' %}{{ self.body() }}",
+    "part.html": "{{ page }}{{ site }}{{ top is defined }}",
+    "page.html": "{% extends 'base.html' %}{% from 'macros.html' import show %}"
+    "{% set mine = page ~ '!' %}{% block body %}{{ super() }}{{ show(page) }}{{ mine }}"
+    "{{ unknown is defined }}{% with page = 'w' %}{{ page }}{{ site }}{% endwith %}"
+    "{% for site in [1] %}{{ site }}{% endfor %}{{ site }}{% endblock %}",
+}
+
+
+def test_names_resolved_by_dict_lookups_render_what_jinja_renders() -> None:
+    """`_CodeGenerator` looks names up in the context's variables, then its parent's (the
+    page's values and the globals), as `Context.resolve_or_missing` does."""
+
+    def run(kind: type[jinja2.Environment]) -> str:
+        env = kind(loader=jinja2.DictLoader(NAMES), autoescape=True)
+        env.globals["site"] = "<s>"
+        return env.get_template("page.html").render(page="<p>")
+
+    ours = run(_Environment)
+    assert ours == run(jinja2.Environment)
+    assert "&lt;p&gt;&lt;s&gt;m&lt;" in ours and "False" in ours
+    assert "resolve(" not in _Environment().compile(NAMES["page.html"], raw=True)
+    with pytest.raises(jinja2.UndefinedError, match="nothing"):
+        _Environment(undefined=jinja2.StrictUndefined).from_string("{{ nothing }}").render()
+
+
+DIRECT = """{{ link("a") }}|{{ marked("b") }}|{{ shadowed("c") }}|{{ link(link("d")) }}|
+{%- for x in ["e"] %}{{ link(x) }}{{ marked(x) }}{% endfor %}|{{ link(x="f") }}|{{ stop() }}|
+{%- block b %}{{ link("g") }}{{ marked("h") }}{% endblock %}"""
+
+
+def test_direct_calls_of_the_renderers_functions_render_what_jinja_renders(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Calls of the functions named in `direct_calls` skip `context.call`; any other
+    callable, even under a name a direct one has elsewhere, goes through it."""
+
+    def link(x: str = "") -> str:
+        return f"<{x}>"
+
+    def stop() -> str:
+        raise StopIteration
+
+    values = dict(
+        link=link,
+        marked=jinja2.pass_context(lambda context, x: f"{x}{context['page']}"),
+        shadowed=str.upper,
+        stop=stop,
+        page="!",
+    )
+    jinjas = jinja2.Environment(autoescape=True).from_string(DIRECT).render(values)
+    ours = _Environment(autoescape=True)
+    ours.context_class = _Context
+    ours.direct_calls = frozenset([id(link)])
+    through: list[Any] = []
+    call = _Context.call
+
+    def counting(self: _Context, obj: Any, /, *args: Any, **kwargs: Any) -> Any:
+        through.append(obj)
+        return call(self, obj, *args, **kwargs)
+
+    monkeypatch.setattr(_Context, "call", counting)
+    assert ours.from_string(DIRECT).render(values) == jinjas
+    assert jinjas == "&lt;a&gt;|b!|C|&lt;&lt;d&gt;&gt;|&lt;e&gt;e!|&lt;f&gt;||&lt;g&gt;h!"
+    assert through.count(link) == 1  # link(x=...): keyword arguments go through `call`
+    assert "environment.direct_calls" in ours.compile(DIRECT, raw=True)
 
 
 MACROS = """{% macro stamp(x) %}[{{ x }} {{ site }}]{% endmacro %}"""
@@ -177,3 +328,21 @@ def test_answers_without_a_cue_word_reference_no_question(renderer: Renderer) ->
     assert renderer._references("<p>Numbers rose by 2154 in 2023.</p>") == []
     cited = renderer._references("<p>As in answer to Question 2154, numbers rose.</p>")
     assert [word for word, _targets in cited] == ["2154"]
+
+
+def test_question_keys_use_each_links_own_repr(renderer: Renderer) -> None:
+    """A question page's key takes the repr of each link it shows from what `_link`
+    remembered: the same text as the link's own repr, for every question."""
+    for question in renderer.archive.questions:
+        links = renderer.question_links(question)
+        for link in links[:5]:
+            if link is not None:
+                assert renderer._link_reprs[id(link)] == repr(link)
+
+
+def test_the_renderers_own_functions_are_called_directly(renderer: Renderer) -> None:
+    names = ("url", "href", "abs_url")
+    direct = frozenset(id(renderer.env.globals[name]) for name in names)
+    assert renderer.env.direct_calls == direct
+    assert renderer.readable_env().direct_calls == direct
+    assert all(id(renderer.readable_env().globals[name]) in direct for name in names)
