@@ -145,7 +145,7 @@ def _reference_mapping(text: str) -> dict[str, Any] | None:
 
 
 @given(st.lists(_LINES, max_size=6).map(lambda lines: "".join(f"{line}\n" for line in lines)))
-@settings(max_examples=2000)
+@settings(max_examples=2000, deadline=None)
 def test_simple_front_matter_is_read_as_pyyaml_reads_it(text: str) -> None:
     """The shortcut for simple front matter gives PyYAML's values, types included, or leaves
     the text to PyYAML (None); it never reads what PyYAML would refuse."""
@@ -170,7 +170,7 @@ _ANY_LINES = st.one_of(
 
 
 @given(st.lists(_ANY_LINES, max_size=6).map(lambda lines: "".join(f"{line}\n" for line in lines)))
-@settings(max_examples=3000)
+@settings(max_examples=2000, deadline=None)
 def test_simple_fields_read_what_the_expressions_read(text: str) -> None:
     """`simple_fields` takes as simple exactly the text the regular expressions above match,
     with the same values and types, and each key's line as `key_lines` finds it."""

@@ -190,7 +190,7 @@ _SPACES = "".join(chr(c) for c in range(0x110000) if chr(c).isspace() or re.matc
 
 
 @given(st.text(st.one_of(st.sampled_from(_SPACES + "ab<&;"), st.characters()), max_size=40))
-@settings(max_examples=2000)
+@settings(max_examples=2000, deadline=None)
 def test_one_line_collapses_white_space_as_the_expression_does(text: str) -> None:
     """`one_line` (str's `split`) makes every run of what `re`'s `\\s` matches one space and
     strips both ends, as the regular expression it replaced does, for any white space."""
