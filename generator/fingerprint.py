@@ -23,7 +23,7 @@ from typing import Any
 
 from markupsafe import Markup
 
-from generator.model import Link, Question
+from generator.model import Question
 
 SMALL = 8  # tuples this short are hashed where they appear, not remembered (they are many)
 KEY_SIZE = 16  # bytes of a key kept
@@ -47,7 +47,6 @@ class PageKeys:
         self.base = base
         self.questions = questions  # question id -> hash of its content
         self._memo: dict[int, tuple[Any, bytes]] = {}  # keeps the object, so ids stay unique
-        self._link_reprs: dict[int, tuple[Link, bytes]] = {}  # the same for `from_parts`
 
     def key(self, template: str, path: str, context: Mapping[str, Any]) -> bytes | None:
         h = _hasher(self.base)
@@ -84,24 +83,17 @@ class PageKeys:
 
         `parts` is whatever the page shows besides `question` and the globals (neighbours'
         ids and content hashes, links, resolved references), as plain values whose repr
-        is stable. Prefixed apart from `key`'s keys, so the two kinds never match. Each
-        part is hashed as its repr and a NUL (which a repr never holds): a `Link`'s, the
-        same object on every page of its department, member or topic, is made once.
+        is stable (the renderer passes each link as its repr, made once a link). Prefixed
+        apart from `key`'s keys, so the two kinds never match. Each part is hashed as its
+        repr and a NUL, which a repr never holds.
         """
         known = self.questions.get(question.id)
         if known is None:
             return None
         h = _hasher(self.base)
         h.update(f"parts\0{template}\0{path}\0".encode() + known)
-        links = self._link_reprs
         for part in parts:
-            if type(part) is Link:
-                found = links.get(id(part))
-                if found is None:
-                    found = links[id(part)] = (part, _repr_bytes(part))  # keeps the id unique
-                h.update(found[1])
-            else:
-                h.update(_repr_bytes(part))
+            h.update(repr(part).encode("utf-8", "surrogatepass") + b"\0")
         return h.digest()[:KEY_SIZE]
 
     def content(self, question: Question | None) -> bytes | None:
@@ -211,10 +203,6 @@ class PageKeys:
         result = b"D" + h.digest()[:KEY_SIZE]
         self._memo[id(value)] = (value, result)
         return result
-
-
-def _repr_bytes(value: Any) -> bytes:
-    return repr(value).encode("utf-8", "surrogatepass") + b"\0"
 
 
 FrozenFields = tuple[bytes, tuple[tuple[str, bytes], ...]]

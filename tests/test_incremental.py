@@ -1069,8 +1069,8 @@ def test_a_frozen_dataclass_is_hashed_by_its_name_and_fields(site: Path) -> None
 
 
 def test_a_key_from_parts_depends_on_their_values_not_on_which_objects(site: Path) -> None:
-    """`from_parts` makes a `Link`'s bytes once per object: equal links (another object)
-    give the same key, a link changed, moved or missing another; parts are kept apart."""
+    """`from_parts` hashes each part's repr apart: equal links (other objects) give the
+    same key, a link changed, moved or missing another; parts cannot run into each other."""
     question = generator.load.load_archive(site / "content").questions[0]
     keys = generator.fingerprint.PageKeys(b"base", {question.id: b"h" * 16})
     department = Link("Education", "education", "departments/education/")
@@ -1081,7 +1081,7 @@ def test_a_key_from_parts_depends_on_their_values_not_on_which_objects(site: Pat
 
     first = key([("q/1/", b"x")], department, None, topic, [])
     assert first is not None
-    assert key([("q/1/", b"x")], department, None, topic, []) == first  # remembered
+    assert key([("q/1/", b"x")], department, None, topic, []) == first
     copies = (replace(department), replace(topic))
     assert key([("q/1/", b"x")], copies[0], None, copies[1], []) == first
     fresh = generator.fingerprint.PageKeys(b"base", {question.id: b"h" * 16})
