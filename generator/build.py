@@ -362,7 +362,7 @@ def _write_pages(
     then `meanwhile`, work that does not wait for the pages, before waiting for the workers.
 
     The members' and topics' pages go to a worker so that what is left here (the other
-    pages, the feeds and the downloads' gzip -9) takes no longer than the workers' share:
+    pages, the feeds and the downloads' compression) takes no longer than the workers' share:
     here, they were the last seconds of the build, on one core while the other idled.
     """
     done = 0
