@@ -14,7 +14,6 @@ Prints Markdown tables. Nothing here is part of `make test`.
 
 from __future__ import annotations
 
-import argparse
 import gzip
 import sys
 import time
@@ -27,8 +26,10 @@ import deflate
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from archive_options import archive_options  # noqa: E402
+
 from generator import downloads  # noqa: E402
-from generator.config import SiteConfig, load_config  # noqa: E402
+from generator.config import SiteConfig  # noqa: E402
 from generator.load import load_archive  # noqa: E402
 from generator.model import Archive  # noqa: E402
 
@@ -125,16 +126,7 @@ def compressor_costs(texts: list[bytes], repeat: int) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--content", type=Path, required=True)
-    parser.add_argument("--config", type=Path, default=None)
-    parser.add_argument("--repeat", type=int, default=2)
-    args = parser.parse_args()
-    config = (
-        load_config(args.config, required=True)
-        if args.config
-        else SiteConfig(base_url="https://bench.example/archive/")
-    )
+    args, config = archive_options(__doc__.split("\n\n")[0], repeat=2)
     archive = load_archive(args.content)
     print(
         f"{len(archive.questions):,} questions, libdeflate level in the build: "

@@ -14,7 +14,6 @@ BENCHMARKS.md ("Round 9 (dl9)") records them. Nothing here is part of `make test
 
 from __future__ import annotations
 
-import argparse
 import sys
 import time
 from collections.abc import Callable
@@ -23,9 +22,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from archive_options import archive_options  # noqa: E402
+
 from generator.browse import build_browse  # noqa: E402
 from generator.cache import digest  # noqa: E402
-from generator.config import SiteConfig, load_config  # noqa: E402
 from generator.downloads import download_parts  # noqa: E402
 from generator.feeds import feed_parts  # noqa: E402
 from generator.figures import department_figures  # noqa: E402
@@ -45,16 +45,7 @@ def best(repeat: int, fresh: Callable[[], object], work: Callable[[], object]) -
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--content", type=Path, required=True)
-    parser.add_argument("--config", type=Path, default=None)
-    parser.add_argument("--repeat", type=int, default=3)
-    args = parser.parse_args()
-    config = (
-        load_config(args.config, required=True)
-        if args.config
-        else SiteConfig(base_url="https://bench.example/archive/")
-    )
+    args, config = archive_options(__doc__.split("\n\n")[0], repeat=3)
     archive = load_archive(args.content)
     theme = find_theme(config)
     browse = build_browse(archive)
