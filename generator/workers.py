@@ -87,8 +87,7 @@ def answer_html(text: str) -> Fragment:
 def render_fragments(texts: list[str], jobs: int) -> list[Fragment]:
     """Each Markdown answer as sanitised HTML and text, in the order given."""
     if not parallel(len(texts), jobs):
-        answers = AnswerRenderer()
-        return [answer_fragment(answers, text) for text in texts]
+        return [answer_html(text) for text in texts]
     _STATE["texts"] = texts
     try:
         with _pool(jobs) as pool:
@@ -98,9 +97,8 @@ def render_fragments(texts: list[str], jobs: int) -> list[Fragment]:
 
 
 def _fragment_chunk(bounds: tuple[int, int]) -> list[Fragment]:
-    answers = _STATE.setdefault("answers", AnswerRenderer())
     texts: list[str] = _STATE["texts"]
-    return [answer_fragment(answers, text) for text in texts[bounds[0] : bounds[1]]]
+    return [answer_html(text) for text in texts[bounds[0] : bounds[1]]]
 
 
 # Question pages ------------------------------------------------------------------------
