@@ -189,14 +189,14 @@ def _build(
     settle: Callable[[], None] = lambda: None,
 ) -> tuple[BuildResult, EditState | None, Path | None]:
     """The full build; also the spare it made as it wrote (`FileWriter`'s twin), if any.
-    `settle` is called when what lives as long as the build is made (`settled_heap`)."""
+    `settle` is called when what lives as long as the build is made, before the pages'
+    workers are forked (`settled_heap`: no pass of the cycle collector until then)."""
     digests: dict[str, bytes] = {}
     sources: dict[str, str] = {}
     jobs = worker_count(options.jobs)
     answers: dict[bytes, Fragment] = {}  # rendered by the workers that parse the files
     archive = load_archive(options.content, cache, digests, jobs, sources, answers)
     release_free_memory()  # the files' text and pickles: workers forked next inherit the heap
-    settle()
     theme = find_theme(config)
     check_output_folder(options.out, [options.content, options.config, Path.cwd()])
     remove_leftovers(options.out)

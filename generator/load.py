@@ -207,10 +207,9 @@ def load_archive(
             if isinstance(outcome, list):
                 problems.extend(outcome)
                 continue
-            item, entry, answer = _unpack(outcome)
+            item, hashed, entry, answer = _unpack(outcome)
             if answer is not None and answers is not None:
                 answers[answer[0]] = Fragment(answer[1], answer[2])
-            pickled = entry[3] if entry is not None else None
             if entry is not None:
                 fresh.append(entry)
                 if cache and len(fresh) >= STORE_BATCH:
@@ -218,12 +217,13 @@ def load_archive(
                     fresh.clear()
         else:
             item, pickled = hit
+            hashed = digest(pickled)
         if isinstance(item, Question):
             questions.append(item)
             if sources is not None:
                 sources[item.id] = file[3]
-            if digests is not None and pickled is not None:
-                digests[item.id] = digest(pickled)
+            if digests is not None and hashed is not None:
+                digests[item.id] = hashed
         else:
             pages.append(item)
             if sources is not None:
@@ -313,9 +313,12 @@ ContentFile = tuple[str, str, str, str]  # path, relative to content/ (with /), 
 CacheEntry = tuple[str, str, bytes, bytes]  # key, stamp, digest of the bytes, pickle
 Answer = tuple[bytes, str, str]  # an answer's key (`cache.answer_key`), HTML and text
 # A parsed file: the item (None when only its pickle was sent from a worker), its pickle
-# when kept for the cache or sent, its cache entry, and its answer when rendered; or the
-# file's problems.
-Outcome = tuple[Question | Page | None, bytes | None, CacheEntry | None, Answer | None]
+# when kept for the cache or sent, a question's content hash (its pickle's digest, made
+# where it was pickled: in a worker, not in the main process after), its cache entry, and
+# its answer when rendered; or the file's problems.
+Outcome = tuple[
+    Question | Page | None, bytes | None, bytes | None, CacheEntry | None, Answer | None
+]
 Parsed = Outcome | list[Problem]
 
 
@@ -333,22 +336,28 @@ def _parse_files(
             outcomes.append(list(exc.problems))
             continue
         pickled = entry[3] if entry is not None else None
+        hashed = (
+            digest(pickled) if keep and pickled is not None and type(item) is Question else None
+        )
         answer = None
         if skip_answers is not None and type(item) is Question:
             answer_hash = answer_key(item.answer)
             if answer_hash not in skip_answers:
                 fragment = answer_html(item.answer)
                 answer = (answer_hash, fragment.html, fragment.text)
-        outcomes.append((None if send else item, pickled, entry if keep else None, answer))
+        sent = None if send else item
+        outcomes.append((sent, pickled, hashed, entry if keep else None, answer))
     return outcomes
 
 
-def _unpack(outcome: Outcome) -> tuple[Question | Page, CacheEntry | None, Answer | None]:
-    item, pickled, entry, answer = outcome
+def _unpack(
+    outcome: Outcome,
+) -> tuple[Question | Page, bytes | None, CacheEntry | None, Answer | None]:
+    item, pickled, hashed, entry, answer = outcome
     if item is None:
         assert pickled is not None
         item = pickle.loads(pickled)
-    return item, entry, answer
+    return item, hashed, entry, answer
 
 
 def _load_file(

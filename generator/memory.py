@@ -39,18 +39,34 @@ def release_free_memory() -> None:
 
 @contextlib.contextmanager
 def settled_heap() -> Iterator[Callable[[], None]]:
-    """A build's model kept out of the cycle collector's passes (`settle()` it once made).
+    """A build's model kept out of the cycle collector's passes: no pass while it is made,
+    none over it once it is made (`settle()` it then, before forking the pages' workers).
 
     The model is hundreds of thousands of objects that live as long as the build and hold
-    no garbage cycles. A full pass of the collector walks every one of them: the main
-    process made three such passes at 10,000 questions, each worker forked after it one
-    (0.06 to 0.13 s each), and a worker's pass also writes to every object it walks, so
-    the kernel copies each page of the model the worker shares with the main process.
-    `gc.freeze()` moves every object alive into a generation no pass walks, and leaving
-    undoes it (`answers serve` builds again and again in one process: without that, the
-    models of earlier builds would never be freed). Output never depends on it.
+    no garbage cycles. A pass of the collector walks every object younger than it, and
+    while the model is being made that is most of it, again and again: at 60,000
+    questions the main process spent 0.6-1.4 CPU-s in such passes while loading and
+    0.3 s more while grouping the questions (`build_browse`), on one core, the other
+    idle. So the collector is off from entering until `settle()`; what is freed in
+    that time is freed by reference counting as always (the model and its making make no
+    cycles worth collecting). `settle()` then moves every object alive into a generation
+    no pass walks (`gc.freeze()`) and turns the collector back on: the workers forked
+    next make no full pass over the model either, and do not write to (so copy) every
+    page of the model they share with the main process. Leaving undoes both (`answers
+    serve` builds again and again in one process: without that, the models of earlier
+    builds would never be freed). Output never depends on it.
     """
+    enabled = gc.isenabled()
+    gc.disable()
+
+    def settle() -> None:
+        gc.freeze()
+        if enabled:
+            gc.enable()
+
     try:
-        yield gc.freeze
+        yield settle
     finally:
         gc.unfreeze()
+        if enabled:
+            gc.enable()

@@ -9,6 +9,7 @@ results are put back in question order.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
@@ -41,7 +42,9 @@ def _ranges(count: int) -> list[tuple[int, int]]:
 
 
 def _pool(jobs: int) -> Pool:
-    return multiprocessing.get_context("fork").Pool(jobs)
+    """Workers forked from this process, each collecting its own garbage cycles even when
+    they were forked while the main process's collector was off (`memory.settled_heap`)."""
+    return multiprocessing.get_context("fork").Pool(jobs, initializer=gc.enable)
 
 
 def parallel(count: int, jobs: int) -> bool:
