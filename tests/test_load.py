@@ -270,9 +270,34 @@ def test_files_are_named_as_pathlib_named_them(
     for cwd, given in cases:
         monkeypatch.chdir(cwd)
         show = generator.load._shown_as(given)
-        ours = [(p, r, show(p, r)) for p, r in generator.load._content_files(given)]
+        ours = [(p, r, show(p, r, k)) for p, r, k in generator.load._content_files(given)]
         assert ours == _paths_as_pathlib_names_them(given)
         assert len(ours) == 5 and ours[3][1] == "questions/b.md"
+
+
+def test_files_are_found_as_os_walk_found_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`_content_files` walks the folders itself (to know links from the listing): the same
+    files in the same order as `os.walk`, with linked and hidden folders not entered, a
+    folder named *.md listed (the build refuses it), and a broken link listed."""
+    content = tmp_path / "content"
+    for name in ("b.md", "a.md", "z/y.md", "z/x/w.md", "m/n.md", ".h/i.md", "x.txt"):
+        write_question(content, name, MINIMAL_QUESTION)
+    (content / "folder.md").mkdir()
+    (content / "folder.md" / "inner.md").write_text("# In\n", encoding="utf-8")
+    (content / "linked").symlink_to(content / "questions" / "z")
+    (content / "linked.md").symlink_to(content / "questions" / "m")
+    (content / "broken.md").symlink_to(tmp_path / "nowhere.md")
+    (content / "questions" / "near.md").symlink_to(content / "questions" / "a.md")
+    monkeypatch.chdir(tmp_path)
+    show = generator.load._shown_as(Path("content"))
+    ours = [(p, r, show(p, r, k)) for p, r, k in generator.load._content_files(Path("content"))]
+    assert ours == _paths_as_pathlib_names_them(Path("content"))
+    relatives = [r for _, r, _ in ours]
+    assert "linked.md" in relatives and "broken.md" in relatives and "folder.md" in relatives
+    assert "folder.md/inner.md" in relatives
+    assert not any(r.startswith(("linked/", "linked.md/", "questions/.h/")) for r in relatives)
 
 
 def _answers(content: Path, jobs: int, cache_dir: Path | None = None) -> dict[bytes, Fragment]:
