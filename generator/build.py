@@ -50,6 +50,7 @@ from generator.workers import (
     PageResult,
     QuestionPages,
     SideTask,
+    Started,
     each,
     worker_count,
     write_rendered,
@@ -195,39 +196,48 @@ def _build(
     sources: dict[str, str] = {}
     jobs = worker_count(options.jobs)
     answers: dict[bytes, Fragment] = {}  # rendered by the workers that parse the files
-    archive = load_archive(options.content, cache, digests, jobs, sources, answers)
+    keys_of: dict[str, bytes] = {}  # answer keys, by question id, hashed by the same
+    archive = load_archive(options.content, cache, digests, jobs, sources, answers, keys_of)
     release_free_memory()  # the files' text and pickles: workers forked next inherit the heap
     theme = find_theme(config)
     check_output_folder(options.out, [options.content, options.config, Path.cwd()])
     remove_leftovers(options.out)
-    browse = build_browse(archive)
-    renderer = Renderer(config, archive, theme, browse, department_figures(archive))
-    if cache is not None:
-        renderer.cache_templates(cache.folder / "templates")
     unstored: list[tuple[bytes, str, str]] = []  # answers new to the cache, stored meanwhile
-    renderer.prepare_answers(answer_fragments(archive, cache, jobs, answers, unstored))
+    fragments = answer_fragments(archive, cache, jobs, answers, unstored, keys_of)
     answers.clear()
+    keys_of.clear()
     release_free_memory()
     folder, previous = output_folder(options.out, cache)
-    keys = None
-    if cache is not None:
-        base = base_key([cache.get_meta("code"), *renderer.base_key_parts()], theme.source_dirs)
-        keys = PageKeys(base, digests)
-        renderer.use_page_keys(keys, previous.keys)
-    members = member_maker(cache, keys)
-    settle()  # the pages' workers are forked next
     # Into a new folder, every file is written: each is linked into the next build's spare
     # as it is, by the process writing it (instead of all of them here at the end).
     new = cache is not None and not previous.files and folder != spare_folder(options.out)
     twin = spare_staging(options.out) if new else None
+    search: Started | None = None
     try:
         writer = SiteWriter(folder, previous.files, previous.sizes, twin)
+        # The search index needs only the questions and their answers: a worker starts it
+        # now, beside the rest of what comes before the pages on one core here.
+        task = _search_task(archive, fragments, cache, digests, options.out)
+        search = Started(task, writer.files, jobs, len(archive.questions))
+        browse = build_browse(archive)
+        renderer = Renderer(config, archive, theme, browse, department_figures(archive))
+        if cache is not None:
+            renderer.cache_templates(cache.folder / "templates")
+        renderer.prepare_answers(fragments)
+        del fragments
+        keys = None
+        if cache is not None:
+            code = cache.get_meta("code")
+            base = base_key([code, *renderer.base_key_parts()], theme.source_dirs)
+            keys = PageKeys(base, digests)
+            renderer.use_page_keys(keys, previous.keys)
+        members = member_maker(cache, keys)
+        settle()  # the pages' workers are forked next
         progress = Progress(renderer.expected_pages(), enabled=not options.quiet)
         files = _feeds_and_downloads(config, archive, browse, renderer, members)
         if progress.enabled:
             count = len(archive.questions)
             print(f"search index: {count} questions, built beside the pages", file=sys.stderr)
-        search = _search_task(archive, renderer.fragments, cache, digests, options.out)
         # A spare that a build into a new folder did not use is not trusted, so no build
         # ever will use it: deleted by a worker beside the pages, not here after them.
         spare = spare_folder(options.out)
@@ -261,6 +271,8 @@ def _build(
             record_folder(cache, folder, writer, renderer.new_keys)
             swap_in(folder, options.out)
     except BaseException:
+        if search is not None:
+            search.close()  # before its folder goes
         if folder != spare_folder(options.out):
             shutil.rmtree(folder, ignore_errors=True)
         if twin is not None:
@@ -352,7 +364,7 @@ def _write_pages(
     jobs: int,
     progress: Progress,
     others: Iterable[tuple[str, str | bytes]],
-    search: SideTask,
+    search: Started,
     chores: list[SideTask],
     meanwhile: Callable[[], None] = lambda: None,
 ) -> int:
@@ -379,7 +391,7 @@ def _write_pages(
     def list_pages(files: FileWriter) -> list[PageResult]:
         return write_rendered(renderer, files, renderer.list_pages())
 
-    questions = QuestionPages(renderer, writer.files, jobs, side=[search, list_pages, *chores])
+    questions = QuestionPages(renderer, writer.files, jobs, side=[list_pages, *chores])
     try:
         for path, html in renderer.other_pages(lists=False):
             writer.write(path, html)
@@ -391,8 +403,8 @@ def _write_pages(
             each(questions.poll(), record)
         meanwhile()
         each(questions.finish(), record)
-        search_files, lists, *_others = questions.side_results()
-        for path, file_hash, size, _key in search_files:
+        lists, *_others = questions.side_results()
+        for path, file_hash, size, _key in search.result():
             writer.record(path, file_hash, size)
         each(iter([lists]), record)
     finally:

@@ -94,17 +94,22 @@ def department_figures(archive: Archive) -> dict[str, Figures]:
     delays: dict[str, list[int]] = defaultdict(list)
     due: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     holding: dict[str, int] = defaultdict(int)
+    place: dict[date, int] = {}  # each answer date's month on the axis, found once a date
     for question in archive.questions:
         name = question.department
         if question.status == "holding" or question.holding_on:
             holding[name] += 1
-        if not _is_answered(question) or question.answered_on is None:
+        answered = question.answered_on
+        if answered is None or question.status == "withdrawn":  # not `_is_answered`
             continue
-        counts[name][position[_month(question.answered_on)]] += 1
-        delays[name].append((question.answered_on - question.asked_on).days)
+        month = place.get(answered)
+        if month is None:
+            month = place[answered] = position[_month(answered)]
+        counts[name][month] += 1
+        delays[name].append((answered - question.asked_on).days)
         if question.due_on:
             due[name][0] += 1
-            due[name][1] += question.answered_on <= question.due_on
+            due[name][1] += answered <= question.due_on
     return {
         d.name: _figures(
             len(d.questions), axis, counts[d.name], delays[d.name], due[d.name], holding[d.name]
@@ -122,7 +127,8 @@ def _month(day: date) -> date:
 
 
 def _month_axis(questions: tuple[Question, ...]) -> tuple[date, ...]:
-    months = {_month(q.answered_on) for q in questions if q.answered_on and _is_answered(q)}
+    days = {q.answered_on for q in questions if q.answered_on and _is_answered(q)}
+    months = {_month(day) for day in days if day}  # dates repeat: a month made once a date
     if not months:
         return ()
     first, last = min(months), max(months)

@@ -309,13 +309,19 @@ def answer_fragments(
     jobs: int,
     rendered: Mapping[bytes, Fragment] | None = None,
     unstored: list[tuple[bytes, str, str]] | None = None,
+    answer_keys: Mapping[str, bytes] | None = None,
 ) -> dict[str, Fragment]:
     """Every question's answer as HTML: `rendered` (by answer key: those the loading workers
     rendered as they parsed, see `load_archive`), else from the cache when its Markdown was
     rendered before, else rendered here; the cache then stores every answer new to it, or
     if `unstored` is given, its rows go there for the caller to store later (the build
-    does, while it waits for its workers, instead of before it starts them)."""
-    keys = {q.id: answer_key(q.answer) for q in archive.questions}
+    does, while it waits for its workers, instead of before it starts them).
+    `answer_keys`: answer keys already made, by question id (`load_archive`'s)."""
+    given = answer_keys or {}
+    keys = {
+        q.id: key if (key := given.get(q.id)) is not None else answer_key(q.answer)
+        for q in archive.questions
+    }
     known = dict(rendered or {})
     if cache is not None:
         stored = cache.fragments(h for h in keys.values() if h not in known)

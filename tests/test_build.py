@@ -1,12 +1,14 @@
 """End-to-end builds of the fixture archive."""
 
 import gc
+import multiprocessing
 import re
 from multiprocessing.pool import Pool
 from pathlib import Path
 
 import pytest
 
+import generator.build
 import generator.render
 import generator.workers
 from generator.cache import BuildCache, answer_key
@@ -14,7 +16,13 @@ from generator.errors import ArchiveError
 from generator.load import load_archive
 from generator.markup import AnswerRenderer, Fragment, answer_fragment
 from tests.pagetext import quoted
-from tests.sitebuild import build_site, copy_archive, tree_bytes, write_question
+from tests.sitebuild import (
+    MINIMAL_QUESTION,
+    build_site,
+    copy_archive,
+    tree_bytes,
+    write_question,
+)
 
 
 def entries(html: str) -> int:
@@ -190,6 +198,34 @@ def test_failed_build_leaves_the_previous_site_untouched(tmp_path: Path) -> None
     assert tree_bytes(out) == before
     kept = {".cache", "._site.spare"}  # the build cache and the previous site (docs/cli.md)
     assert {p.name for p in out.parent.iterdir() if p.name.startswith(".")} <= kept
+
+
+def test_a_failure_while_the_search_index_is_being_written_leaves_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The search index's worker starts before the rest of the build's preparation (see
+    `workers.Started`): when that preparation fails, the worker is stopped before its
+    folder is deleted, the previous site is untouched and nothing is left beside it; the
+    same build, not failing, writes what a build in one process writes."""
+    monkeypatch.setattr(generator.workers, "MIN_PARALLEL", 1)
+    site = copy_archive(tmp_path)
+    out, _ = build_site(site, jobs=2)
+    before = tree_bytes(out)
+    assert before == tree_bytes(build_site(site, tmp_path / "one", jobs=1, cache=False)[0])
+    started: list[int] = []
+
+    def fail(*args: object) -> object:
+        started.extend(p.pid for p in multiprocessing.active_children())
+        raise RuntimeError("stage failed")
+
+    monkeypatch.setattr(generator.build, "department_figures", fail)
+    write_question(site / "content", "new.md", MINIMAL_QUESTION)
+    with pytest.raises(RuntimeError, match="stage failed"):
+        build_site(site, jobs=2, clean=True)
+    assert started  # the index's worker was running
+    assert multiprocessing.active_children() == []
+    assert tree_bytes(out) == before
+    assert {p.name for p in out.parent.iterdir() if p.name.startswith(".")} <= {".cache"}
 
 
 def test_rebuild_removes_pages_of_deleted_questions(tmp_path: Path) -> None:

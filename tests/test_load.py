@@ -348,6 +348,47 @@ def test_answers_rendered_while_loading_are_those_rendered_apart(
     assert answer_fragments(again, None, 1, loaded) == answer_fragments(archive, None, 1)
 
 
+def test_answer_keys_made_while_loading_are_those_of_the_answers(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The loading workers send each parsed question's answer key (`answer_keys`), in one
+    process or several, also for answers the cache holds (rendered by none); a file the
+    cache gives back unparsed has none, and `answer_fragments` hashes its answer itself,
+    giving what it gives with no keys at all."""
+    content = write_synthetic_archive(40, tmp_path)
+    monkeypatch.setattr(generator.workers, "MIN_PARALLEL", 1)
+    monkeypatch.setattr(generator.workers, "CHUNK", 7)
+    reference = load_archive(content)
+    expected = {q.id: answer_key(q.answer) for q in reference.questions}
+    plain = answer_fragments(reference, None, 1)
+    for jobs in (1, 2):
+        keys: dict[str, bytes] = {}
+        answers: dict[bytes, Fragment] = {}
+        archive = load_archive(content, None, None, jobs, None, answers, keys)
+        assert keys == expected
+        assert answer_fragments(archive, None, 1, answers, None, keys) == plain
+    cache = BuildCache(tmp_path / "cache")
+    try:
+        first: dict[str, bytes] = {}
+        archive = load_archive(content, cache, None, 2, None, {}, first)
+        assert first == expected
+        answer_fragments(archive, cache, 1)  # every answer stored
+        edited = sorted(content.rglob("*.md"))[5]
+        edited.write_text(edited.read_text(encoding="utf-8") + "\nMore.\n", encoding="utf-8")
+        again: dict[str, bytes] = {}
+        answers = {}
+        archive = load_archive(content, cache, None, 2, None, answers, again)
+        (question,) = [q for q in archive.questions if q.source_path.endswith(edited.name)]
+        assert again == {question.id: answer_key(question.answer)}
+        assert answers == {
+            answer_key(question.answer): answer_fragment(AnswerRenderer(), question.answer)
+        }
+        ours = answer_fragments(archive, cache, 1, answers, None, again)
+        assert ours == answer_fragments(archive, None, 1)
+    finally:
+        cache.close()
+
+
 def test_files_are_read_whole_with_their_status(tmp_path: Path) -> None:
     """`_read_bytes` gives what `Path.read_bytes` gives (and the file's status as `os.stat`
     gives it), empty and large files too, and all of a file larger than its status said
