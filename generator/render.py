@@ -59,6 +59,36 @@ def long_date(value: date | None) -> str:
     return f"{value.day} {value:%B %Y}" if value else ""
 
 
+@functools.cache
+def time_element(value: date) -> Markup:
+    """What the compact `time` macro (`_macros.html`) makes of a date, made in Python and
+    remembered: a question page shows three or four dates, each through a macro call
+    (its arguments matched, a context and a join made) for markup that depends on the
+    date alone, of which a build shows a few thousand. The compact question template
+    calls it directly (`Renderer` lists it with the functions called without the
+    context); tests/test_render_context.py compares it with the macro."""
+    shown = escape_text(long_date(value))
+    return _markup(f"<time datetime={escape_text(value.isoformat())}>{shown}</time>")
+
+
+# What the compact `status_badge` macro (`_macros.html`) shows for each status (nothing for
+# any other): the compact question template shows `status_badge_element(q.status)`, one
+# dict lookup, instead of importing and calling the macro on every page.
+_STATUS_BADGES = {
+    "holding": "Holding answer",
+    "corrected": "Corrected",
+    "withdrawn": "Withdrawn",
+    "unanswered": "Awaiting answer",
+}
+
+
+def status_badge_element(status: str) -> Markup:
+    badge = _STATUS_BADGES.get(status)
+    if badge is None:
+        return _markup("")
+    return _markup(f'<span class="badge badge-{status}">{badge}</span>')
+
+
 class _Context(jinja2.runtime.Context):
     """Jinja's template context, calling plain callables without looking for marks.
 
@@ -365,6 +395,7 @@ def compact_warning(theme: Theme) -> str | None:
 
 # `json.dumps` with these options makes a new encoder on every call (once a question page).
 _SCRIPT_JSON = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+_json_string = json.encoder.encode_basestring  # a JSON string as _SCRIPT_JSON writes it (in C)
 
 
 def json_for_script(value: Any) -> str:
@@ -451,13 +482,16 @@ class Renderer:
             href=self.href,
             prepared=self.prepared,
             abs_url=config.absolute_url,
+            time_element=time_element,
+            status_badge_element=status_badge_element,
             asset=self._asset_urls(theme),
             house_name=HOUSE_NAMES,
             archive_feed=archive_feed(config),
             definitions=DEFINITIONS,
             nav_pages=[(p.title, p.url_path) for p in archive.pages if "/" not in p.slug],
         )
-        self._direct_calls = frozenset(id(self.env.globals[f]) for f in ("url", "href", "abs_url"))
+        direct = ("url", "href", "abs_url", "time_element", "status_badge_element")
+        self._direct_calls = frozenset(id(self.env.globals[f]) for f in direct)
         self.env.direct_calls = self._direct_calls
 
     def _environment(self, folders: Sequence[Path], compact: bool) -> _Environment:
@@ -730,7 +764,7 @@ class Renderer:
             topic=links.topic,
             subtopic=links.subtopic,
             answered_month=answered_month,
-            json_ld=json_for_script(self.structured_data(question)),
+            json_ld=self.json_ld(question),
             feed=self.feed_link("departments", department.slug, department.name),
             og_type="article",
             keyed=key is not None,
@@ -855,6 +889,39 @@ class Renderer:
             data["answerCount"] = 1
             data["acceptedAnswer"] = answer
         return data
+
+    def json_ld(self, question: Question) -> str:
+        """`json_for_script(self.structured_data(question))`, written directly: the dict and
+        the encoder's sorting and walking cost more than the text (its keys are fixed, so
+        their order is known; only the strings need JSON's escaping). The same text in
+        every case (tests/test_render_context.py compares the two)."""
+        text = _json_string
+        url = text(self.config.absolute_url(question.url_path))
+        about, created = text(question.department), question.asked_on.isoformat()
+        accepted = ""
+        count = "0"
+        if question.answered_on and question.status in ("answered", "corrected"):
+            count = "1"
+            by = question.answered_by
+            accepted = (
+                '"acceptedAnswer":{"@type":"Answer",'
+                + (f'"author":{{"@type":"Person","name":{text(by)}}},' if by else "")
+                + f'"dateCreated":"{question.answered_on.isoformat()}"'
+                + (
+                    f',"dateModified":"{question.corrected_on.isoformat()}"'
+                    if question.corrected_on
+                    else ""
+                )
+                + "},"
+            )
+        asker = question.asked_by
+        author = f'"author":{{"@type":"Person","name":{text(asker)}}},' if asker else ""
+        data = (
+            f'{{"@context":"https://schema.org","@type":"Question","about":{about},{accepted}'
+            f'"answerCount":{count},{author}"dateCreated":"{created}",'
+            f'"name":{text(question.title)},"url":{url}}}'
+        )
+        return data.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
     def citation(self, question: Question) -> str:
         parts = [f"“{question.title}”"]
