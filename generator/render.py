@@ -167,6 +167,17 @@ def attribute(value: Any) -> Markup:
     return text if placed is text else Markup(placed)  # one Markup made, not two
 
 
+def without(value: Any, text: Any) -> Any:
+    """Jinja filter: `value|replace(text, "")` (every `text` taken out), in two C calls for
+    the usual case, markup with text taken out of it (base.html's `og:title`, on every
+    page), instead of Jinja's `replace` and `Markup.replace`'s Python calls (which escape
+    the replacement, here nothing). Any other kind of value goes through `replace`."""
+    if isinstance(value, Markup) and type(text) is str:
+        return _markup(str.replace(value, text, ""))  # what `Markup.replace` does
+    return jinja2.filters.do_replace(_AUTOESCAPED, value, text, "")
+
+
+_AUTOESCAPED = jinja2.nodes.EvalContext(jinja2.Environment(autoescape=True))
 _JINJA_GETATTR = jinja2.Environment.getattr
 
 
@@ -456,6 +467,7 @@ class Renderer:
         )
         self._links: dict[int, tuple[Any, Link]] = {}  # see _link
         self._link_reprs: dict[int, str] = {}  # each of those links' repr, by its id
+        self._places: dict[int, tuple[Any, dict[str, int]]] = {}  # see `neighbours`
         self._feeds: dict[tuple[str, str, str], FeedLink] = {}
         self.page_keys: PageKeys | None = None
         self.previous_keys: Mapping[str, bytes] = {}
@@ -510,6 +522,7 @@ class Renderer:
             env.output = self._output
         env.filters["long_date"] = long_date
         env.filters["attribute"] = attribute
+        env.filters["without"] = without
         # `path|href`: `href(path)` without the context's call; marked as needing the
         # context so that Jinja never computes it when compiling (a constant path would
         # keep the base URL of the build that compiled it in the template cache).
@@ -730,7 +743,7 @@ class Renderer:
     def question_page(self, question: Question) -> tuple[str, str]:
         if not self.fragments:
             self.prepare_answers()
-        older, newer = self.archive.neighbours(question)
+        older, newer = self.neighbours(question)
         written = question.url_path + "index.html"
         links = self.question_links(question)
         key = self.question_key(question, older, newer, links)
@@ -769,6 +782,22 @@ class Renderer:
             og_type="article",
             keyed=key is not None,
         )
+
+    def neighbours(self, question: Question) -> tuple[Question | None, Question | None]:
+        """`archive.neighbours(question)`, from each department's places found once: a full
+        build shows every question's neighbours, and the binary search costs a dozen
+        property calls a page. The places are not made where only some pages are (an
+        edit's fast path, whose department lists load their questions as they are read)."""
+        siblings = self.archive.department_of[question.id].questions
+        if self.only is not None or type(siblings) is not tuple:
+            return self.archive.neighbours(question)
+        known = self._places.get(id(siblings))
+        if known is None:
+            places = {q.id: index for index, q in enumerate(siblings)}
+            known = self._places[id(siblings)] = (siblings, places)  # keeps the ids unique
+        index = known[1][question.id]
+        older = siblings[index + 1] if index + 1 < len(siblings) else None
+        return older, siblings[index - 1] if index else None
 
     def question_links(self, question: Question) -> QuestionLinks:
         """What a question page links to besides its neighbours; each `Link` made once per

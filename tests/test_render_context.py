@@ -29,6 +29,7 @@ from generator.render import (
     json_for_script,
     status_badge_element,
     time_element,
+    without,
 )
 
 FIXTURE = Path(__file__).parent / "fixtures" / "archive"
@@ -449,3 +450,21 @@ def test_neighbours_are_found_where_a_linear_search_finds_them(renderer: Rendere
             older, newer = renderer.archive.neighbours(question)
             assert older is (siblings[index + 1] if index + 1 < len(siblings) else None)
             assert newer is (siblings[index - 1] if index else None)
+
+
+DASH = "\u2013"  # an en dash: base.html takes it, blanks and the title out of og:title
+
+
+@given(
+    st.text() | st.sampled_from([f"a {DASH} Site {DASH} Site", f"<b> {DASH} A&B", f" {DASH} "]),
+    st.text() | st.sampled_from([f" {DASH} Site", f" {DASH} A&B", ""]),
+    st.booleans(),
+)
+def test_without_is_jinjas_replace_by_nothing(title: str, text: str, markup: bool) -> None:
+    value = Markup(escape(title)) if markup else title
+    expected = jinja2.filters.do_replace(
+        jinja2.nodes.EvalContext(jinja2.Environment(autoescape=True)), value, text, ""
+    )
+    made = without(value, text)
+    assert made == expected
+    assert type(made) is type(expected)
