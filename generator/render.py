@@ -422,6 +422,7 @@ def json_for_script(value: Any) -> str:
 # `(?<!\w)(?:HL)?\d{1,7}\b` (tests/test_render_context.py), in half the time.
 _UIN_WORD = re.compile(r"[H\d](?<!\w.)(?:(?<=H)L\d{1,7}|(?<=\d)\d{0,6})\b")
 _HREFS_KEPT = 4096
+_NO_LINK = f"{None!r}\0"  # a link a question page does not show, as a part of its key
 PAGER_RADIUS = 2  # pages linked either side of the current one
 
 
@@ -467,6 +468,9 @@ class Renderer:
         )
         self._links: dict[int, tuple[Any, Link]] = {}  # see _link
         self._link_reprs: dict[int, str] = {}  # each of those links' repr, by its id
+        self._link_parts: dict[
+            int, str
+        ] = {}  # and that repr as a page key's part (see question_key)
         self._places: dict[int, tuple[Any, dict[str, int]]] = {}  # see `neighbours`
         self._feeds: dict[tuple[str, str, str], FeedLink] = {}
         self.page_keys: PageKeys | None = None
@@ -820,7 +824,8 @@ class Renderer:
         if known is None:
             link = Link.to(target)
             known = self._links[id(target)] = (target, link)  # keeps the ids unique
-            self._link_reprs[id(link)] = repr(link)
+            self._link_reprs[id(link)] = text = repr(link)
+            self._link_parts[id(link)] = f"{text!r}\0"
         return known[1]
 
     def question_key(
@@ -851,15 +856,21 @@ class Renderer:
                 return None
             neighbours.append((other.url_path if other else None, content))
         links = links or self.question_links(question)
-        reprs = self._link_reprs  # (a dataclass's repr costs 2 us; a page shows five links)
-        shown = [None if link is None else reprs.get(id(link)) or repr(link) for link in links[:5]]
-        parts = (
-            neighbours,
-            *shown,
-            links.grouped,
-            self._references(self.fragments[question.id].html),
+        # The parts' reprs as `from_parts` hashes them (each followed by a NUL), the five
+        # links' taken from what `_link` made of each (a dataclass's repr costs 2 us, the
+        # repr of that text another; a page shows five links).
+        shown = self._link_parts
+        reprs = (
+            f"{neighbours!r}\0"
+            + "".join(
+                [
+                    _NO_LINK if link is None else shown.get(id(link)) or f"{link!r}\0"
+                    for link in links[:5]
+                ]
+            )
+            + f"{links.grouped!r}\0{self._references(self.fragments[question.id].html)!r}\0"
         )
-        return keys.from_parts("question.html", question.url_path, question, parts)
+        return keys.from_reprs("question.html", question.url_path, question, reprs)
 
     def _references(self, fragment: str) -> list[tuple[str, list[tuple[Any, ...]]]]:
         """What each archived UIN named in `fragment` could link to (see generator/links.py:

@@ -345,6 +345,36 @@ def test_question_keys_use_each_links_own_repr(renderer: Renderer) -> None:
         for link in links[:5]:
             if link is not None:
                 assert renderer._link_reprs[id(link)] == repr(link)
+                assert renderer._link_parts[id(link)] == f"{repr(link)!r}\0"
+
+
+@pytest.mark.parametrize("fixture", ["archive", "browse"])
+def test_question_keys_are_their_parts_keys(fixture: str) -> None:
+    """`question_key` writes its parts' reprs itself: the key `from_parts` makes of the
+    parts (neighbours, five links, grouped questions, references), for every question."""
+    site = FIXTURE.parent / fixture
+    config = load_config(site / "site.yaml")
+    renderer = Renderer(config, load_archive(site / "content"), find_theme(config))
+    renderer.prepare_answers()
+    keys = PageKeys(b"base", {q.id: q.id.encode() * 2 for q in renderer.archive.questions})
+    renderer.use_page_keys(keys, {})
+    checked = 0
+    for question in renderer.archive.questions:
+        if question.original_answer:
+            continue
+        older, newer = renderer.archive.neighbours(question)
+        links = renderer.question_links(question)
+        neighbours = [(q.url_path if q else None, keys.content(q)) for q in (older, newer)]
+        references = renderer._references(renderer.fragments[question.id].html)
+        parts = (neighbours, *map(repr_or_none, links[:5]), links.grouped, references)
+        expected = keys.from_parts("question.html", question.url_path, question, parts)
+        assert renderer.question_key(question, older, newer) == expected
+        checked += 1
+    assert checked >= 5
+
+
+def repr_or_none(link: object) -> str | None:
+    return None if link is None else repr(link)
 
 
 def test_the_renderers_own_functions_are_called_directly(renderer: Renderer) -> None:
