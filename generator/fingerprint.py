@@ -87,13 +87,17 @@ class PageKeys:
         apart from `key`'s keys, so the two kinds never match. Each part is hashed as its
         repr and a NUL, which a repr never holds.
         """
+        return self.from_reprs(template, path, question, "".join([f"{p!r}\0" for p in parts]))
+
+    def from_reprs(self, template: str, path: str, question: Question, reprs: str) -> bytes | None:
+        """`from_parts` given its parts' reprs, each followed by a NUL, as one text (the
+        renderer keeps the text of each link it shows, made once a build)."""
         known = self.questions.get(question.id)
         if known is None:
             return None
         h = _hasher(self.base)
         h.update(f"parts\0{template}\0{path}\0".encode() + known)
-        for part in parts:
-            h.update(repr(part).encode("utf-8", "surrogatepass") + b"\0")
+        h.update(reprs.encode("utf-8", "surrogatepass"))
         return h.digest()[:KEY_SIZE]
 
     def content(self, question: Question | None) -> bytes | None:

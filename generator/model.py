@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import operator
 import sys
 from collections import defaultdict
@@ -162,16 +163,12 @@ class Archive:
 
 
 def _position(siblings: tuple[Question, ...], question: Question) -> int:
-    """Binary search by the newest-first key; siblings are sorted by it."""
-    key = question.newest_first_key
-    low, high = 0, len(siblings)
-    while low < high:
-        middle = (low + high) // 2
-        if siblings[middle].newest_first_key < key:
-            low = middle + 1
-        else:
-            high = middle
-    return low
+    """Binary search by the newest-first key; siblings are sorted by it (`bisect`'s loop
+    in C: a question page finds its neighbours this way)."""
+    return bisect.bisect_left(siblings, question.newest_first_key, key=_newest_first)
+
+
+_newest_first = operator.attrgetter("newest_first_key")
 
 
 def build_archive(

@@ -59,6 +59,36 @@ def long_date(value: date | None) -> str:
     return f"{value.day} {value:%B %Y}" if value else ""
 
 
+@functools.cache
+def time_element(value: date) -> Markup:
+    """What the compact `time` macro (`_macros.html`) makes of a date, made in Python and
+    remembered: a question page shows three or four dates, each through a macro call
+    (its arguments matched, a context and a join made) for markup that depends on the
+    date alone, of which a build shows a few thousand. The compact question template
+    calls it directly (`Renderer` lists it with the functions called without the
+    context); tests/test_render_context.py compares it with the macro."""
+    shown = escape_text(long_date(value))
+    return _markup(f"<time datetime={escape_text(value.isoformat())}>{shown}</time>")
+
+
+# What the compact `status_badge` macro (`_macros.html`) shows for each status (nothing for
+# any other): the compact question template shows `status_badge_element(q.status)`, one
+# dict lookup, instead of importing and calling the macro on every page.
+_STATUS_BADGES = {
+    "holding": "Holding answer",
+    "corrected": "Corrected",
+    "withdrawn": "Withdrawn",
+    "unanswered": "Awaiting answer",
+}
+
+
+def status_badge_element(status: str) -> Markup:
+    badge = _STATUS_BADGES.get(status)
+    if badge is None:
+        return _markup("")
+    return _markup(f'<span class="badge badge-{status}">{badge}</span>')
+
+
 class _Context(jinja2.runtime.Context):
     """Jinja's template context, calling plain callables without looking for marks.
 
@@ -137,6 +167,17 @@ def attribute(value: Any) -> Markup:
     return text if placed is text else Markup(placed)  # one Markup made, not two
 
 
+def without(value: Any, text: Any) -> Any:
+    """Jinja filter: `value|replace(text, "")` (every `text` taken out), in two C calls for
+    the usual case, markup with text taken out of it (base.html's `og:title`, on every
+    page), instead of Jinja's `replace` and `Markup.replace`'s Python calls (which escape
+    the replacement, here nothing). Any other kind of value goes through `replace`."""
+    if isinstance(value, Markup) and type(text) is str:
+        return _markup(str.replace(value, text, ""))  # what `Markup.replace` does
+    return jinja2.filters.do_replace(_AUTOESCAPED, value, text, "")
+
+
+_AUTOESCAPED = jinja2.nodes.EvalContext(jinja2.Environment(autoescape=True))
 _JINJA_GETATTR = jinja2.Environment.getattr
 
 
@@ -365,6 +406,7 @@ def compact_warning(theme: Theme) -> str | None:
 
 # `json.dumps` with these options makes a new encoder on every call (once a question page).
 _SCRIPT_JSON = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+_json_string = json.encoder.encode_basestring  # a JSON string as _SCRIPT_JSON writes it (in C)
 
 
 def json_for_script(value: Any) -> str:
@@ -380,6 +422,7 @@ def json_for_script(value: Any) -> str:
 # `(?<!\w)(?:HL)?\d{1,7}\b` (tests/test_render_context.py), in half the time.
 _UIN_WORD = re.compile(r"[H\d](?<!\w.)(?:(?<=H)L\d{1,7}|(?<=\d)\d{0,6})\b")
 _HREFS_KEPT = 4096
+_NO_LINK = f"{None!r}\0"  # a link a question page does not show, as a part of its key
 PAGER_RADIUS = 2  # pages linked either side of the current one
 
 
@@ -425,6 +468,10 @@ class Renderer:
         )
         self._links: dict[int, tuple[Any, Link]] = {}  # see _link
         self._link_reprs: dict[int, str] = {}  # each of those links' repr, by its id
+        self._link_parts: dict[
+            int, str
+        ] = {}  # and that repr as a page key's part (see question_key)
+        self._places: dict[int, tuple[Any, dict[str, int]]] = {}  # see `neighbours`
         self._feeds: dict[tuple[str, str, str], FeedLink] = {}
         self.page_keys: PageKeys | None = None
         self.previous_keys: Mapping[str, bytes] = {}
@@ -451,13 +498,16 @@ class Renderer:
             href=self.href,
             prepared=self.prepared,
             abs_url=config.absolute_url,
+            time_element=time_element,
+            status_badge_element=status_badge_element,
             asset=self._asset_urls(theme),
             house_name=HOUSE_NAMES,
             archive_feed=archive_feed(config),
             definitions=DEFINITIONS,
             nav_pages=[(p.title, p.url_path) for p in archive.pages if "/" not in p.slug],
         )
-        self._direct_calls = frozenset(id(self.env.globals[f]) for f in ("url", "href", "abs_url"))
+        direct = ("url", "href", "abs_url", "time_element", "status_badge_element")
+        self._direct_calls = frozenset(id(self.env.globals[f]) for f in direct)
         self.env.direct_calls = self._direct_calls
 
     def _environment(self, folders: Sequence[Path], compact: bool) -> _Environment:
@@ -476,6 +526,7 @@ class Renderer:
             env.output = self._output
         env.filters["long_date"] = long_date
         env.filters["attribute"] = attribute
+        env.filters["without"] = without
         # `path|href`: `href(path)` without the context's call; marked as needing the
         # context so that Jinja never computes it when compiling (a constant path would
         # keep the base URL of the build that compiled it in the template cache).
@@ -696,7 +747,7 @@ class Renderer:
     def question_page(self, question: Question) -> tuple[str, str]:
         if not self.fragments:
             self.prepare_answers()
-        older, newer = self.archive.neighbours(question)
+        older, newer = self.neighbours(question)
         written = question.url_path + "index.html"
         links = self.question_links(question)
         key = self.question_key(question, older, newer, links)
@@ -730,11 +781,27 @@ class Renderer:
             topic=links.topic,
             subtopic=links.subtopic,
             answered_month=answered_month,
-            json_ld=json_for_script(self.structured_data(question)),
+            json_ld=self.json_ld(question),
             feed=self.feed_link("departments", department.slug, department.name),
             og_type="article",
             keyed=key is not None,
         )
+
+    def neighbours(self, question: Question) -> tuple[Question | None, Question | None]:
+        """`archive.neighbours(question)`, from each department's places found once: a full
+        build shows every question's neighbours, and the binary search costs a dozen
+        property calls a page. The places are not made where only some pages are (an
+        edit's fast path, whose department lists load their questions as they are read)."""
+        siblings = self.archive.department_of[question.id].questions
+        if self.only is not None or type(siblings) is not tuple:
+            return self.archive.neighbours(question)
+        known = self._places.get(id(siblings))
+        if known is None:
+            places = {q.id: index for index, q in enumerate(siblings)}
+            known = self._places[id(siblings)] = (siblings, places)  # keeps the ids unique
+        index = known[1][question.id]
+        older = siblings[index + 1] if index + 1 < len(siblings) else None
+        return older, siblings[index - 1] if index else None
 
     def question_links(self, question: Question) -> QuestionLinks:
         """What a question page links to besides its neighbours; each `Link` made once per
@@ -757,7 +824,8 @@ class Renderer:
         if known is None:
             link = Link.to(target)
             known = self._links[id(target)] = (target, link)  # keeps the ids unique
-            self._link_reprs[id(link)] = repr(link)
+            self._link_reprs[id(link)] = text = repr(link)
+            self._link_parts[id(link)] = f"{text!r}\0"
         return known[1]
 
     def question_key(
@@ -788,15 +856,21 @@ class Renderer:
                 return None
             neighbours.append((other.url_path if other else None, content))
         links = links or self.question_links(question)
-        reprs = self._link_reprs  # (a dataclass's repr costs 2 us; a page shows five links)
-        shown = [None if link is None else reprs.get(id(link)) or repr(link) for link in links[:5]]
-        parts = (
-            neighbours,
-            *shown,
-            links.grouped,
-            self._references(self.fragments[question.id].html),
+        # The parts' reprs as `from_parts` hashes them (each followed by a NUL), the five
+        # links' taken from what `_link` made of each (a dataclass's repr costs 2 us, the
+        # repr of that text another; a page shows five links).
+        shown = self._link_parts
+        reprs = (
+            f"{neighbours!r}\0"
+            + "".join(
+                [
+                    _NO_LINK if link is None else shown.get(id(link)) or f"{link!r}\0"
+                    for link in links[:5]
+                ]
+            )
+            + f"{links.grouped!r}\0{self._references(self.fragments[question.id].html)!r}\0"
         )
-        return keys.from_parts("question.html", question.url_path, question, parts)
+        return keys.from_reprs("question.html", question.url_path, question, reprs)
 
     def _references(self, fragment: str) -> list[tuple[str, list[tuple[Any, ...]]]]:
         """What each archived UIN named in `fragment` could link to (see generator/links.py:
@@ -855,6 +929,39 @@ class Renderer:
             data["answerCount"] = 1
             data["acceptedAnswer"] = answer
         return data
+
+    def json_ld(self, question: Question) -> str:
+        """`json_for_script(self.structured_data(question))`, written directly: the dict and
+        the encoder's sorting and walking cost more than the text (its keys are fixed, so
+        their order is known; only the strings need JSON's escaping). The same text in
+        every case (tests/test_render_context.py compares the two)."""
+        text = _json_string
+        url = text(self.config.absolute_url(question.url_path))
+        about, created = text(question.department), question.asked_on.isoformat()
+        accepted = ""
+        count = "0"
+        if question.answered_on and question.status in ("answered", "corrected"):
+            count = "1"
+            by = question.answered_by
+            accepted = (
+                '"acceptedAnswer":{"@type":"Answer",'
+                + (f'"author":{{"@type":"Person","name":{text(by)}}},' if by else "")
+                + f'"dateCreated":"{question.answered_on.isoformat()}"'
+                + (
+                    f',"dateModified":"{question.corrected_on.isoformat()}"'
+                    if question.corrected_on
+                    else ""
+                )
+                + "},"
+            )
+        asker = question.asked_by
+        author = f'"author":{{"@type":"Person","name":{text(asker)}}},' if asker else ""
+        data = (
+            f'{{"@context":"https://schema.org","@type":"Question","about":{about},{accepted}'
+            f'"answerCount":{count},{author}"dateCreated":"{created}",'
+            f'"name":{text(question.title)},"url":{url}}}'
+        )
+        return data.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
     def citation(self, question: Question) -> str:
         parts = [f"“{question.title}”"]

@@ -14,15 +14,22 @@ from hypothesis import strategies as st
 from markupsafe import Markup, escape
 
 from generator.config import load_config
+from generator.fingerprint import PageKeys
 from generator.load import load_archive
+from generator.model import Question, _position
 from generator.render import (
     _UIN_WORD,
+    COMPACT_TEMPLATES,
     Renderer,
     _BytecodeCache,
     _Context,
     _Environment,
     escaped,
     find_theme,
+    json_for_script,
+    status_badge_element,
+    time_element,
+    without,
 )
 
 FIXTURE = Path(__file__).parent / "fixtures" / "archive"
@@ -338,11 +345,156 @@ def test_question_keys_use_each_links_own_repr(renderer: Renderer) -> None:
         for link in links[:5]:
             if link is not None:
                 assert renderer._link_reprs[id(link)] == repr(link)
+                assert renderer._link_parts[id(link)] == f"{repr(link)!r}\0"
+
+
+@pytest.mark.parametrize("fixture", ["archive", "browse"])
+def test_question_keys_are_their_parts_keys(fixture: str) -> None:
+    """`question_key` writes its parts' reprs itself: the key `from_parts` makes of the
+    parts (neighbours, five links, grouped questions, references), for every question."""
+    site = FIXTURE.parent / fixture
+    config = load_config(site / "site.yaml")
+    renderer = Renderer(config, load_archive(site / "content"), find_theme(config))
+    renderer.prepare_answers()
+    keys = PageKeys(b"base", {q.id: q.id.encode() * 2 for q in renderer.archive.questions})
+    renderer.use_page_keys(keys, {})
+    checked = 0
+    for question in renderer.archive.questions:
+        if question.original_answer:
+            continue
+        older, newer = renderer.archive.neighbours(question)
+        links = renderer.question_links(question)
+        neighbours = [(q.url_path if q else None, keys.content(q)) for q in (older, newer)]
+        references = renderer._references(renderer.fragments[question.id].html)
+        parts = (neighbours, *map(repr_or_none, links[:5]), links.grouped, references)
+        expected = keys.from_parts("question.html", question.url_path, question, parts)
+        assert renderer.question_key(question, older, newer) == expected
+        checked += 1
+    assert checked >= 5
+
+
+def repr_or_none(link: object) -> str | None:
+    return None if link is None else repr(link)
 
 
 def test_the_renderers_own_functions_are_called_directly(renderer: Renderer) -> None:
-    names = ("url", "href", "abs_url")
+    names = ("url", "href", "abs_url", "time_element", "status_badge_element")
     direct = frozenset(id(renderer.env.globals[name]) for name in names)
     assert renderer.env.direct_calls == direct
     assert renderer.readable_env().direct_calls == direct
     assert all(id(renderer.readable_env().globals[name]) in direct for name in names)
+
+
+@pytest.fixture(scope="module")
+def macros(renderer: Renderer) -> Any:
+    """The compact templates' own macros, through Jinja's own environment."""
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(COMPACT_TEMPLATES)), autoescape=True
+    )
+    env.globals.update(renderer.env.globals)
+    env.filters.update(renderer.env.filters)
+    return env.get_template("_macros.html").module
+
+
+@given(st.dates())
+def test_time_elements_are_what_the_time_macro_makes(macros: Any, value: date) -> None:
+    made = time_element(value)
+    assert type(made) is Markup
+    assert made == str(macros.time(value))
+
+
+@pytest.mark.parametrize(
+    "status", ["answered", "holding", "corrected", "withdrawn", "unanswered", "other", ""]
+)
+def test_status_badge_elements_are_what_the_macro_makes(macros: Any, status: str) -> None:
+    made = status_badge_element(status)
+    assert type(made) is Markup
+    assert made == str(macros.status_badge(status))
+    assert bool(made) == (status in ("holding", "corrected", "withdrawn", "unanswered"))
+
+
+LD_TEXTS = st.text() | st.sampled_from(["", "A <b> & 'c' \"d\"", "\u2028\\\x00", "é ü ☃"])
+
+
+@given(
+    title=LD_TEXTS,
+    department=LD_TEXTS,
+    asker=st.none() | LD_TEXTS,
+    answerer=st.none() | LD_TEXTS,
+    status=st.sampled_from(["answered", "corrected", "holding", "withdrawn", "unanswered"]),
+    asked=st.dates(),
+    answered=st.none() | st.dates(),
+    corrected=st.none() | st.dates(),
+)
+def test_json_ld_written_directly_is_the_encoders_text(
+    renderer: Renderer,
+    title: str,
+    department: str,
+    asker: str | None,
+    answerer: str | None,
+    status: str,
+    asked: date,
+    answered: date | None,
+    corrected: date | None,
+) -> None:
+    question = Question(
+        id="900", title=title, department=department, asked_on=asked, question="Q",
+        asked_by=asker, answered_by=answerer, answered_on=answered, status=status,
+        corrected_on=corrected,
+    )  # fmt: skip
+    expected = json_for_script(renderer.structured_data(question))
+    assert renderer.json_ld(question) == expected
+
+
+def test_json_ld_of_every_fixture_question_is_the_encoders_text(renderer: Renderer) -> None:
+    for question in renderer.archive.questions:
+        assert renderer.json_ld(question) == json_for_script(renderer.structured_data(question))
+
+
+PARTS = st.recursive(
+    st.none() | st.text() | st.binary() | st.integers(),
+    lambda inner: st.lists(inner, max_size=3) | st.tuples(inner, inner),
+    max_leaves=8,
+)
+
+
+@given(st.tuples(*[PARTS] * 4) | st.lists(PARTS, max_size=9).map(tuple))
+def test_keys_from_parts_hash_each_parts_repr_and_a_nul(parts: tuple[Any, ...]) -> None:
+    """`from_parts` hashes its parts in one update: the bytes of one update a part."""
+    import hashlib
+
+    question = Question(id="1", title="t", department="d", asked_on=date(2024, 1, 2), question="q")
+    keys = PageKeys(b"base", {"1": b"content-hash"})
+    h = hashlib.sha256(b"base")
+    h.update(b"parts\0question.html\0questions/1/\0content-hash")
+    for part in parts:
+        h.update(repr(part).encode("utf-8", "surrogatepass") + b"\0")
+    assert keys.from_parts("question.html", "questions/1/", question, parts) == h.digest()[:16]
+
+
+def test_neighbours_are_found_where_a_linear_search_finds_them(renderer: Renderer) -> None:
+    for department in renderer.archive.departments:
+        siblings = department.questions
+        for index, question in enumerate(siblings):
+            assert _position(siblings, question) == index
+            older, newer = renderer.archive.neighbours(question)
+            assert older is (siblings[index + 1] if index + 1 < len(siblings) else None)
+            assert newer is (siblings[index - 1] if index else None)
+
+
+DASH = "\u2013"  # an en dash: base.html takes it, blanks and the title out of og:title
+
+
+@given(
+    st.text() | st.sampled_from([f"a {DASH} Site {DASH} Site", f"<b> {DASH} A&B", f" {DASH} "]),
+    st.text() | st.sampled_from([f" {DASH} Site", f" {DASH} A&B", ""]),
+    st.booleans(),
+)
+def test_without_is_jinjas_replace_by_nothing(title: str, text: str, markup: bool) -> None:
+    value = Markup(escape(title)) if markup else title
+    expected = jinja2.filters.do_replace(
+        jinja2.nodes.EvalContext(jinja2.Environment(autoescape=True)), value, text, ""
+    )
+    made = without(value, text)
+    assert made == expected
+    assert type(made) is type(expected)
