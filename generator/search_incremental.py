@@ -54,7 +54,7 @@ from generator.cache import digest
 from generator.markup import Fragment
 from generator.memory import release_free_memory
 from generator.model import Archive
-from generator.search import FIELD_BOOSTS, LazyRecords, SearchRecord
+from generator.search import FIELD_BOOSTS, LazyRecords, to_json_bytes
 from generator.search_chunks import (
     SEARCH_DIR,
     DocumentTerms,
@@ -66,7 +66,6 @@ from generator.search_chunks import (
     chunk_terms,
     closing_files,
     department_positions,
-    document_shard,
     facets_of,
     js_order,
     shard_buckets,
@@ -571,9 +570,6 @@ class Index:
     def content(self, key: int) -> bytes:
         return _hashes_of(self.hashes, key, key + 1)
 
-    def record(self, key: int) -> SearchRecord:
-        return self.records[self.count - 1 - key]
-
     def terms_of(self, key: int) -> DocumentTerms:
         """A document's terms: cached by its content hash, or found (and cached) now."""
         content = self.content(key)
@@ -603,8 +599,9 @@ class Index:
     def shard(
         self, name: str, keys: list[int], departments: list[tuple[str, str]]
     ) -> tuple[str, bytes]:
-        rows = [self.record(key) for key in keys]
-        return document_shard(name, rows, department_positions(departments))
+        position, newest = department_positions(departments), self.count - 1
+        rows = [self.records.row(newest - key, position) for key in keys]
+        return name, to_json_bytes(rows)
 
     # The whole index ---------------------------------------------------------------------
 

@@ -36,6 +36,7 @@ from generator.search import (
     load_index,
     normalise_term,
     register_pipeline,
+    result_row,
     search_facets,
     search_records,
     to_json_bytes,
@@ -462,6 +463,23 @@ def test_records_from_the_pages_answers_equal_records_rendered_afresh(tmp_path: 
     assert list(reversed(lazy)) == list(reversed(records))
     assert lazy[3:9] == list(records[3:9])
     assert dict(chunked_files(lazy)) == dict(chunked_files(records))
+
+
+def test_a_result_row_made_from_the_question_is_the_records(archive, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """`LazyRecords.row` (the cached index's document shards) makes, without the record,
+    the row `result_row` makes of it (the shards of `search_files`), answers rendered by
+    the pages or here, on the search fixture (unanswered and withdrawn questions, members'
+    names missing) and a synthetic archive."""
+    synthetic = load_archive(write_synthetic_archive(200, tmp_path))
+    answers = AnswerRenderer()
+    for each in (archive, synthetic):
+        rendered = {q.id: answer_fragment(answers, q.answer) for q in each.questions[::2]}
+        lazy = LazyRecords(each, rendered)
+        departments = {d.name: number for number, d in enumerate(each.departments)}
+        rows = [lazy.row(i, departments) for i in range(len(lazy))]
+        records = search_records(each)
+        assert rows == [result_row(r, departments[r.department]) for r in records]
+        assert {row[5] for row in rows} >= {"answered", "unanswered"}
 
 
 @given(
