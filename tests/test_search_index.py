@@ -503,7 +503,7 @@ def test_the_whole_index_through_the_store_is_the_chunked_index(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A cached cold build's index (postings collected as (key, frequency) pairs beside
-    each field's lengths by key, pages stored a row a term, filters from each key's own)
+    each field's lengths by key, pages stored a row a chunk, filters from each key's own)
     is `search_files`' (lunr.py-equivalent, tested above), with pages of four keys so that
     common terms span many; and the stored pages are what `paged` makes of each term."""
     monkeypatch.setattr(generator.search_pages, "PAGE_BITS", 2)
