@@ -244,6 +244,20 @@ class LazyRecords(Sequence[SearchRecord]):
         fragment = self.fragments.get(question.id)
         return _fields(question, _answer_text(question, self.answers, fragment))
 
+    def row(self, index: int, departments: Mapping[str, int]) -> list[str | int]:
+        """`self[index]`'s row in a document shard (`result_row`), made without the record:
+        a frozen record's 14 fields cost more to set than the row does to make, and a
+        whole index makes a row of every question."""
+        question = self.archive.questions[index]
+        text = _answer_text(question, self.answers, self.fragments.get(question.id))
+        return [
+            question.id, question.url_path, question.title, departments[question.department],
+            question.house or "", question.status, question.asked_on.isoformat(),
+            question.answered_on.isoformat() if question.answered_on else "",
+            question.asked_by or "", question.uin or "",
+            extract(question.question, QUESTION_SNIPPET), extract(text, ANSWER_SNIPPET),
+        ]  # fmt: skip
+
 
 def _answer_text(question: Question, answers: AnswerRenderer, fragment: Fragment | None) -> str:
     """The visible text of the answer: the rendered fragment's, or rendered here."""
@@ -319,11 +333,21 @@ def load_index(data: dict[str, Any]) -> Index:
     return index
 
 
-# The columns of a document shard row (generator/search_chunks.py).
+# The columns of a document shard row (`result_row`; generator/search_chunks.py).
 STORE_COLUMNS = (
     "ref", "url", "title", "department", "house", "status", "asked_on", "answered_on",
     "asked_by", "uin", "question", "answer",
 )  # fmt: skip
+
+
+def result_row(record: SearchRecord, department: int) -> list[str | int]:
+    """What a result shows, in STORE_COLUMNS order; `department`: its index in the
+    manifest's list (`LazyRecords.row` makes the same row from the question itself)."""
+    return [
+        record.ref, record.url, record.title, department, record.house, record.status,
+        record.asked_on, record.answered_on, record.asked_by, record.uin,
+        record.question_snippet, record.answer_snippet,
+    ]  # fmt: skip
 
 
 def to_json_bytes(data: Any) -> bytes:

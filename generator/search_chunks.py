@@ -66,6 +66,7 @@ from generator.search import (
     Fields,
     SearchRecord,
     index_terms,
+    result_row,
     to_json_bytes,
 )
 
@@ -407,19 +408,11 @@ def shard_map(buckets: Sequence[int]) -> tuple[str, bytes]:
     return _named("shards", text)
 
 
-def _row(record: SearchRecord, department: int) -> list[str | int]:
-    return [
-        record.ref, record.url, record.title, department, record.house, record.status,
-        record.asked_on, record.answered_on, record.asked_by, record.uin,
-        record.question_snippet, record.answer_snippet,
-    ]  # fmt: skip
-
-
 def document_shard(
     name: str, oldest_first: Iterable[SearchRecord], position: dict[str, int]
 ) -> tuple[str, bytes]:
     """A shard file from its records, oldest first; `position`: department -> index."""
-    rows = [_row(record, position[record.department]) for record in oldest_first]
+    rows = [result_row(record, position[record.department]) for record in oldest_first]
     return name, to_json_bytes(rows)
 
 

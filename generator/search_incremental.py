@@ -7,11 +7,13 @@ After an edit almost all of that is the same, so builds with the cache keep, in
 - each question's terms (field lengths, and every term's field and frequency), keyed by
   the question's content hash: an edit tokenises only the edited question;
 - every term's postings as they appear in its chunk, encoded, in pages of document keys
-  (generator/search_pages.py), one row a term holding all its pages: an edit loads the
-  pages of the terms the question had or has, decodes and patches only the page holding
-  its key, and makes each chunk it touches by joining the encoded pages of the chunk's
-  terms (a row a term rather than a row a page: a cold build writes every term, and the
-  row's cost was most of its store's);
+  (generator/search_pages.py), one row a chunk holding its terms and all their pages: an
+  edit loads the rows of the chunks holding the terms the question had or has, decodes
+  and patches only the page holding its key, and makes each chunk it touches by joining
+  the encoded pages of the chunk's terms, then writes that chunk's row again (a row a
+  chunk rather than a row a term: a cold build writes every term, most of them in one
+  document, and a row's cost was most of the store's; an edit re-makes every chunk it
+  touches anyway);
 - the state of the index the last build wrote: each document key's question and content
   hash, field length totals, the sorted terms and their postings counts, the segments (the
   runs of terms between two terms that start a segment, see `chunk_terms`: chunk
@@ -44,7 +46,6 @@ from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from itertools import repeat
 from pathlib import Path
 from typing import Any
 
@@ -53,7 +54,7 @@ from generator.cache import digest
 from generator.markup import Fragment
 from generator.memory import release_free_memory
 from generator.model import Archive
-from generator.search import FIELD_BOOSTS, LazyRecords, SearchRecord
+from generator.search import FIELD_BOOSTS, LazyRecords, to_json_bytes
 from generator.search_chunks import (
     SEARCH_DIR,
     DocumentTerms,
@@ -65,7 +66,6 @@ from generator.search_chunks import (
     chunk_terms,
     closing_files,
     department_positions,
-    document_shard,
     facets_of,
     js_order,
     shard_buckets,
@@ -134,7 +134,7 @@ class SearchStore:
         self.db.executescript(
             """
             CREATE TABLE IF NOT EXISTS documents (hash BLOB PRIMARY KEY, terms BLOB NOT NULL);
-            CREATE TABLE IF NOT EXISTS postings (term BLOB PRIMARY KEY, pages BLOB NOT NULL)
+            CREATE TABLE IF NOT EXISTS chunks (term BLOB PRIMARY KEY, pages BLOB NOT NULL)
                 WITHOUT ROWID;
             CREATE TABLE IF NOT EXISTS state (key TEXT PRIMARY KEY, value BLOB NOT NULL);
             """
@@ -142,9 +142,9 @@ class SearchStore:
         self.db.execute("BEGIN")
         self.stored: dict[str, bytes] = {}  # the state's parts as read
         if self._get("code") != code.encode():
-            for table in ("documents", "postings", "state"):
+            for table in ("documents", "chunks", "state"):
                 self.db.execute(f"DELETE FROM {table}")
-            for table in ("segments", "pages"):  # what earlier versions kept
+            for table in ("segments", "pages", "postings"):  # what earlier versions kept
                 self.db.execute(f"DROP TABLE IF EXISTS {table}")
             self._put("code", code.encode())
         # Documents' terms not yet written (content hash -> marshalled terms), and whether
@@ -155,6 +155,9 @@ class SearchStore:
         # In a fresh store, the documents written so far: no other is looked up (a cold
         # build's look-ups would otherwise all query the table once its first batch is in).
         self.written: set[bytes] = set()
+        # Chunk rows read so far (key: the js_order of the chunk's first term): an edit
+        # reads a chunk's row for each of its patched terms, then to make the chunk again.
+        self.rows: dict[bytes, dict[str, TermPages]] = {}
 
     def _get(self, key: str) -> bytes | None:
         row = self.db.execute("SELECT value FROM state WHERE key = ?", (key,)).fetchone()
@@ -238,43 +241,64 @@ class SearchStore:
         self.pending.pop(content, None)
         self.db.execute("DELETE FROM documents WHERE hash = ?", (content,))
 
+    def _row_keys(self, first: bytes, end: bytes | None) -> list[bytes]:
+        """The keys of the chunk rows holding any term from `first` (js_order) up to `end`:
+        the row starting at or before `first`, and every one starting before `end`."""
+        before = "SELECT term FROM chunks WHERE term <= ? ORDER BY term DESC LIMIT 1"
+        found = next(self.db.execute(before, (first,)), None)
+        low = first if found is None else found[0]
+        query, bounds = "SELECT term FROM chunks WHERE term >= ?", [low]
+        if end is not None:
+            query += " AND term < ?"
+            bounds.append(end)
+        return [bytes(key) for (key,) in self.db.execute(query, bounds)]
+
+    def _row(self, key: bytes) -> dict[str, TermPages]:
+        row = self.rows.get(key)
+        if row is None:
+            found = next(self.db.execute("SELECT pages FROM chunks WHERE term = ?", (key,)))
+            terms, pages = marshal.loads(found[0])
+            row = self.rows[key] = dict(zip(terms, pages, strict=True))
+        return row
+
     def term_pages(self, term: str) -> TermPages:
-        """Every cached page of one term's postings ({} for a term not in the index)."""
-        rows = self.db.execute("SELECT pages FROM postings WHERE term = ?", (js_order(term),))
-        found = next(rows, None)
-        return {} if found is None else marshal.loads(found[0])
+        """Every cached page of one term's postings ({} for a term not in the index); a
+        copy, which the caller may change."""
+        key = js_order(term)
+        for row_key in self._row_keys(key, None)[:1]:
+            return dict(self._row(row_key).get(term, {}))
+        return {}
 
     def range_pages(self, first: str, end: str | None) -> dict[str, TermPages]:
         """The pages of every term from `first` up to `end` (None: the last term)."""
-        query = "SELECT term, pages FROM postings WHERE term >= ?"
-        bounds: tuple[bytes, ...] = (js_order(first),)
-        if end is not None:
-            query += " AND term < ?"
-            bounds += (js_order(end),)
-        rows = self.db.execute(query, bounds)
-        return {term.decode("utf-16-be"): marshal.loads(pages) for term, pages in rows}
+        low, high = js_order(first), None if end is None else js_order(end)
+        found: dict[str, TermPages] = {}
+        for row_key in self._row_keys(low, high):
+            for term, pages in self._row(row_key).items():
+                key = js_order(term)
+                if low <= key and (high is None or key < high):
+                    found[term] = pages
+        return found
 
-    def store_pages(self, pages: Mapping[str, TermPages]) -> None:
-        """Replace terms' pages; a term without pages is deleted."""
-        for term, term_pages in pages.items():
-            key = js_order(term)
-            if term_pages:
-                row = (key, marshal.dumps(term_pages))
-                self.db.execute("INSERT OR REPLACE INTO postings VALUES (?, ?)", row)
-            else:
-                self.db.execute("DELETE FROM postings WHERE term = ?", (key,))
+    def store_chunks(self, chunks: Mapping[str, dict[str, TermPages]], gone: list[str]) -> None:
+        """The rows after an edit: those of `chunks` (first term -> its terms' pages, in
+        order), made again, written, and those of the chunks `gone` (first terms of chunks
+        the index no longer has) deleted."""
+        self.db.executemany("DELETE FROM chunks WHERE term = ?", ((js_order(t),) for t in gone))
+        for first, pages in chunks.items():
+            row = (js_order(first), marshal.dumps((list(pages), list(pages.values()))))
+            self.db.execute("INSERT OR REPLACE INTO chunks VALUES (?, ?)", row)
+        self.rows.clear()
 
-    def add_terms(self, terms: Sequence[str], pages: Sequence[TermPages]) -> None:
-        """Store the pages of terms the store does not hold (see forget_pages): one row a
-        term, all its pages, so a cold build writes a row a term, not a row a page (a row's
-        cost is most of the store's); an edit reads every page of the terms it patches
-        anyway, and writes a patched term's pages whole."""
-        keys = map(str.encode, terms, repeat("utf-16-be"))  # js_order, without a call a term
-        rows = zip(keys, map(marshal.dumps, pages), strict=True)
-        self.db.executemany("INSERT INTO postings VALUES (?, ?)", rows)
+    def add_chunk(self, terms: list[str], pages: list[TermPages]) -> None:
+        """Store a chunk's terms' pages, in a store holding no row for it (see
+        forget_pages): one row a chunk, a few hundred in a cold build, not one a term."""
+        row = (js_order(terms[0]), marshal.dumps((terms, pages)))
+        self.db.execute("INSERT INTO chunks VALUES (?, ?)", row)
 
     def forget_pages(self) -> None:
-        self.db.execute("DELETE FROM postings")
+        self.db.execute("DELETE FROM chunks")
+        self.rows.clear()
 
     def close(self) -> None:
         self._write_documents()
@@ -353,11 +377,12 @@ class Update:
     files: dict[str, bytes]
     paths: list[str]
     state: IndexState
-    pages: dict[str, TermPages]  # every patched term -> all its pages now ({}: none left)
+    chunks: dict[str, dict[str, TermPages]]  # each chunk made again: first term -> pages
+    gone: list[str]  # the first terms of the chunks the index no longer has
     dropped_documents: list[bytes]
 
     def commit(self, store: SearchStore) -> None:
-        store.store_pages(self.pages)
+        store.store_chunks(self.chunks, self.gone)
         for content in self.dropped_documents:
             store.forget_document(content)
         store.set_state(self.state)
@@ -545,9 +570,6 @@ class Index:
     def content(self, key: int) -> bytes:
         return _hashes_of(self.hashes, key, key + 1)
 
-    def record(self, key: int) -> SearchRecord:
-        return self.records[self.count - 1 - key]
-
     def terms_of(self, key: int) -> DocumentTerms:
         """A document's terms: cached by its content hash, or found (and cached) now."""
         content = self.content(key)
@@ -577,8 +599,9 @@ class Index:
     def shard(
         self, name: str, keys: list[int], departments: list[tuple[str, str]]
     ) -> tuple[str, bytes]:
-        rows = [self.record(key) for key in keys]
-        return document_shard(name, rows, department_positions(departments))
+        position, newest = department_positions(departments), self.count - 1
+        rows = [self.records.row(newest - key, position) for key in keys]
+        return name, to_json_bytes(rows)
 
     # The whole index ---------------------------------------------------------------------
 
@@ -612,7 +635,7 @@ class Index:
             bounds.append(segment[0])
             for chunk in chunk_terms(segment, sizes, segment=True):
                 pages = [paged_fields(_fields_of(by_field, t), texts) for t in chunk]
-                self.store.add_terms(chunk, pages)
+                self.store.add_chunk(chunk, pages)
                 name, body = chunk_file(chunk, [term_bytes(p) for p in pages])
                 if _path(name) in hashes:
                     raise RuntimeError(f"two search chunks hash to {name}")
@@ -755,6 +778,7 @@ class Index:
         }
         patched_keys = sorted(js_order(t) for t in patches)  # vanished terms included
         chunks: list[list[str]] = []
+        rows: dict[str, dict[str, TermPages]] = {}  # each chunk made again: its pages
         try:
             for number in range(len(bounds)):
                 end = bounds[number + 1] if number + 1 < len(bounds) else None
@@ -784,13 +808,16 @@ class Index:
                     if same:
                         name = next(c[1] for c in state.chunks[low:high] if c[0] == chunk[0])
                     else:
-                        name, body = self._chunk(chunk, chunk_end, pages)
+                        name, body, rows[chunk[0]] = self._chunk(chunk, chunk_end, pages)
                         files[name] = body
                     chunks.append([chunk[0], name])
         except KeyError:
             return None
         state_parts = (terms, sizes, terms_name, bounds, chunks)
-        return self._finish(state, changed, totals, state_parts, files, pages, dropped_documents)
+        gone = sorted({c[0] for c in state.chunks} - {c[0] for c in chunks})
+        return self._finish(
+            state, changed, totals, state_parts, files, (rows, gone), dropped_documents
+        )
 
     def _patch_pages(
         self, state: IndexState, patches: Mapping[str, Mapping[int, list[int]]]
@@ -820,12 +847,12 @@ class Index:
 
     def _chunk(
         self, chunk: list[str], end: str | None, patched: Mapping[str, TermPages]
-    ) -> tuple[str, bytes]:
-        """A chunk made again: the patched terms' pages, and the others' from the cache
-        (KeyError if it lacks one)."""
+    ) -> tuple[str, bytes, dict[str, TermPages]]:
+        """A chunk made again, and its terms' pages: the patched terms', and the others'
+        from the cache (KeyError if it lacks one)."""
         cached = {} if all(t in patched for t in chunk) else self.store.range_pages(chunk[0], end)
-        encoded = [term_bytes(patched[t] if t in patched else cached[t]) for t in chunk]
-        return chunk_file(chunk, encoded)
+        pages = {t: patched[t] if t in patched else cached[t] for t in chunk}
+        return (*chunk_file(chunk, [term_bytes(p) for p in pages.values()]), pages)
 
     def _finish(
         self,
@@ -834,7 +861,7 @@ class Index:
         totals: list[int],
         state_parts: tuple[list[str], list[int], str, list[str], list[list[str]]],
         files: dict[str, bytes],
-        pages: dict[str, TermPages],
+        store_rows: tuple[dict[str, dict[str, TermPages]], list[str]],
         dropped_documents: list[bytes],
     ) -> Update:
         terms, sizes, terms_name, bounds, chunks = state_parts
@@ -878,7 +905,7 @@ class Index:
             map_name=map_name,
             files=hashes,
         )
-        return Update(made, paths, new_state, pages, dropped_documents)
+        return Update(made, paths, new_state, *store_rows, dropped_documents)
 
 
 def _dirty_shards(

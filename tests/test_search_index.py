@@ -36,6 +36,7 @@ from generator.search import (
     load_index,
     normalise_term,
     register_pipeline,
+    result_row,
     search_facets,
     search_records,
     to_json_bytes,
@@ -464,6 +465,23 @@ def test_records_from_the_pages_answers_equal_records_rendered_afresh(tmp_path: 
     assert dict(chunked_files(lazy)) == dict(chunked_files(records))
 
 
+def test_a_result_row_made_from_the_question_is_the_records(archive, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """`LazyRecords.row` (the cached index's document shards) makes, without the record,
+    the row `result_row` makes of it (the shards of `search_files`), answers rendered by
+    the pages or here, on the search fixture (unanswered and withdrawn questions, members'
+    names missing) and a synthetic archive."""
+    synthetic = load_archive(write_synthetic_archive(200, tmp_path))
+    answers = AnswerRenderer()
+    for each in (archive, synthetic):
+        rendered = {q.id: answer_fragment(answers, q.answer) for q in each.questions[::2]}
+        lazy = LazyRecords(each, rendered)
+        departments = {d.name: number for number, d in enumerate(each.departments)}
+        rows = [lazy.row(i, departments) for i in range(len(lazy))]
+        records = search_records(each)
+        assert rows == [result_row(r, departments[r.department]) for r in records]
+        assert {row[5] for row in rows} >= {"answered", "unanswered"}
+
+
 @given(
     st.lists(st.tuples(st.text(min_size=1, max_size=6), st.integers(0, 4000)), max_size=400),
 )
@@ -485,7 +503,7 @@ def test_the_whole_index_through_the_store_is_the_chunked_index(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A cached cold build's index (postings collected as (key, frequency) pairs beside
-    each field's lengths by key, pages stored a row a term, filters from each key's own)
+    each field's lengths by key, pages stored a row a chunk, filters from each key's own)
     is `search_files`' (lunr.py-equivalent, tested above), with pages of four keys so that
     common terms span many; and the stored pages are what `paged` makes of each term."""
     monkeypatch.setattr(generator.search_pages, "PAGE_BITS", 2)

@@ -10,6 +10,7 @@ import pytest
 import generator.search_incremental
 from generator.search_chunks import DocumentTerms
 from generator.search_incremental import SearchStore
+from generator.search_pages import TermPages
 
 
 def terms(word: str) -> DocumentTerms:
@@ -69,3 +70,44 @@ def test_other_code_empties_the_store(tmp_path: Path) -> None:
     store.close()
     fresh = SearchStore(tmp_path, "other code")
     assert fresh.empty and fresh.document(content(1)) is None
+
+
+def pages(term: str) -> TermPages:
+    """Made-up pages, different for each term: the store keeps them as they come."""
+    return {0: [(6, len(term), 0, b"", term.encode(), b"7")]}
+
+
+def test_a_chunks_row_holds_its_terms_pages(tmp_path: Path) -> None:
+    """One row a chunk (its first term, then its terms' pages): a term is found in the row
+    of the chunk starting at or before it, a range across rows, and an edit's rows (chunks
+    made again, chunks gone) replace the old ones, reopened or not."""
+    store = SearchStore(tmp_path, "code")
+    store.add_chunk(["apple", "bread"], [pages("apple"), pages("bread")])
+    store.add_chunk(["cat", "dog", "egg"], [pages("cat"), pages("dog"), pages("egg")])
+    assert store.term_pages("dog") == pages("dog")
+    assert store.term_pages("apple") == pages("apple")
+    assert store.term_pages("cow") == {}  # in the second chunk's range, not in the index
+    assert store.term_pages("aardvark") == {}  # before every chunk
+    copy = store.term_pages("egg")
+    copy.clear()  # the caller's to change
+    assert store.term_pages("egg") == pages("egg")
+    assert store.range_pages("bread", "dog") == {"bread": pages("bread"), "cat": pages("cat")}
+    assert store.range_pages("b", None) == {t: pages(t) for t in ["bread", "cat", "dog", "egg"]}
+    # An edit: "dog" patched, its chunk split in two at "dog"; the first chunk gone (its
+    # terms now start at "bread").
+    patched = {0: [(5, 1, 1, b"", b"2", b"3")]}
+    store.store_chunks(
+        {"bread": {"bread": pages("bread")}, "cat": {"cat": pages("cat")},
+         "dog": {"dog": patched, "egg": pages("egg")}},
+        ["apple"],
+    )  # fmt: skip
+    assert store.term_pages("dog") == patched
+    assert store.term_pages("apple") == {}
+    store.close()
+    reopened = SearchStore(tmp_path, "code")
+    assert reopened.range_pages("a", None) == {
+        "bread": pages("bread"), "cat": pages("cat"), "dog": patched, "egg": pages("egg")
+    }  # fmt: skip
+    reopened.forget_pages()
+    assert reopened.range_pages("a", None) == {}
+    reopened.close()
