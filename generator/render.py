@@ -14,6 +14,7 @@ import types
 from collections.abc import Callable, Iterator, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass
 from datetime import date
+from operator import attrgetter
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -34,7 +35,7 @@ from generator.downloads import archive_path, department_paths
 from generator.errors import ArchiveError, Problem
 from generator.feeds import FeedLink, archive_feed, full_content_ids, group_feed
 from generator.figures import DEFINITIONS, Figures, department_figures
-from generator.fingerprint import PageKeys
+from generator.fingerprint import Entries, Made, PageKeys
 from generator.links import link_references, may_link, resolver
 from generator.markup import AnswerRenderer, Fragment, answer_fragment, extract, rebase_links
 from generator.model import Archive, Department, Link, Question
@@ -380,6 +381,7 @@ def json_for_script(value: Any) -> str:
 # `(?<!\w)(?:HL)?\d{1,7}\b` (tests/test_render_context.py), in half the time.
 _UIN_WORD = re.compile(r"[H\d](?<!\w.)(?:(?<=H)L\d{1,7}|(?<=\d)\d{0,6})\b")
 _HREFS_KEPT = 4096
+_ID = attrgetter("id")
 PAGER_RADIUS = 2  # pages linked either side of the current one
 
 
@@ -901,8 +903,11 @@ class Renderer:
                 **context,
             )
 
-    def entries(self, questions: Sequence[Question]) -> list[tuple[Question, str]]:
-        return [(q, self.extracts[q.id]) for q in questions]
+    def entries(self, questions: Sequence[Question]) -> Entries:
+        """Each question with its extract, as every list shows it (by C loops: a list page
+        has fifty); keyed by the questions alone (see `fingerprint.Entries`)."""
+        extracts = map(self.extracts.__getitem__, map(_ID, questions))
+        return Entries(zip(questions, extracts, strict=True))
 
     def feed_link(self, kind: str, slug: str, name: str) -> FeedLink:
         known = self._feeds.get((kind, slug, name))
@@ -935,17 +940,22 @@ class Renderer:
     def listing_path(first: str, number: int) -> str:
         return first if number == 1 else f"{first}page/{number}/"
 
-    def pagination(self, first: str, number: int, count: int) -> dict[str, Any]:
+    def pagination(self, first: str, number: int, count: int) -> Made:
+        """A list page's pager, keyed by these three values (see `fingerprint.Made`)."""
+
         def link(n: int) -> str:
             return self.url(self.listing_path(first, n))
 
-        return {
-            "number": number,
-            "count": count,
-            "previous": link(number - 1) if number > 1 else None,
-            "next": link(number + 1) if number < count else None,
-            "pages": [(n, link(n) if n else "") for n in page_window(number, count)],
-        }
+        return Made(
+            (first, number, count),
+            {
+                "number": number,
+                "count": count,
+                "previous": link(number - 1) if number > 1 else None,
+                "next": link(number + 1) if number < count else None,
+                "pages": [(n, link(n) if n else "") for n in page_window(number, count)],
+            },
+        )
 
     def department_rows(self) -> list[dict[str, Any]]:
         return [
