@@ -11,7 +11,7 @@ import hashlib
 import json
 import re
 import types
-from collections.abc import Callable, Iterator, Mapping, MutableMapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from operator import attrgetter
@@ -364,6 +364,19 @@ def compact_warning(theme: Theme) -> str | None:
     )
 
 
+# What the compact `question_list` macro (`_macros.html`) shows after an entry's facts for a
+# status with a badge: a space and the readable template's `status_badge` macro.
+_LIST_BADGES = {
+    status: f' <span class="badge badge-{status}">{label}</span>'
+    for status, label in (
+        ("holding", "Holding answer"),
+        ("corrected", "Corrected"),
+        ("withdrawn", "Withdrawn"),
+        ("unanswered", "Awaiting answer"),
+    )
+}
+
+
 # `json.dumps` with these options makes a new encoder on every call (once a question page).
 _SCRIPT_JSON = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
@@ -452,6 +465,7 @@ class Renderer:
             url=self.url,
             href=self.href,
             prepared=self.prepared,
+            list_items=self.list_items,
             abs_url=config.absolute_url,
             asset=self._asset_urls(theme),
             house_name=HOUSE_NAMES,
@@ -459,7 +473,9 @@ class Renderer:
             definitions=DEFINITIONS,
             nav_pages=[(p.title, p.url_path) for p in archive.pages if "/" not in p.slug],
         )
-        self._direct_calls = frozenset(id(self.env.globals[f]) for f in ("url", "href", "abs_url"))
+        self._direct_calls = frozenset(
+            id(self.env.globals[f]) for f in ("url", "href", "abs_url", "list_items")
+        )
         self.env.direct_calls = self._direct_calls
 
     def _environment(self, folders: Sequence[Path], compact: bool) -> _Environment:
@@ -902,6 +918,47 @@ class Renderer:
                 pagination=self.pagination(first, number, count),
                 **context,
             )
+
+    def list_items(
+        self,
+        entries: Iterable[tuple[Question, str]],
+        level: str,
+        compact: bool,
+        show_asker: bool,
+    ) -> Markup:
+        """The items of a list of questions as the compact `question_list` macro shows them
+        (`_macros.html`), made here for the whole list in one call: a list page shows fifty,
+        each about twenty template steps, and they were half of the departments' and
+        months' pages' rendering and a third of the members' and topics'. Every value goes
+        through `_output`, as each `{{ value }}` of the compact templates does (escaped,
+        and noted when the compaction pass might change it, so such a page is still made
+        the readable way); tests/test_compact_templates.py compares every page with its
+        readable template's, compacted, and these items with the readable macro's."""
+        out = self._output
+        href = self.href
+        level = out(level)
+        parts = []
+        for question, summary in entries:
+            parts.append(
+                f"<li><h{level}><a href={href(question.url_path)}>{out(question.title)}</a>"
+                f"</h{level}><p>"
+            )
+            if question.answered_on:
+                parts.append(f"Answered {out(long_date(question.answered_on))}")
+            else:
+                parts.append(f"Asked {out(long_date(question.asked_on))}")
+            if question.asked_by and show_asker:
+                parts.append(f" · asked by {out(question.asked_by)}")
+            if question.uin:
+                parts.append(f" · UIN {out(question.uin)}")
+            if compact:
+                parts.append(f" · {out(question.department)}")
+            badge = _LIST_BADGES.get(question.status)
+            if badge is not None:
+                parts.append(badge)
+            if not compact:
+                parts.append(f"<p>{out(summary)}")
+        return _markup("".join(parts))
 
     def entries(self, questions: Sequence[Question]) -> Entries:
         """Each question with its extract, as every list shows it (by C loops: a list page

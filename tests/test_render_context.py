@@ -341,7 +341,7 @@ def test_question_keys_use_each_links_own_repr(renderer: Renderer) -> None:
 
 
 def test_the_renderers_own_functions_are_called_directly(renderer: Renderer) -> None:
-    names = ("url", "href", "abs_url")
+    names = ("url", "href", "abs_url", "list_items")
     direct = frozenset(id(renderer.env.globals[name]) for name in names)
     assert renderer.env.direct_calls == direct
     assert renderer.readable_env().direct_calls == direct
