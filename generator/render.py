@@ -935,14 +935,15 @@ class Renderer:
         the readable way); tests/test_compact_templates.py compares every page with its
         readable template's, compacted, and these items with the readable macro's."""
         out = self._output
-        href = self.href
+        url = self.url
         level = out(level)
         parts = []
         for question, summary in entries:
-            parts.append(
-                f"<li><h{level}><a href={href(question.url_path)}>{out(question.title)}</a>"
-                f"</h{level}><p>"
-            )
+            # `href(question.url_path)`'s text, made without its cache of links: a question's
+            # own is shown in a few lists only, far apart, so it would miss and push out
+            # the links every page shows (tests/test_compact_templates.py compares the two)
+            href = attribute_value(escape_text(url(question.url_path)))
+            parts.append(f"<li><h{level}><a href={href}>{out(question.title)}</a></h{level}><p>")
             if question.answered_on:
                 parts.append(f"Answered {out(long_date(question.answered_on))}")
             else:

@@ -320,7 +320,7 @@ def test_list_items_are_the_readable_macro_compacted(
     renderer = Renderer(config, archive, find_theme(config))
     first = archive.questions[0]
     questions = [
-        dataclasses.replace(first, id=f"q{n}", status=status, **changes)
+        dataclasses.replace(first, **{"id": f"q{n}", "status": status, **changes})
         for n, (status, changes) in enumerate(
             [
                 ("answered", {}),
@@ -329,6 +329,7 @@ def test_list_items_are_the_readable_macro_compacted(
                 ("withdrawn", {"asked_by": ""}),
                 ("unanswered", {"answered_on": None}),
                 ("unknown", {"title": "A <b> & “quoted” title", "department": "D&D"}),
+                ("answered", {"id": "an & odd id"}),  # an address escaped and quoted
             ]
         )
     ]
