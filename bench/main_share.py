@@ -9,7 +9,9 @@ feeds' text, their page keys, the downloads (text and compression, every file ma
 as the build makes it), and the pages besides the question, member and topic pages
 (`Renderer.other_pages(lists=False)`: departments, home, months and the other indexes),
 keys included. These are the main process's share of a cold build (build._write_pages);
-BENCHMARKS.md ("Round 9 (dl9)") records them. Nothing here is part of `make test`.
+BENCHMARKS.md ("Round 9 (dl9)") records them. Last, apart from the total, the side task a
+worker runs beside the question pages: the members' and topics' pages and their indexes
+(`Renderer.list_pages()`), keys included, not written. Nothing here is part of `make test`.
 """
 
 from __future__ import annotations
@@ -77,6 +79,8 @@ def main() -> None:
         total += seconds
         print(f"| {label} | {seconds:.2f} s |", flush=True)
     print(f"| **all** | **{total:.2f} s** |")
+    lists = best(args.repeat, fresh_keys, lambda: list(renderer.list_pages()))
+    print(f"| members' and topics' pages (a worker's side task), keys included | {lists:.2f} s |")
 
 
 if __name__ == "__main__":

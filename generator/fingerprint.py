@@ -16,8 +16,11 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-from collections.abc import Iterable, Mapping, Sequence
+import struct
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import date
+from itertools import repeat
+from operator import attrgetter, itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +30,9 @@ from generator.model import Question
 
 SMALL = 8  # tuples this short are hashed where they appear, not remembered (they are many)
 KEY_SIZE = 16  # bytes of a key kept
+_ID = attrgetter("id")
+_FIRST = itemgetter(0)
+_SIZE = struct.Struct("<Q")  # a length as `_feed` writes it: `len.to_bytes(8, "little")`
 
 
 def _hasher(data: bytes = b"") -> hashlib._Hash:
@@ -34,6 +40,26 @@ def _hasher(data: bytes = b"") -> hashlib._Hash:
     them, make it faster than BLAKE2b on the long updates a list page's entries make; see
     cache.digest), of which `KEY_SIZE` bytes are kept."""
     return hashlib.sha256(data)
+
+
+class Entries(list[tuple[Question, str]]):
+    """A list's entries, each question with its extract, as the renderer makes them
+    (`Renderer.entries`): an extract is made from its question alone (its answer, or its
+    text when unanswered) and the config, so a page key covers such a list by its
+    questions' content hashes, which cover their extracts, and the base key, which covers
+    the config and the code. A list page shows fifty entries; encoding each extract's text
+    for its key cost more than hashing the rest of the page's context."""
+
+
+class Made(dict[str, Any]):
+    """A template value made from `inputs` alone, with the config and code the base key
+    covers: keyed by those few values, not by what it holds. A list page's pager is one
+    (from the list's address, the page's number and the number of pages): its links took
+    thirty steps of hashing a page, more than the rest of the page's context."""
+
+    def __init__(self, inputs: tuple[Any, ...], values: Mapping[str, Any]):
+        super().__init__(values)
+        self.inputs = inputs
 
 
 class Unknown(Exception):
@@ -121,6 +147,12 @@ class PageKeys:
             h.update(b"Q" + known)
         elif kind is tuple and len(value) == 2 and type(value[0]) is Question:
             self._entry(h, value)
+        elif kind is Made:
+            h.update(b"m")
+            self._sequence(h, b"(", value.inputs)
+        elif kind is Entries:
+            h.update(b"<" + b"".join(self._hashes(map(_FIRST, value))))
+            h.update(b"]" + len(value).to_bytes(8, "little"))
         elif kind is list or (kind is tuple and len(value) <= SMALL):
             self._sequence(h, b"[" if kind is list else b"(", value)
         elif kind is dict:
@@ -157,38 +189,39 @@ class PageKeys:
         h.update(b"]" + len(items).to_bytes(8, "little"))
 
     def _packed(self, items: Sequence[Any]) -> bytes | None:
-        """The bytes `_feed` would give each item, joined, for the two long kinds of list:
-        questions (a member's, a topic's, a month's) and (question, extract) entries; None
-        for anything else. One join instead of a call per item: these lists hold every
-        question several times over, and an edit hashes them all."""
+        """The bytes `_feed` would give each item, joined, for the long kinds of list:
+        questions (a member's, a topic's, a month's), (question, extract) entries and
+        strings (a feed's summaries); None for anything else. Made by the C functions `map`
+        and `join` call, with no Python step per item: these lists hold every question
+        several times over (a cold build hashes about four lists a question, and its
+        entries on about six pages), and an edit hashes them all again."""
         if not items:
             return None
-        known = self.questions
-        if all(type(item) is Question for item in items):
-            try:
-                return b"".join([b"Q" + known[q.id] for q in items])
-            except KeyError as missing:
-                raise Unknown(str(missing)) from None
-        return self._packed_entries(items) if type(items[0]) is tuple else None
+        kinds = set(map(type, items))
+        if kinds == {Question}:
+            return b"Q" + b"Q".join(self._hashes(items))
+        if kinds == {str}:
+            return b"".join(map(bytes.__add__, repeat(b"s"), _texts(items)))
+        return self._packed_entries(items) if kinds == {tuple} else None
 
-    def _packed_entries(self, items: Sequence[Any]) -> bytes | None:
-        """`_entry_bytes` of each (question, extract) entry, joined, in one loop that checks
-        each item as it goes: None for a list holding anything else, Unknown for an unknown
-        question (which hashing the items one by one raises too)."""
-        known = self.questions
-        packed = []
-        for item in items:
-            if type(item) is not tuple or len(item) != 2:
-                return None
-            question, text = item
-            if type(question) is not Question or type(text) is not str:
-                return None
-            found = known.get(question.id)
-            if found is None:
-                raise Unknown(question.id)
-            data = text.encode("utf-8", "surrogatepass")
-            packed.append(b"E" + found + len(data).to_bytes(8, "little") + data)
-        return b"".join(packed)
+    def _hashes(self, questions: Iterable[Question]) -> list[bytes]:
+        """The content hash of each question; Unknown for one without."""
+        try:
+            return list(map(self.questions.__getitem__, map(_ID, questions)))
+        except KeyError as missing:
+            raise Unknown(str(missing)) from None
+
+    def _packed_entries(self, items: Sequence[tuple[Any, ...]]) -> bytes | None:
+        """`_entry_bytes` of each (question, extract) entry, joined (see `_packed`): None for
+        a list holding anything else, Unknown for an unknown question (which hashing the
+        items one by one raises too)."""
+        if set(map(len, items)) != {2}:
+            return None
+        questions, texts = zip(*items, strict=True)
+        if set(map(type, questions)) != {Question} or set(map(type, texts)) != {str}:
+            return None
+        heads = map(bytes.__add__, repeat(b"E"), self._hashes(questions))
+        return b"".join(map(bytes.__add__, heads, _texts(texts)))
 
     def _memoised(self, value: Any) -> bytes:
         """Long tuples and frozen dataclasses never change, so each is hashed once per build."""
@@ -202,11 +235,23 @@ class PageKeys:
             head, names = _frozen_fields(type(value))
             h.update(head)
             for name, tag in names:
-                h.update(tag)
-                self._feed(h, getattr(value, name))
+                field = getattr(value, name)
+                if type(field) is str:  # most fields (names, slugs): as `_feed` hashes one
+                    data = field.encode("utf-8", "surrogatepass")
+                    h.update(tag + b"s" + _SIZE.pack(len(data)) + data)
+                else:
+                    h.update(tag)
+                    self._feed(h, field)
         result = b"D" + h.digest()[:KEY_SIZE]
         self._memo[id(value)] = (value, result)
         return result
+
+
+def _texts(texts: Iterable[str]) -> Iterator[bytes]:
+    """Each text as `_feed` hashes a string after its tag, its UTF-8 length then its UTF-8,
+    made by C functions alone."""
+    data = list(map(str.encode, texts, repeat("utf-8"), repeat("surrogatepass")))
+    return map(bytes.__add__, map(_SIZE.pack, map(len, data)), data)
 
 
 FrozenFields = tuple[bytes, tuple[tuple[str, bytes], ...]]

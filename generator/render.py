@@ -11,9 +11,10 @@ import hashlib
 import json
 import re
 import types
-from collections.abc import Callable, Iterator, Mapping, MutableMapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass
 from datetime import date
+from operator import attrgetter
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -34,7 +35,7 @@ from generator.downloads import archive_path, department_paths
 from generator.errors import ArchiveError, Problem
 from generator.feeds import FeedLink, archive_feed, full_content_ids, group_feed
 from generator.figures import DEFINITIONS, Figures, department_figures
-from generator.fingerprint import PageKeys
+from generator.fingerprint import Entries, Made, PageKeys
 from generator.links import link_references, may_link, resolver
 from generator.markup import AnswerRenderer, Fragment, answer_fragment, extract, rebase_links
 from generator.model import Archive, Department, Link, Question
@@ -404,6 +405,19 @@ def compact_warning(theme: Theme) -> str | None:
     )
 
 
+# What the compact `question_list` macro (`_macros.html`) shows after an entry's facts for a
+# status with a badge: a space and the readable template's `status_badge` macro.
+_LIST_BADGES = {
+    status: f' <span class="badge badge-{status}">{label}</span>'
+    for status, label in (
+        ("holding", "Holding answer"),
+        ("corrected", "Corrected"),
+        ("withdrawn", "Withdrawn"),
+        ("unanswered", "Awaiting answer"),
+    )
+}
+
+
 # `json.dumps` with these options makes a new encoder on every call (once a question page).
 _SCRIPT_JSON = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 _json_string = json.encoder.encode_basestring  # a JSON string as _SCRIPT_JSON writes it (in C)
@@ -423,6 +437,7 @@ def json_for_script(value: Any) -> str:
 _UIN_WORD = re.compile(r"[H\d](?<!\w.)(?:(?<=H)L\d{1,7}|(?<=\d)\d{0,6})\b")
 _HREFS_KEPT = 4096
 _NO_LINK = f"{None!r}\0"  # a link a question page does not show, as a part of its key
+_ID = attrgetter("id")
 PAGER_RADIUS = 2  # pages linked either side of the current one
 
 
@@ -497,6 +512,7 @@ class Renderer:
             url=self.url,
             href=self.href,
             prepared=self.prepared,
+            list_items=self.list_items,
             abs_url=config.absolute_url,
             time_element=time_element,
             status_badge_element=status_badge_element,
@@ -507,6 +523,7 @@ class Renderer:
             nav_pages=[(p.title, p.url_path) for p in archive.pages if "/" not in p.slug],
         )
         direct = ("url", "href", "abs_url", "time_element", "status_badge_element")
+        direct += ("list_items",)
         self._direct_calls = frozenset(id(self.env.globals[f]) for f in direct)
         self.env.direct_calls = self._direct_calls
 
@@ -1008,8 +1025,53 @@ class Renderer:
                 **context,
             )
 
-    def entries(self, questions: Sequence[Question]) -> list[tuple[Question, str]]:
-        return [(q, self.extracts[q.id]) for q in questions]
+    def list_items(
+        self,
+        entries: Iterable[tuple[Question, str]],
+        level: str,
+        compact: bool,
+        show_asker: bool,
+    ) -> Markup:
+        """The items of a list of questions as the compact `question_list` macro shows them
+        (`_macros.html`), made here for the whole list in one call: a list page shows fifty,
+        each about twenty template steps, and they were half of the departments' and
+        months' pages' rendering and a third of the members' and topics'. Every value goes
+        through `_output`, as each `{{ value }}` of the compact templates does (escaped,
+        and noted when the compaction pass might change it, so such a page is still made
+        the readable way); tests/test_compact_templates.py compares every page with its
+        readable template's, compacted, and these items with the readable macro's."""
+        out = self._output
+        url = self.url
+        level = out(level)
+        parts = []
+        for question, summary in entries:
+            # `href(question.url_path)`'s text, made without its cache of links: a question's
+            # own is shown in a few lists only, far apart, so it would miss and push out
+            # the links every page shows (tests/test_compact_templates.py compares the two)
+            href = attribute_value(escape_text(url(question.url_path)))
+            parts.append(f"<li><h{level}><a href={href}>{out(question.title)}</a></h{level}><p>")
+            if question.answered_on:
+                parts.append(f"Answered {out(long_date(question.answered_on))}")
+            else:
+                parts.append(f"Asked {out(long_date(question.asked_on))}")
+            if question.asked_by and show_asker:
+                parts.append(f" · asked by {out(question.asked_by)}")
+            if question.uin:
+                parts.append(f" · UIN {out(question.uin)}")
+            if compact:
+                parts.append(f" · {out(question.department)}")
+            badge = _LIST_BADGES.get(question.status)
+            if badge is not None:
+                parts.append(badge)
+            if not compact:
+                parts.append(f"<p>{out(summary)}")
+        return _markup("".join(parts))
+
+    def entries(self, questions: Sequence[Question]) -> Entries:
+        """Each question with its extract, as every list shows it (by C loops: a list page
+        has fifty); keyed by the questions alone (see `fingerprint.Entries`)."""
+        extracts = map(self.extracts.__getitem__, map(_ID, questions))
+        return Entries(zip(questions, extracts, strict=True))
 
     def feed_link(self, kind: str, slug: str, name: str) -> FeedLink:
         known = self._feeds.get((kind, slug, name))
@@ -1042,17 +1104,22 @@ class Renderer:
     def listing_path(first: str, number: int) -> str:
         return first if number == 1 else f"{first}page/{number}/"
 
-    def pagination(self, first: str, number: int, count: int) -> dict[str, Any]:
+    def pagination(self, first: str, number: int, count: int) -> Made:
+        """A list page's pager, keyed by these three values (see `fingerprint.Made`)."""
+
         def link(n: int) -> str:
             return self.url(self.listing_path(first, n))
 
-        return {
-            "number": number,
-            "count": count,
-            "previous": link(number - 1) if number > 1 else None,
-            "next": link(number + 1) if number < count else None,
-            "pages": [(n, link(n) if n else "") for n in page_window(number, count)],
-        }
+        return Made(
+            (first, number, count),
+            {
+                "number": number,
+                "count": count,
+                "previous": link(number - 1) if number > 1 else None,
+                "next": link(number + 1) if number < count else None,
+                "pages": [(n, link(n) if n else "") for n in page_window(number, count)],
+            },
+        )
 
     def department_rows(self) -> list[dict[str, Any]]:
         return [

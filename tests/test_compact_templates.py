@@ -303,3 +303,47 @@ def test_a_menu_title_the_pass_might_change_makes_readable_pages(
     assert _render(retitled, archive, theme, compiled) == _render(
         retitled, archive, readable, compiled
     )
+
+
+@pytest.mark.parametrize("heading_level", [2, 3])
+@pytest.mark.parametrize("compact", [False, True])
+@pytest.mark.parametrize("show_asker", [False, True])
+def test_list_items_are_the_readable_macro_compacted(
+    heading_level: int, compact: bool, show_asker: bool
+) -> None:
+    """`Renderer.list_items`, which the compact `question_list` macro calls, makes what the
+    readable macro makes, compacted: every status (with and without a badge), questions
+    answered and not, with and without an asker and a UIN, and awkward text, which marks
+    the page for the readable templates as any value shown by the compact ones does."""
+    config = load_config(FIXTURES / "archive" / "site.yaml", required=True)
+    archive = load_archive(FIXTURES / "archive" / "content")
+    renderer = Renderer(config, archive, find_theme(config))
+    first = archive.questions[0]
+    questions = [
+        dataclasses.replace(first, **{"id": f"q{n}", "status": status, **changes})
+        for n, (status, changes) in enumerate(
+            [
+                ("answered", {}),
+                ("holding", {"answered_on": None, "uin": None}),
+                ("corrected", {"asked_by": None}),
+                ("withdrawn", {"asked_by": ""}),
+                ("unanswered", {"answered_on": None}),
+                ("unknown", {"title": "A <b> & “quoted” title", "department": "D&D"}),
+                ("answered", {"id": "an & odd id"}),  # an address escaped and quoted
+            ]
+        )
+    ]
+    entries = [(q, f"Extract {n} <i> &amp;") for n, q in enumerate(questions)]
+    options = {"heading_level": heading_level, "compact": compact, "show_asker": show_asker}
+    compact_list = renderer.env.get_template("_macros.html").module.question_list
+    readable_list = renderer.readable_env().get_template("_macros.html").module.question_list
+    renderer._loose = False
+    made = str(compact_list(entries, **options))
+    assert not renderer._loose
+    expected = compact_within("<main>", str(readable_list(entries, **options)), "</main>")
+    assert made == expected
+    for awkward in ("Two\nlines", " edge", "edge\t"):
+        renderer._loose = False
+        odd = [(dataclasses.replace(first, title=awkward), "extract")]
+        compact_list(odd, **options)
+        assert renderer._loose, awkward

@@ -19,6 +19,7 @@ from typing import Any
 
 import jinja2
 import pytest
+from markupsafe import Markup
 
 import generator.build
 import generator.cache
@@ -1091,3 +1092,113 @@ def test_a_key_from_parts_depends_on_their_values_not_on_which_objects(site: Pat
     assert key([("q/1/", b"x")], None, department, topic, []) != first
     assert key([("q/1/", b"x")], department, topic, []) != first
     assert key("a", "b") != key("a, 'b'") != key("a', 'b")
+
+
+class _Recorder:
+    """A hash object that keeps what it is fed, to compare two ways of feeding it."""
+
+    def __init__(self) -> None:
+        self.data = b""
+
+    def update(self, data: bytes) -> None:
+        self.data += data
+
+
+def test_long_lists_are_hashed_as_their_items_one_by_one(site: Path) -> None:
+    """`_packed` makes in one join what `_feed` gives each item of a list of questions, of
+    (question, text) entries or of strings: the same bytes (so the same keys, and `of_ids`
+    still agrees); any other list, item by item; an unknown question, Unknown either way."""
+    questions = generator.load.load_archive(site / "content").questions
+    content = {q.id: bytes([n]) * 16 for n, q in enumerate(questions)}
+    keys = generator.fingerprint.PageKeys(b"base", content)
+    texts = ["", "plain", "“quoted” £5", "a\0b", "\udcff surrogate", "é" * 300]
+    lists: list[list[Any]] = [
+        list(questions),
+        [(q, texts[n % len(texts)]) for n, q in enumerate(questions)],
+        texts,
+        [questions[0], "mixed"],
+        [(questions[0], "text"), (questions[1], Markup("<b>"))],
+        [(questions[0], "text", "three")],
+        [("not a question", "text")],
+    ]
+    for items in lists:
+        packed, one_by_one = _Recorder(), _Recorder()
+        keys._sequence(packed, b"[", items)
+        one_by_one.update(b"[")
+        for item in items:
+            keys._feed(one_by_one, item)
+        one_by_one.update(b"]" + len(items).to_bytes(8, "little"))
+        assert packed.data == one_by_one.data, items[:2]
+    assert keys._packed(list(questions)) is not None and keys._packed(texts) is not None
+    assert keys._packed([questions[0], "mixed"]) is None
+    unknown = generator.fingerprint.PageKeys(b"base", {})
+    for items in ([questions[0]], [(questions[0], "text")]):
+        with pytest.raises(generator.fingerprint.Unknown):
+            unknown._sequence(_Recorder(), b"[", items)
+        with pytest.raises(generator.fingerprint.Unknown):
+            unknown._feed(_Recorder(), items[0])
+
+
+def test_a_list_s_entries_are_keyed_by_their_questions(site: Path) -> None:
+    """`Entries` (a list's questions with their extracts, as the renderer makes them) are
+    keyed by the questions' content hashes: another content hash, order or length gives
+    another key; the extracts' text, made from the questions, is covered by them."""
+    questions = generator.load.load_archive(site / "content").questions
+    content = {q.id: bytes([n]) * 16 for n, q in enumerate(questions)}
+
+    def key(entries: list[tuple[Any, str]], hashes: dict[str, bytes] = content) -> bytes | None:
+        keys = generator.fingerprint.PageKeys(b"base", hashes)
+        made = generator.fingerprint.Entries(entries)
+        return keys.key("topic.html", "t/", {"entries": made})
+
+    pairs = [(q, f"extract {n}") for n, q in enumerate(questions)]
+    first = key(pairs)
+    assert first is not None
+    assert key([(q, "other text") for q, _ in pairs]) == first
+    assert key(pairs[::-1]) != first and key(pairs[1:]) != first
+    assert key(pairs, {**content, questions[0].id: b"x" * 16}) != first
+    assert key(pairs, {}) is None  # an unknown question: no key, always rendered
+    plain = generator.fingerprint.PageKeys(b"base", content)
+    assert plain.key("topic.html", "t/", {"entries": pairs}) != first  # texts hashed there
+
+
+def test_an_edited_extract_reaches_the_lists_on_the_full_path(site: Path, tmp_path: Path) -> None:
+    """A list page's entries are keyed by their questions, not their extracts' text: an
+    answer edited beside a new file (which takes the full path, and its page keys) still
+    renders every list that shows its extract again."""
+    out, _ = build_site(site)
+    page = "departments/department-for-transport/index.html"
+    assert "£150 million" in tree_bytes(out)[page].decode("utf-8")
+    path = site / "content" / EDITED
+    path.write_text(path.read_text(encoding="utf-8").replace("£150", "£175"), encoding="utf-8")
+    write_question(site / "content", "commons/2024/new.md", MINIMAL_QUESTION)
+    out, result = build_site(site)
+    assert not result.fast and not result.unchanged
+    after = tree_bytes(out)
+    assert "£175 million" in after[page].decode("utf-8")
+    assert after == cold(site, tmp_path)
+
+
+def test_a_pager_is_keyed_by_what_it_is_made_from(site: Path) -> None:
+    """A list page's pager (`Renderer.pagination`) is keyed by its list's address, its
+    number and the number of pages (`fingerprint.Made`), from which the renderer makes all
+    of it (the config, which it also uses, is in every key): the same three values give the
+    same pager and key, any other value another key."""
+    config = generator.config.load_config(site / "site.yaml", required=True)
+    archive = generator.load.load_archive(site / "content")
+    theme = generator.render.find_theme(config)
+    renderer = generator.render.Renderer(config, archive, theme)
+    again = generator.render.Renderer(config, archive, theme)
+    keys = generator.fingerprint.PageKeys(b"base", {})
+
+    def key(pager: Any) -> bytes | None:
+        return keys.key("topic.html", "t/", {"pagination": pager})
+
+    seen: set[bytes | None] = set()
+    for inputs in [("topics/a/", 1, 1), ("topics/a/", 1, 9), ("topics/a/", 5, 9), ("t/", 5, 9)]:
+        pager = renderer.pagination(*inputs)
+        assert isinstance(pager, generator.fingerprint.Made) and pager.inputs == inputs
+        assert pager == again.pagination(*inputs) and key(pager) == key(again.pagination(*inputs))
+        assert pager["number"] == inputs[1] and pager["count"] == inputs[2]
+        seen.add(key(pager))
+    assert len(seen) == 4

@@ -378,7 +378,7 @@ def repr_or_none(link: object) -> str | None:
 
 
 def test_the_renderers_own_functions_are_called_directly(renderer: Renderer) -> None:
-    names = ("url", "href", "abs_url", "time_element", "status_badge_element")
+    names = ("url", "href", "abs_url", "time_element", "status_badge_element", "list_items")
     direct = frozenset(id(renderer.env.globals[name]) for name in names)
     assert renderer.env.direct_calls == direct
     assert renderer.readable_env().direct_calls == direct
