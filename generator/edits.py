@@ -80,9 +80,9 @@ from generator.incremental import (
     DOWNLOAD_KEY,
     MEMBER_KEY,
     SITE_KEY,
-    FolderRecord,
+    ContentStamps,
     mirror_folder,
-    record_files,
+    record_changes,
     settings_fingerprint,
 )
 from generator.load import _load_file
@@ -94,7 +94,7 @@ from generator.search_incremental import SearchStore, write_search_index
 from generator.write import UNCHANGED, FileWriter, folder_identity, spare_folder, swap_in
 
 STATE_FILE = "edits.pickle"
-VERSION = 1
+VERSION = 2
 MAX_EDITS = 20  # more changed files than this: a full build is as quick
 # What a content-only edit may change (title: only within its topic and subtopic).
 CONTENT_FIELDS = frozenset(
@@ -108,7 +108,7 @@ class StaleState(Exception):
     """The state or the cache lacks what the fast path needs: take the full path."""
 
 
-_JOINED = ("paths", "stamps", "ids", "keys")  # EditState's lists kept as one string each
+_JOINED = ("paths", "ids", "keys")  # EditState's lists kept as one string each
 _SEPARATOR = "\0"
 
 
@@ -125,7 +125,8 @@ class EditState:
     code: str  # the generator's code fingerprint (cache.code_fingerprint)
     settings: str  # incremental.settings_fingerprint: config, theme, content folder
     paths: list[str]  # every content file, relative to the content folder
-    stamps: list[str]  # each one's stamp (incremental.tree_lines)
+    sizes: array[int]  # each one's size and mtime (incremental.content_stamps)
+    mtimes: array[int]
     file_question: array[int]  # each one's question number, or -1
     file_keys: dict[str, str]  # build-cache keys of the other files (plain pages)
     ids: list[str]
@@ -207,7 +208,7 @@ def make_state(
     figures: dict[str, Figures],
     digests: Mapping[str, bytes],
     sources: Mapping[str, str],
-    stamps: Mapping[str, str],
+    stamps: ContentStamps,
     code: str,
     settings: str,
 ) -> EditState | None:
@@ -222,7 +223,7 @@ def make_state(
         return None
     # A cache key ends with "\0" and the file's path (load.load_archive).
     question_of_path = {key.partition("\0")[2]: n for n, key in enumerate(keys)}
-    paths = sorted(stamps)
+    paths = stamps.paths
     file_question = array("i", [question_of_path.get(p, -1) for p in paths])
     file_keys = {
         path: sources.get("\0" + path, "")
@@ -269,7 +270,8 @@ def make_state(
         code=code,
         settings=settings,
         paths=paths,
-        stamps=[stamps[path] for path in paths],
+        sizes=stamps.sizes,
+        mtimes=stamps.mtimes,
         file_question=file_question,
         file_keys=file_keys,
         ids=ids,
@@ -344,16 +346,16 @@ class Plan:
     state: EditState
     edited: dict[int, Question]  # question number -> its new version
     parsed: list[tuple[str, str, bytes, bytes]]  # new build-cache rows (edited or touched)
-    stamps: dict[str, str]  # the content files' stamps now
+    stamps: ContentStamps  # the content files' stamps now
 
 
 def plan_edits(
-    content: Path, config: SiteConfig, out: Path, cache: BuildCache, stamps: dict[str, str]
+    content: Path, config: SiteConfig, out: Path, cache: BuildCache, stamps: ContentStamps
 ) -> Plan | None:
     """The fast path's plan when every change since the site in `out` is a content-only
     edit of a question; None otherwise (or when anything it needs is missing)."""
     state = load_state(cache.folder)
-    if state is None or not stamps:
+    if state is None or not stamps.paths:
         return None
     record = cache.get_meta(SITE_KEY + str(out.resolve()))
     if (
@@ -361,27 +363,56 @@ def plan_edits(
         or not isinstance(record, dict)
         or record.get("fingerprint") != state.fingerprint
         or record.get("identity") != folder_identity(out)
-        or len(stamps) != len(state.paths)
+        or len(stamps.paths) != len(state.paths)
         or state.settings != settings_fingerprint(config, content)
     ):
         return None
-    changed: list[tuple[str, int]] = []  # path, number in state.paths
-    for number, (path, stamp) in enumerate(zip(state.paths, state.stamps, strict=True)):
-        now = stamps.get(path)
-        if now is None:
-            return None  # removed (and so, the counts being equal, another added)
-        if now != stamp:
-            changed.append((path, number))
-            if len(changed) > MAX_EDITS:
-                return None
+    now = _in_order(stamps, state.paths)
+    if now is None:
+        return None  # a file removed (and so, the counts being equal, another added)
+    changed = [
+        (state.paths[number], number)
+        for number in _differences(state.sizes, now.sizes) | _differences(state.mtimes, now.mtimes)
+    ]
+    if len(changed) > MAX_EDITS:
+        return None
+    changed.sort(key=lambda item: item[1])
     keys = {path: _file_key(state, number) for path, number in changed}
     known = cache.parsed_entries(keys.values())
-    plan = Plan(state, {}, [], stamps)
+    plan = Plan(state, {}, [], now)
     for path, number in changed:
         if not _plan_file(plan, content, path, keys[path], state.file_question[number], known):
             cache.store_parsed(plan.parsed)  # what was parsed here is not parsed again
             return None
     return plan
+
+
+def _in_order(stamps: ContentStamps, paths: list[str]) -> ContentStamps | None:
+    """`stamps` in the order of `paths` (the order the state recorded, which the walk
+    gives again unless a folder's names changed); None when they are other files."""
+    if stamps.paths == paths:
+        return stamps
+    number = stamps.numbers()
+    try:
+        order = [number[path] for path in paths]
+    except KeyError:
+        return None
+    return ContentStamps(
+        list(paths),
+        array("q", [stamps.sizes[n] for n in order]),
+        array("q", [stamps.mtimes[n] for n in order]),
+    )
+
+
+def _differences(old: array[int], new: array[int]) -> set[int]:
+    """The positions where two arrays of equal length differ (compared a block of 1,024
+    at a time: an edit changes a few of 60,000)."""
+    found: set[int] = set()
+    for start in range(0, len(new), 1024):
+        stop = start + 1024
+        if old[start:stop] != new[start:stop]:
+            found.update(n for n in range(start, min(stop, len(new))) if old[n] != new[n])
+    return found
 
 
 def _file_key(state: EditState, number: int) -> str:
@@ -752,7 +783,7 @@ def fast_build(
     (before the output is touched) when the cache lacks something it needs."""
     state = plan.state
     cache.store_parsed(plan.parsed)
-    state.stamps = [plan.stamps[path] for path in state.paths]
+    state.sizes, state.mtimes = plan.stamps.sizes, plan.stamps.mtimes
     if not plan.edited:  # files touched, none changed: the site stays as it is
         cache.commit()
         return FastResult(state.result, state, [])
@@ -797,10 +828,9 @@ def fast_build(
             made.update(_department_downloads(model, d, cache, keys, config, downloads))
         made[archive_path()] = _archive_download(state, store, cache, keys, config, downloads)
         files = FileWriter(folder, record.files, record.sizes)
-        hashes, sizes = dict(record.files), dict(record.sizes)
+        changes: dict[str, tuple[bytes, int] | None] = {}
         for path, payload in made.items():
-            hashes[path] = files.write(path, payload)
-            sizes[path] = len(payload)
+            changes[path] = (files.write(path, payload), len(payload))
         search = SearchStore(cache.folder, str(cache.get_meta("code")))
         try:
             searched = write_search_index(
@@ -816,23 +846,20 @@ def fast_build(
             raise
         search.close()
         index_files = {path for path, _hash, _size, _key in searched}
-        prefix = f"{SEARCH_DIR}/"  # tested first: a Python call per file of the site costs
-        stale = [p for p in hashes if p.startswith(prefix) and p not in index_files]
+        stale = [p for p in record.under(f"{SEARCH_DIR}/") if p not in index_files]
         for path in [p for p in stale if _in_index(p)]:
             (folder / path).unlink(missing_ok=True)  # a chunk the update replaced
-            del hashes[path], sizes[path]
+            changes[path] = None
         for path, file_hash, size, _key in searched:
-            hashes[path] = file_hash
-            sizes[path] = size
-        page_keys = {path: key for path, key in record.keys.items() if path not in made}
-        record_files(cache, folder, FolderRecord(hashes, sizes, page_keys))
+            changes[path] = (file_hash, size)
+        recorded = record_changes(cache, folder, record, changes, made)
         swap_in(folder, out)
     except BaseException:
         if folder != spare_folder(out):
             shutil.rmtree(folder, ignore_errors=True)
         raise
     result = replace(
-        state.result, files=len(hashes), bytes=sum(sizes.values()), seconds=0.0, warnings=()
+        state.result, files=recorded.count, bytes=recorded.size, seconds=0.0, warnings=()
     )
     return FastResult(result, state, sorted(made))
 

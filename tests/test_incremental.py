@@ -1023,7 +1023,7 @@ def test_the_edit_state_keeps_its_lists_of_strings_through_pickling(site: Path) 
     build_site(site)
     state = generator.edits.load_state(site / CACHE_DIR)
     assert state is not None and len(state.paths) > 5 and len(state.ids) > 5
-    lists = ("paths", "stamps", "ids", "keys")
+    lists = ("paths", "sizes", "mtimes", "ids", "keys")
     again = pickle.loads(pickle.dumps(state))
     assert all(getattr(again, name) == getattr(state, name) for name in lists)
     assert again.digests == state.digests and again.members == state.members
