@@ -86,7 +86,7 @@ from generator.incremental import (
     settings_fingerprint,
 )
 from generator.load import _load_file
-from generator.markup import AnswerRenderer, Fragment, answer_fragment, extract
+from generator.markup import Fragment, answer_fragment, extract
 from generator.model import Archive, Department, Page, Question
 from generator.render import Renderer, find_theme
 from generator.search_chunks import SEARCH_DIR
@@ -759,6 +759,24 @@ class _SearchQuestions(Sequence[Any]):
     def __iter__(self) -> Iterator[_Row]:
         return iter(self.rows())
 
+    def search_columns(self) -> tuple[list[str], list[tuple[str, str, str, str, str]]]:
+        """The ids and the filters by key (oldest first), as search_incremental's Index
+        makes them from every question's row (search_incremental._facets; equal filters of
+        the same answer day are one tuple), from the state's columns without a row each."""
+        state = self.state
+        made: dict[tuple[int, int, int, int], tuple[str, str, str, str, str]] = {}
+        facets = []
+        columns = (state.department_of, state.house, state.answered, state.status)
+        for found in zip(*(reversed(column) for column in columns), strict=True):
+            facet = made.get(found)
+            if facet is None:
+                name, slug, _numbers = state.departments[found[0]]
+                year = str(date.fromordinal(found[2]).year) if found[2] else ""
+                house = _HOUSES[found[1]] or ""
+                facet = made[found] = (name, slug, house, year, _STATUSES[found[3]])
+            facets.append(facet)
+        return state.ids[::-1], facets
+
     def __reversed__(self) -> Iterator[_Row]:
         return reversed(self.rows())
 
@@ -873,7 +891,7 @@ def _answers(
     renderer: Renderer, model: Model, cache: BuildCache, edited: Mapping[int, Question]
 ) -> None:
     """The renderer's answers, extracts and feed contents, each made when first read."""
-    answers = AnswerRenderer()
+    answers = renderer.answers
     store = model.store
     new = {}
     for question in edited.values():
@@ -1061,14 +1079,9 @@ def _department_downloads(
 
 
 def _search_archive(state: EditState, store: QuestionStore, model: Model) -> Archive:
-    """The archive as write_search_index reads it, without loading every question."""
-    departments = model.departments
-    department_of = dict(zip(state.ids, [departments[d] for d in state.department_of], strict=True))
-    return replace(
-        model.archive,
-        questions=cast(Any, _SearchQuestions(state, store)),
-        department_of=department_of,
-    )
+    """The archive as write_search_index reads it, without loading every question (its
+    `department_of` made for the questions looked up)."""
+    return replace(model.archive, questions=cast(Any, _SearchQuestions(state, store)))
 
 
 def _all_digests(state: EditState) -> dict[str, bytes]:

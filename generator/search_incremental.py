@@ -533,11 +533,15 @@ class Index:
         self.store = store
         questions = archive.questions
         self.count = len(questions)
-        self.ids = [q.id for q in reversed(questions)]  # by key
+        # An edit's archive (generator/edits.py) gives its ids and filters by key from its
+        # state's columns, without a record a question.
+        columns = getattr(questions, "search_columns", None)
+        ids, facets = columns() if columns is not None else (None, None)
+        self.ids = ids if ids is not None else [q.id for q in reversed(questions)]  # by key
         self.hashes = b"".join([contents[qid] for qid in self.ids])
         if len(self.hashes) != HASH_SIZE * self.count:
             raise ValueError("content hashes of another size than HASH_SIZE")
-        self.facets = _facets(archive)
+        self.facets = facets if facets is not None else _facets(archive)
         self.questions = questions
         self.titles: list[int] = []  # by key, title_hash: found by whole() or update()
         self.tokeniser: Tokeniser | None = None

@@ -850,6 +850,7 @@ def test_the_first_edit_after_a_code_change_finds_a_trusted_spare(
     # New code empties the cache: no folder is trusted, every page is written anew, and the
     # old spare, which no build would trust again, is deleted beside the pages
     monkeypatch.setattr(generator.cache, "code_fingerprint", lambda: "the next version")
+    monkeypatch.setattr(generator.cache, "code_stamps", lambda: "the next version's files")
     removed: list[Path] = []
     remove_task = generator.build._remove_task
     monkeypatch.setattr(
