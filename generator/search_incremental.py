@@ -141,6 +141,7 @@ class SearchStore:
         )
         self.db.execute("BEGIN")
         self.stored: dict[str, bytes] = {}  # the state's parts as read
+        self.loaded: IndexState | None = None  # ... and as decoded
         if self._get("code") != code.encode():
             for table in ("documents", "postings", "state"):
                 self.db.execute(f"DELETE FROM {table}")
@@ -181,6 +182,7 @@ class SearchStore:
         except (KeyError, TypeError, ValueError, EOFError):
             return None
         self.stored = parts
+        self.loaded = state
         return state
 
     def set_state(self, state: IndexState) -> None:
@@ -189,18 +191,25 @@ class SearchStore:
             for name, value in state.__dict__.items()
             if name not in ("ids", "hashes", "terms", "sizes", "facets", "titles")
         }
-        parts = {
-            "ids": marshal.dumps(state.ids),
-            "hashes": state.hashes,
-            "terms": marshal.dumps(state.terms),
-            "sizes": array("i", state.sizes).tobytes(),
-            "facets": _encode_facets(state.facets),
-            "titles": array("I", state.titles).tobytes(),
-            "summary": marshal.dumps(summary),
+        encoders: dict[str, Callable[[Any], bytes]] = {
+            "ids": marshal.dumps,
+            "hashes": bytes,
+            "terms": marshal.dumps,
+            "sizes": lambda sizes: array("i", sizes).tobytes(),
+            "facets": _encode_facets,
+            "titles": lambda titles: array("I", titles).tobytes(),
         }
-        for name, data in parts.items():
+        loaded = self.loaded
+        for name, encode in encoders.items():
+            value = getattr(state, name)
+            if loaded is not None and name in self.stored and value == getattr(loaded, name):
+                continue  # as read (an edit's ids and filters: encoding them cost more)
+            data = encode(value)
             if self.stored.get(name) != data:
                 self._put(f"index:{name}", data)
+        data = marshal.dumps(summary)
+        if self.stored.get("summary") != data:
+            self._put("index:summary", data)
 
     def abandon(self) -> None:
         """Close without keeping anything this build stored (it failed)."""
