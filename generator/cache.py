@@ -173,13 +173,16 @@ class BuildCache:
         return {h for (h,) in self.db.execute("SELECT hash FROM fragments")}
 
     def some_fragments(self, hashes: Iterable[bytes]) -> dict[bytes, tuple[str, str]]:
-        """`fragments` looked up one by one: for a few answers, not a whole archive's."""
+        """`fragments` looked up by key, a batch a query: for a few answers, not a whole
+        archive's."""
+        wanted = list(set(hashes))
         found: dict[bytes, tuple[str, str]] = {}
-        query = "SELECT html, text FROM fragments WHERE hash = ?"
-        for h in set(hashes):
-            row = self.db.execute(query, (h,)).fetchone()
-            if row is not None:
-                found[h] = (row[0], row[1])
+        for start in range(0, len(wanted), _BATCH):
+            batch = wanted[start : start + _BATCH]
+            marks = ",".join("?" * len(batch))
+            query = f"SELECT hash, html, text FROM fragments WHERE hash IN ({marks})"
+            for h, html, text in self.db.execute(query, batch):
+                found[h] = (html, text)
         return found
 
     def store_fragments(self, rows: Iterable[tuple[bytes, str, str]]) -> None:

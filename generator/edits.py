@@ -94,7 +94,8 @@ from generator.search_incremental import SearchStore, write_search_index
 from generator.write import UNCHANGED, FileWriter, folder_identity, spare_folder, swap_in
 
 STATE_FILE = "edits.pickle"
-VERSION = 2
+NOW_FILE = "edits-now.pickle"  # the part of the state an edit changes (see save_state)
+VERSION = 3
 MAX_EDITS = 20  # more changed files than this: a full build is as quick
 # What a content-only edit may change (title: only within its topic and subtopic).
 CONTENT_FIELDS = frozenset(
@@ -109,6 +110,8 @@ class StaleState(Exception):
 
 
 _JOINED = ("paths", "ids", "keys")  # EditState's lists kept as one string each
+# What an edit changes, kept in NOW_FILE rather than with the archive's shape.
+_NOW = ("sizes", "mtimes", "digests", "member_sizes", "fingerprint", "result")
 _SEPARATOR = "\0"
 
 
@@ -152,6 +155,7 @@ class EditState:
     fingerprint: str = ""  # the inputs fingerprint of the site it describes
     result: Any = None  # that build's BuildResult
     version: int = VERSION
+    token: str = ""  # names this shape in NOW_FILE; "" until saved
     # The gzip members' sizes of each download file the last fast build made (so the next
     # one cuts the unchanged members from the output's file instead of recalling them)
     member_sizes: dict[str, list[int]] = field(default_factory=dict, repr=False)
@@ -159,9 +163,11 @@ class EditState:
     unpickled: dict[Any, Any] = field(default_factory=dict, repr=False)  # not kept
 
     def __getstate__(self) -> dict[str, Any]:
-        """What is pickled: each long list of strings as one string (pickling 4 x 60,000
-        strings one at a time, each memoised, took a tenth of an edit's time)."""
-        kept = dict(self.__dict__)
+        """What is pickled: the shape (not what `_NOW` names, kept in NOW_FILE), each long
+        list of strings as one string (pickling 4 x 60,000 strings one at a time, each
+        memoised, took a tenth of an edit's time)."""
+        kept = {name: value for name, value in self.__dict__.items() if name not in _NOW}
+        kept["index"], kept["unpickled"] = {}, {}
         for name in _JOINED:
             values = kept[name]
             joined = _SEPARATOR.join(values)
@@ -308,30 +314,52 @@ def _member(of: Mapping[str, Member], number: Mapping[str, int], question: Quest
 
 
 def save_state(folder: Path, state: EditState, fingerprint: str, result: Any) -> None:
-    """Keep the state for the next build (written whole, then renamed into place)."""
+    """Keep the state for the next build, in two files each written whole and renamed into
+    place: the archive's shape (`STATE_FILE`, 16 MB at 60,000 questions), written only when
+    the state was made by a full build, and what an edit changes (`NOW_FILE`: the stamps,
+    content hashes, download members' sizes, fingerprint and result), which names the shape
+    it goes with (`EditState.token`), written last."""
     state.fingerprint = fingerprint
     state.result = result
     state.index = {}
     state.unpickled = {}
-    path = folder / STATE_FILE
-    partial = folder / f"{STATE_FILE}.{os.getpid()}"
+    if not state.token:
+        state.token = os.urandom(16).hex()
+        _write(folder / STATE_FILE, state)
+    now = {name: getattr(state, name) for name in _NOW}
+    _write(folder / NOW_FILE, {"token": state.token, **now})
+
+
+def _write(path: Path, value: Any) -> None:
+    partial = path.with_name(f"{path.name}.{os.getpid()}")
     with open(partial, "wb") as handle:
-        pickle.dump(state, handle, protocol=pickle.HIGHEST_PROTOCOL)
+        pickle.dump(value, handle, protocol=pickle.HIGHEST_PROTOCOL)
     os.replace(partial, path)
 
 
 def forget_state(folder: Path) -> None:
+    (folder / NOW_FILE).unlink(missing_ok=True)
     (folder / STATE_FILE).unlink(missing_ok=True)
 
 
 def load_state(folder: Path) -> EditState | None:
-    """The state, or None when there is none or it cannot be read (a damaged cache)."""
+    """The state, or None when there is none or it cannot be read (a damaged cache, or a
+    shape and a `NOW_FILE` not written together)."""
     try:
         with open(folder / STATE_FILE, "rb") as handle:
             state = pickle.load(handle)
+        with open(folder / NOW_FILE, "rb") as handle:
+            now = pickle.load(handle)
     except Exception:  # whatever a damaged file raises, the full path follows
         return None
     if not isinstance(state, EditState) or getattr(state, "version", None) != VERSION:
+        return None
+    if not isinstance(now, dict) or not state.token or now.get("token") != state.token:
+        return None
+    try:
+        for name in _NOW:
+            setattr(state, name, now[name])
+    except KeyError:
         return None
     return state
 
@@ -726,9 +754,15 @@ class _SearchQuestions(Sequence[Any]):
     """The archive's questions as the search index reads them: every one's filters when
     iterated, a whole question (loaded) only when indexed."""
 
-    def __init__(self, state: EditState, store: QuestionStore):
+    def __init__(
+        self,
+        state: EditState,
+        store: QuestionStore,
+        prefetch: Callable[[Sequence[int]], None] = lambda _numbers: None,
+    ):
         self.state = state
         self.store = store
+        self.prefetch = prefetch  # questions (by number) and their answers, read at once
         self._rows: list[_Row] | None = None
 
     def __len__(self) -> int:
@@ -818,7 +852,7 @@ def fast_build(
         full.update(state.ids[n] for n in numbers[:FEED_SIZE])  # as feeds.full_content_ids
     renderer = Renderer(config, model.archive, theme, browse, state.figures, frozenset(full))
     renderer.cache_templates(cache.folder / "templates")
-    _answers(renderer, model, cache, plan.edited)
+    prefetch = _answers(renderer, model, cache, plan.edited)
     renderer.only = frozenset(found.pages)
     base = base_key([cache.get_meta("code"), *renderer.base_key_parts()], theme.source_dirs)
     digests = _all_digests(state)
@@ -852,7 +886,7 @@ def fast_build(
         search = SearchStore(cache.folder, str(cache.get_meta("code")))
         try:
             searched = write_search_index(
-                _search_archive(state, store, model),
+                _search_archive(state, store, model, prefetch),
                 renderer.fragments,
                 digests,
                 search,
@@ -889,8 +923,9 @@ def _in_index(path: str) -> bool:
 
 def _answers(
     renderer: Renderer, model: Model, cache: BuildCache, edited: Mapping[int, Question]
-) -> None:
-    """The renderer's answers, extracts and feed contents, each made when first read."""
+) -> Callable[[Sequence[int]], None]:
+    """The renderer's answers, extracts and feed contents, each made when first read; and
+    a function loading many questions' answers at once."""
     answers = renderer.answers
     store = model.store
     new = {}
@@ -921,9 +956,22 @@ def _answers(
             raise KeyError(qid)
         return renderer.link_references(store.get(model.state.number(qid)), fragments[qid].html)
 
+    def prefetch(numbers: Sequence[int]) -> None:
+        """Load these questions and their answers' HTML in a few queries, not two each (the
+        search index asks for the 256 rows of a shard one at a time)."""
+        by_hash: dict[bytes, list[str]] = {}
+        for question in store.many(numbers):
+            if question.id not in new and question.id not in fragments.made:
+                answer = digest(question.answer.encode("utf-8"))
+                by_hash.setdefault(answer, []).append(question.id)
+        for html_hash, found in cache.some_fragments(by_hash).items():
+            for qid in by_hash[html_hash]:
+                fragments.made[qid] = Fragment(*found)
+
     renderer.fragments = fragments
     renderer.extracts = cast(Any, Computed(summary, len(model.state.ids)))
     renderer.feed_contents = cast(Any, _Optional(_or_none(content), len(full)))
+    return prefetch
 
 
 def _or_none(make: Callable[[str], str]) -> Callable[[str], str | None]:
@@ -1078,10 +1126,15 @@ def _department_downloads(
     return files
 
 
-def _search_archive(state: EditState, store: QuestionStore, model: Model) -> Archive:
+def _search_archive(
+    state: EditState,
+    store: QuestionStore,
+    model: Model,
+    prefetch: Callable[[Sequence[int]], None],
+) -> Archive:
     """The archive as write_search_index reads it, without loading every question (its
     `department_of` made for the questions looked up)."""
-    return replace(model.archive, questions=cast(Any, _SearchQuestions(state, store)))
+    return replace(model.archive, questions=cast(Any, _SearchQuestions(state, store, prefetch)))
 
 
 def _all_digests(state: EditState) -> dict[str, bytes]:

@@ -590,6 +590,9 @@ class Index:
     def shard(
         self, name: str, keys: list[int], departments: list[tuple[str, str]]
     ) -> tuple[str, bytes]:
+        prefetch = getattr(self.questions, "prefetch", None)  # an edit's (generator/edits.py)
+        if prefetch is not None:
+            prefetch([self.count - 1 - key for key in keys])  # read in a few queries
         rows = [self.record(key) for key in keys]
         return document_shard(name, rows, department_positions(departments))
 

@@ -242,6 +242,48 @@ def test_the_search_columns_are_the_index_s_own(site: Path) -> None:
     assert len(set(facets)) > 1
 
 
+def test_an_edit_writes_what_it_changes_of_the_state_not_the_archive_s_shape(
+    site: Path, tmp_path: Path
+) -> None:
+    build_site(site)
+    folder = site / CACHE_DIR
+    shape = folder / generator.edits.STATE_FILE
+    before = shape.stat()
+    append_answer(site, "A sentence for the state.")
+    out, result = build_site(site)
+    assert result.fast
+    after = shape.stat()
+    assert (after.st_ino, after.st_mtime_ns) == (before.st_ino, before.st_mtime_ns)
+    state = generator.edits.load_state(folder)
+    assert state is not None
+    stamps = content_stamps(site / "content")
+    number = state.paths.index(EDITED)
+    assert state.mtimes[number] == stamps.mtimes[stamps.paths.index(EDITED)]
+    append_answer(site, "Another.")
+    out, result = build_site(site)
+    assert result.fast and tree_bytes(out) == cold(site, tmp_path)
+
+
+def test_a_state_whose_parts_were_not_written_together_falls_back(
+    site: Path, tmp_path: Path
+) -> None:
+    build_site(site)
+    folder = site / CACHE_DIR
+    now = folder / generator.edits.NOW_FILE
+    kept = now.read_bytes()  # what the edits change, of the first shape
+    generator.edits.forget_state(folder)
+    assert not now.exists() and not (folder / generator.edits.STATE_FILE).exists()
+    append_answer(site, "A sentence added by the editor.")
+    assert not build_site(site)[1].fast  # no state: a full build, a new shape
+    assert generator.edits.load_state(folder) is not None
+    now.write_bytes(kept)
+    assert generator.edits.load_state(folder) is None
+    append_answer(site, "Another sentence.")
+    out, result = build_site(site)
+    assert not result.fast
+    assert tree_bytes(out) == cold(site, tmp_path)
+
+
 def test_the_code_fingerprint_is_kept_while_the_code_s_stamps_are_the_same(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
