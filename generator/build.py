@@ -26,6 +26,7 @@ from generator.feeds import feed_parts
 from generator.figures import department_figures
 from generator.fingerprint import PageKeys, base_key
 from generator.incremental import (
+    ContentStamps,
     MemberMakers,
     answer_fragments,
     clean,
@@ -131,7 +132,7 @@ def build(options: BuildOptions) -> BuildResult:
     cache = BuildCache(cache_dir) if options.cache else None
     try:
         fingerprint = ""
-        stamps: dict[str, str] = {}
+        stamps = ContentStamps()
         if cache is not None:
             fingerprint = inputs_fingerprint(options.content, config, stamps)
             unchanged = unchanged_site(cache, options.out, fingerprint)
@@ -161,7 +162,7 @@ def _fast_path(
     options: BuildOptions,
     config: SiteConfig,
     cache: BuildCache,
-    stamps: dict[str, str],
+    stamps: ContentStamps,
     fingerprint: str,
 ) -> BuildResult | None:
     """The build after content-only edits, making only what shows them (generator/edits.py);
@@ -186,7 +187,7 @@ def _build(
     options: BuildOptions,
     config: SiteConfig,
     cache: BuildCache | None,
-    stamps: dict[str, str],
+    stamps: ContentStamps,
     settle: Callable[[], None] = lambda: None,
 ) -> tuple[BuildResult, EditState | None, Path | None]:
     """The full build; also the spare it made as it wrote (`FileWriter`'s twin), if any.

@@ -18,11 +18,11 @@ from __future__ import annotations
 
 import fcntl
 import hashlib
+import importlib.util
 import os
 import pickle
 import sqlite3
 from collections.abc import Iterable
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +31,8 @@ DATABASE = "build.sqlite"
 _GENERATOR = Path(__file__).resolve().parent
 _BATCH = 500  # keys per SELECT ... IN (...): under SQLite's limit on parameters
 _LIBRARIES = ("jinja2", "markdown", "nh3", "pyyaml", "lunr", "deflate")
+_MODULES = ("jinja2", "markdown", "nh3", "yaml", "lunr", "deflate")  # what they are imported as
+_CODE_STAMPS = "code-stamps"
 
 
 def digest(data: bytes) -> bytes:
@@ -50,6 +52,8 @@ def answer_key(markdown_text: str) -> bytes:
 
 def code_fingerprint() -> str:
     """The generator's source files and library versions: output depends on all of them."""
+    from importlib import metadata  # a tenth of an edit's build: only when `code_stamps` change
+
     h = hashlib.blake2b(digest_size=16)
     for path in sorted(_GENERATOR.rglob("*.py")):
         h.update(path.relative_to(_GENERATOR).as_posix().encode())
@@ -59,6 +63,31 @@ def code_fingerprint() -> str:
             h.update(f"{name}={metadata.version(name)}".encode())
         except metadata.PackageNotFoundError:
             h.update(f"{name}=none".encode())
+    return h.hexdigest()
+
+
+def code_stamps() -> str:
+    """What `code_fingerprint` is kept by (BuildCache): every source file's path, size and
+    mtime, and where each library is imported from with the mtime of the folder holding it
+    (installing, upgrading or removing a package there changes it), from a stat each."""
+    h = hashlib.blake2b(digest_size=16)
+    for path in sorted(_GENERATOR.rglob("*.py")):
+        info = path.stat()
+        h.update(f"{path}\0{info.st_size}\0{info.st_mtime_ns}\n".encode(errors="surrogateescape"))
+    for name in _MODULES:
+        try:
+            spec = importlib.util.find_spec(name)
+        except (ImportError, ValueError):
+            spec = None
+        origin = spec.origin if spec is not None and spec.origin else ""
+        folder = os.path.dirname(origin)  # the package's folder, or a module's
+        if spec is not None and spec.submodule_search_locations is not None:
+            folder = os.path.dirname(folder)  # the folder holding the package
+        try:
+            mtime = os.stat(folder).st_mtime_ns if folder else 0
+        except OSError:
+            mtime = 0
+        h.update(f"{name}\0{origin}\0{mtime}\n".encode(errors="surrogateescape"))
     return h.hexdigest()
 
 
@@ -76,11 +105,18 @@ class BuildCache:
         self.db.execute("PRAGMA synchronous=NORMAL")
         self._create()
         self.db.execute("BEGIN")
-        fingerprint = code_fingerprint()
+        stamps = code_stamps()
+        known = self.get_meta(_CODE_STAMPS)
+        if isinstance(known, tuple) and len(known) == 2 and known[0] == stamps:
+            fingerprint = known[1]
+        else:
+            fingerprint = code_fingerprint()
         if self.get_meta("code") != fingerprint:
             for table in ("parsed", "fragments", "meta"):
                 self.db.execute(f"DELETE FROM {table}")
             self.set_meta("code", fingerprint)
+        if known != (stamps, fingerprint):
+            self.set_meta(_CODE_STAMPS, (stamps, fingerprint))
 
     def _create(self) -> None:
         self.db.executescript(
@@ -137,13 +173,16 @@ class BuildCache:
         return {h for (h,) in self.db.execute("SELECT hash FROM fragments")}
 
     def some_fragments(self, hashes: Iterable[bytes]) -> dict[bytes, tuple[str, str]]:
-        """`fragments` looked up one by one: for a few answers, not a whole archive's."""
+        """`fragments` looked up by key, a batch a query: for a few answers, not a whole
+        archive's."""
+        wanted = list(set(hashes))
         found: dict[bytes, tuple[str, str]] = {}
-        query = "SELECT html, text FROM fragments WHERE hash = ?"
-        for h in set(hashes):
-            row = self.db.execute(query, (h,)).fetchone()
-            if row is not None:
-                found[h] = (row[0], row[1])
+        for start in range(0, len(wanted), _BATCH):
+            batch = wanted[start : start + _BATCH]
+            marks = ",".join("?" * len(batch))
+            query = f"SELECT hash, html, text FROM fragments WHERE hash IN ({marks})"
+            for h, html, text in self.db.execute(query, batch):
+                found[h] = (html, text)
         return found
 
     def store_fragments(self, rows: Iterable[tuple[bytes, str, str]]) -> None:

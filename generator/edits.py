@@ -80,13 +80,13 @@ from generator.incremental import (
     DOWNLOAD_KEY,
     MEMBER_KEY,
     SITE_KEY,
-    FolderRecord,
+    ContentStamps,
     mirror_folder,
-    record_files,
+    record_changes,
     settings_fingerprint,
 )
 from generator.load import _load_file
-from generator.markup import AnswerRenderer, Fragment, answer_fragment, extract
+from generator.markup import Fragment, answer_fragment, extract
 from generator.model import Archive, Department, Page, Question
 from generator.render import Renderer, find_theme
 from generator.search_chunks import SEARCH_DIR
@@ -94,7 +94,8 @@ from generator.search_incremental import SearchStore, write_search_index
 from generator.write import UNCHANGED, FileWriter, folder_identity, spare_folder, swap_in
 
 STATE_FILE = "edits.pickle"
-VERSION = 1
+NOW_FILE = "edits-now.pickle"  # the part of the state an edit changes (see save_state)
+VERSION = 3
 MAX_EDITS = 20  # more changed files than this: a full build is as quick
 # What a content-only edit may change (title: only within its topic and subtopic).
 CONTENT_FIELDS = frozenset(
@@ -108,7 +109,9 @@ class StaleState(Exception):
     """The state or the cache lacks what the fast path needs: take the full path."""
 
 
-_JOINED = ("paths", "stamps", "ids", "keys")  # EditState's lists kept as one string each
+_JOINED = ("paths", "ids", "keys")  # EditState's lists kept as one string each
+# What an edit changes, kept in NOW_FILE rather than with the archive's shape.
+_NOW = ("sizes", "mtimes", "digests", "member_sizes", "fingerprint", "result")
 _SEPARATOR = "\0"
 
 
@@ -125,7 +128,8 @@ class EditState:
     code: str  # the generator's code fingerprint (cache.code_fingerprint)
     settings: str  # incremental.settings_fingerprint: config, theme, content folder
     paths: list[str]  # every content file, relative to the content folder
-    stamps: list[str]  # each one's stamp (incremental.tree_lines)
+    sizes: array[int]  # each one's size and mtime (incremental.content_stamps)
+    mtimes: array[int]
     file_question: array[int]  # each one's question number, or -1
     file_keys: dict[str, str]  # build-cache keys of the other files (plain pages)
     ids: list[str]
@@ -151,6 +155,7 @@ class EditState:
     fingerprint: str = ""  # the inputs fingerprint of the site it describes
     result: Any = None  # that build's BuildResult
     version: int = VERSION
+    token: str = ""  # names this shape in NOW_FILE; "" until saved
     # The gzip members' sizes of each download file the last fast build made (so the next
     # one cuts the unchanged members from the output's file instead of recalling them)
     member_sizes: dict[str, list[int]] = field(default_factory=dict, repr=False)
@@ -158,9 +163,11 @@ class EditState:
     unpickled: dict[Any, Any] = field(default_factory=dict, repr=False)  # not kept
 
     def __getstate__(self) -> dict[str, Any]:
-        """What is pickled: each long list of strings as one string (pickling 4 x 60,000
-        strings one at a time, each memoised, took a tenth of an edit's time)."""
-        kept = dict(self.__dict__)
+        """What is pickled: the shape (not what `_NOW` names, kept in NOW_FILE), each long
+        list of strings as one string (pickling 4 x 60,000 strings one at a time, each
+        memoised, took a tenth of an edit's time)."""
+        kept = {name: value for name, value in self.__dict__.items() if name not in _NOW}
+        kept["index"], kept["unpickled"] = {}, {}
         for name in _JOINED:
             values = kept[name]
             joined = _SEPARATOR.join(values)
@@ -207,7 +214,7 @@ def make_state(
     figures: dict[str, Figures],
     digests: Mapping[str, bytes],
     sources: Mapping[str, str],
-    stamps: Mapping[str, str],
+    stamps: ContentStamps,
     code: str,
     settings: str,
 ) -> EditState | None:
@@ -222,7 +229,7 @@ def make_state(
         return None
     # A cache key ends with "\0" and the file's path (load.load_archive).
     question_of_path = {key.partition("\0")[2]: n for n, key in enumerate(keys)}
-    paths = sorted(stamps)
+    paths = stamps.paths
     file_question = array("i", [question_of_path.get(p, -1) for p in paths])
     file_keys = {
         path: sources.get("\0" + path, "")
@@ -269,7 +276,8 @@ def make_state(
         code=code,
         settings=settings,
         paths=paths,
-        stamps=[stamps[path] for path in paths],
+        sizes=stamps.sizes,
+        mtimes=stamps.mtimes,
         file_question=file_question,
         file_keys=file_keys,
         ids=ids,
@@ -306,30 +314,52 @@ def _member(of: Mapping[str, Member], number: Mapping[str, int], question: Quest
 
 
 def save_state(folder: Path, state: EditState, fingerprint: str, result: Any) -> None:
-    """Keep the state for the next build (written whole, then renamed into place)."""
+    """Keep the state for the next build, in two files each written whole and renamed into
+    place: the archive's shape (`STATE_FILE`, 16 MB at 60,000 questions), written only when
+    the state was made by a full build, and what an edit changes (`NOW_FILE`: the stamps,
+    content hashes, download members' sizes, fingerprint and result), which names the shape
+    it goes with (`EditState.token`), written last."""
     state.fingerprint = fingerprint
     state.result = result
     state.index = {}
     state.unpickled = {}
-    path = folder / STATE_FILE
-    partial = folder / f"{STATE_FILE}.{os.getpid()}"
+    if not state.token:
+        state.token = os.urandom(16).hex()
+        _write(folder / STATE_FILE, state)
+    now = {name: getattr(state, name) for name in _NOW}
+    _write(folder / NOW_FILE, {"token": state.token, **now})
+
+
+def _write(path: Path, value: Any) -> None:
+    partial = path.with_name(f"{path.name}.{os.getpid()}")
     with open(partial, "wb") as handle:
-        pickle.dump(state, handle, protocol=pickle.HIGHEST_PROTOCOL)
+        pickle.dump(value, handle, protocol=pickle.HIGHEST_PROTOCOL)
     os.replace(partial, path)
 
 
 def forget_state(folder: Path) -> None:
+    (folder / NOW_FILE).unlink(missing_ok=True)
     (folder / STATE_FILE).unlink(missing_ok=True)
 
 
 def load_state(folder: Path) -> EditState | None:
-    """The state, or None when there is none or it cannot be read (a damaged cache)."""
+    """The state, or None when there is none or it cannot be read (a damaged cache, or a
+    shape and a `NOW_FILE` not written together)."""
     try:
         with open(folder / STATE_FILE, "rb") as handle:
             state = pickle.load(handle)
+        with open(folder / NOW_FILE, "rb") as handle:
+            now = pickle.load(handle)
     except Exception:  # whatever a damaged file raises, the full path follows
         return None
     if not isinstance(state, EditState) or getattr(state, "version", None) != VERSION:
+        return None
+    if not isinstance(now, dict) or not state.token or now.get("token") != state.token:
+        return None
+    try:
+        for name in _NOW:
+            setattr(state, name, now[name])
+    except KeyError:
         return None
     return state
 
@@ -344,16 +374,16 @@ class Plan:
     state: EditState
     edited: dict[int, Question]  # question number -> its new version
     parsed: list[tuple[str, str, bytes, bytes]]  # new build-cache rows (edited or touched)
-    stamps: dict[str, str]  # the content files' stamps now
+    stamps: ContentStamps  # the content files' stamps now
 
 
 def plan_edits(
-    content: Path, config: SiteConfig, out: Path, cache: BuildCache, stamps: dict[str, str]
+    content: Path, config: SiteConfig, out: Path, cache: BuildCache, stamps: ContentStamps
 ) -> Plan | None:
     """The fast path's plan when every change since the site in `out` is a content-only
     edit of a question; None otherwise (or when anything it needs is missing)."""
     state = load_state(cache.folder)
-    if state is None or not stamps:
+    if state is None or not stamps.paths:
         return None
     record = cache.get_meta(SITE_KEY + str(out.resolve()))
     if (
@@ -361,27 +391,56 @@ def plan_edits(
         or not isinstance(record, dict)
         or record.get("fingerprint") != state.fingerprint
         or record.get("identity") != folder_identity(out)
-        or len(stamps) != len(state.paths)
+        or len(stamps.paths) != len(state.paths)
         or state.settings != settings_fingerprint(config, content)
     ):
         return None
-    changed: list[tuple[str, int]] = []  # path, number in state.paths
-    for number, (path, stamp) in enumerate(zip(state.paths, state.stamps, strict=True)):
-        now = stamps.get(path)
-        if now is None:
-            return None  # removed (and so, the counts being equal, another added)
-        if now != stamp:
-            changed.append((path, number))
-            if len(changed) > MAX_EDITS:
-                return None
+    now = _in_order(stamps, state.paths)
+    if now is None:
+        return None  # a file removed (and so, the counts being equal, another added)
+    changed = [
+        (state.paths[number], number)
+        for number in _differences(state.sizes, now.sizes) | _differences(state.mtimes, now.mtimes)
+    ]
+    if len(changed) > MAX_EDITS:
+        return None
+    changed.sort(key=lambda item: item[1])
     keys = {path: _file_key(state, number) for path, number in changed}
     known = cache.parsed_entries(keys.values())
-    plan = Plan(state, {}, [], stamps)
+    plan = Plan(state, {}, [], now)
     for path, number in changed:
         if not _plan_file(plan, content, path, keys[path], state.file_question[number], known):
             cache.store_parsed(plan.parsed)  # what was parsed here is not parsed again
             return None
     return plan
+
+
+def _in_order(stamps: ContentStamps, paths: list[str]) -> ContentStamps | None:
+    """`stamps` in the order of `paths` (the order the state recorded, which the walk
+    gives again unless a folder's names changed); None when they are other files."""
+    if stamps.paths == paths:
+        return stamps
+    number = stamps.numbers()
+    try:
+        order = [number[path] for path in paths]
+    except KeyError:
+        return None
+    return ContentStamps(
+        list(paths),
+        array("q", [stamps.sizes[n] for n in order]),
+        array("q", [stamps.mtimes[n] for n in order]),
+    )
+
+
+def _differences(old: array[int], new: array[int]) -> set[int]:
+    """The positions where two arrays of equal length differ (compared a block of 1,024
+    at a time: an edit changes a few of 60,000)."""
+    found: set[int] = set()
+    for start in range(0, len(new), 1024):
+        stop = start + 1024
+        if old[start:stop] != new[start:stop]:
+            found.update(n for n in range(start, min(stop, len(new))) if old[n] != new[n])
+    return found
 
 
 def _file_key(state: EditState, number: int) -> str:
@@ -695,9 +754,15 @@ class _SearchQuestions(Sequence[Any]):
     """The archive's questions as the search index reads them: every one's filters when
     iterated, a whole question (loaded) only when indexed."""
 
-    def __init__(self, state: EditState, store: QuestionStore):
+    def __init__(
+        self,
+        state: EditState,
+        store: QuestionStore,
+        prefetch: Callable[[Sequence[int]], None] = lambda _numbers: None,
+    ):
         self.state = state
         self.store = store
+        self.prefetch = prefetch  # questions (by number) and their answers, read at once
         self._rows: list[_Row] | None = None
 
     def __len__(self) -> int:
@@ -728,6 +793,24 @@ class _SearchQuestions(Sequence[Any]):
     def __iter__(self) -> Iterator[_Row]:
         return iter(self.rows())
 
+    def search_columns(self) -> tuple[list[str], list[tuple[str, str, str, str, str]]]:
+        """The ids and the filters by key (oldest first), as search_incremental's Index
+        makes them from every question's row (search_incremental._facets; equal filters of
+        the same answer day are one tuple), from the state's columns without a row each."""
+        state = self.state
+        made: dict[tuple[int, int, int, int], tuple[str, str, str, str, str]] = {}
+        facets = []
+        columns = (state.department_of, state.house, state.answered, state.status)
+        for found in zip(*(reversed(column) for column in columns), strict=True):
+            facet = made.get(found)
+            if facet is None:
+                name, slug, _numbers = state.departments[found[0]]
+                year = str(date.fromordinal(found[2]).year) if found[2] else ""
+                house = _HOUSES[found[1]] or ""
+                facet = made[found] = (name, slug, house, year, _STATUSES[found[3]])
+            facets.append(facet)
+        return state.ids[::-1], facets
+
     def __reversed__(self) -> Iterator[_Row]:
         return reversed(self.rows())
 
@@ -752,7 +835,7 @@ def fast_build(
     (before the output is touched) when the cache lacks something it needs."""
     state = plan.state
     cache.store_parsed(plan.parsed)
-    state.stamps = [plan.stamps[path] for path in state.paths]
+    state.sizes, state.mtimes = plan.stamps.sizes, plan.stamps.mtimes
     if not plan.edited:  # files touched, none changed: the site stays as it is
         cache.commit()
         return FastResult(state.result, state, [])
@@ -769,7 +852,7 @@ def fast_build(
         full.update(state.ids[n] for n in numbers[:FEED_SIZE])  # as feeds.full_content_ids
     renderer = Renderer(config, model.archive, theme, browse, state.figures, frozenset(full))
     renderer.cache_templates(cache.folder / "templates")
-    _answers(renderer, model, cache, plan.edited)
+    prefetch = _answers(renderer, model, cache, plan.edited)
     renderer.only = frozenset(found.pages)
     base = base_key([cache.get_meta("code"), *renderer.base_key_parts()], theme.source_dirs)
     digests = _all_digests(state)
@@ -797,14 +880,13 @@ def fast_build(
             made.update(_department_downloads(model, d, cache, keys, config, downloads))
         made[archive_path()] = _archive_download(state, store, cache, keys, config, downloads)
         files = FileWriter(folder, record.files, record.sizes)
-        hashes, sizes = dict(record.files), dict(record.sizes)
+        changes: dict[str, tuple[bytes, int] | None] = {}
         for path, payload in made.items():
-            hashes[path] = files.write(path, payload)
-            sizes[path] = len(payload)
+            changes[path] = (files.write(path, payload), len(payload))
         search = SearchStore(cache.folder, str(cache.get_meta("code")))
         try:
             searched = write_search_index(
-                _search_archive(state, store, model),
+                _search_archive(state, store, model, prefetch),
                 renderer.fragments,
                 digests,
                 search,
@@ -816,23 +898,20 @@ def fast_build(
             raise
         search.close()
         index_files = {path for path, _hash, _size, _key in searched}
-        prefix = f"{SEARCH_DIR}/"  # tested first: a Python call per file of the site costs
-        stale = [p for p in hashes if p.startswith(prefix) and p not in index_files]
+        stale = [p for p in record.under(f"{SEARCH_DIR}/") if p not in index_files]
         for path in [p for p in stale if _in_index(p)]:
             (folder / path).unlink(missing_ok=True)  # a chunk the update replaced
-            del hashes[path], sizes[path]
+            changes[path] = None
         for path, file_hash, size, _key in searched:
-            hashes[path] = file_hash
-            sizes[path] = size
-        page_keys = {path: key for path, key in record.keys.items() if path not in made}
-        record_files(cache, folder, FolderRecord(hashes, sizes, page_keys))
+            changes[path] = (file_hash, size)
+        recorded = record_changes(cache, folder, record, changes, made)
         swap_in(folder, out)
     except BaseException:
         if folder != spare_folder(out):
             shutil.rmtree(folder, ignore_errors=True)
         raise
     result = replace(
-        state.result, files=len(hashes), bytes=sum(sizes.values()), seconds=0.0, warnings=()
+        state.result, files=recorded.count, bytes=recorded.size, seconds=0.0, warnings=()
     )
     return FastResult(result, state, sorted(made))
 
@@ -844,9 +923,10 @@ def _in_index(path: str) -> bool:
 
 def _answers(
     renderer: Renderer, model: Model, cache: BuildCache, edited: Mapping[int, Question]
-) -> None:
-    """The renderer's answers, extracts and feed contents, each made when first read."""
-    answers = AnswerRenderer()
+) -> Callable[[Sequence[int]], None]:
+    """The renderer's answers, extracts and feed contents, each made when first read; and
+    a function loading many questions' answers at once."""
+    answers = renderer.answers
     store = model.store
     new = {}
     for question in edited.values():
@@ -876,9 +956,22 @@ def _answers(
             raise KeyError(qid)
         return renderer.link_references(store.get(model.state.number(qid)), fragments[qid].html)
 
+    def prefetch(numbers: Sequence[int]) -> None:
+        """Load these questions and their answers' HTML in a few queries, not two each (the
+        search index asks for the 256 rows of a shard one at a time)."""
+        by_hash: dict[bytes, list[str]] = {}
+        for question in store.many(numbers):
+            if question.id not in new and question.id not in fragments.made:
+                answer = digest(question.answer.encode("utf-8"))
+                by_hash.setdefault(answer, []).append(question.id)
+        for html_hash, found in cache.some_fragments(by_hash).items():
+            for qid in by_hash[html_hash]:
+                fragments.made[qid] = Fragment(*found)
+
     renderer.fragments = fragments
     renderer.extracts = cast(Any, Computed(summary, len(model.state.ids)))
     renderer.feed_contents = cast(Any, _Optional(_or_none(content), len(full)))
+    return prefetch
 
 
 def _or_none(make: Callable[[str], str]) -> Callable[[str], str | None]:
@@ -1033,15 +1126,15 @@ def _department_downloads(
     return files
 
 
-def _search_archive(state: EditState, store: QuestionStore, model: Model) -> Archive:
-    """The archive as write_search_index reads it, without loading every question."""
-    departments = model.departments
-    department_of = dict(zip(state.ids, [departments[d] for d in state.department_of], strict=True))
-    return replace(
-        model.archive,
-        questions=cast(Any, _SearchQuestions(state, store)),
-        department_of=department_of,
-    )
+def _search_archive(
+    state: EditState,
+    store: QuestionStore,
+    model: Model,
+    prefetch: Callable[[Sequence[int]], None],
+) -> Archive:
+    """The archive as write_search_index reads it, without loading every question (its
+    `department_of` made for the questions looked up)."""
+    return replace(model.archive, questions=cast(Any, _SearchQuestions(state, store, prefetch)))
 
 
 def _all_digests(state: EditState) -> dict[str, bytes]:

@@ -12,7 +12,6 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-import markdown
 import nh3
 
 ALLOWED_TAGS = {
@@ -90,15 +89,27 @@ class AnswerRenderer:
     """
 
     def __init__(self) -> None:
+        # Python-Markdown is imported and set up when an answer first needs it (tens of
+        # milliseconds): an edit's build renders one answer, often plain text, and the search
+        # index's records are made from the pages' answers.
+        self._markdown: Any = None
+        self._inline: Any = None
+        self._parser: Any = None
+        self._patterns: Needs = []
+        self._blocks: Needs = []
+        self._chosen: dict[tuple[bool, ...], list[Any]] = {}
+        self._chosen_blocks: dict[tuple[bool, ...], list[Any]] = {}
+
+    def _set_up(self) -> None:
+        import markdown
+
         self._markdown = markdown.Markdown(
             extensions=["tables", "sane_lists"], output_format="html"
         )
-        self._inline: Any = self._markdown.treeprocessors["inline"]
-        self._parser: Any = self._markdown.parser
+        self._inline = self._markdown.treeprocessors["inline"]
+        self._parser = self._markdown.parser
         self._patterns = _needs(self._markdown.inlinePatterns, _INLINE_NEEDS)
         self._blocks = _needs(self._parser.blockprocessors, _BLOCK_NEEDS)
-        self._chosen: dict[tuple[bool, ...], list[Any]] = {}
-        self._chosen_blocks: dict[tuple[bool, ...], list[Any]] = {}
 
     def _inline_patterns(self, text: str) -> list[Any]:
         """The inline patterns that could match somewhere in `text`, in Markdown's order."""
@@ -116,6 +127,8 @@ class AnswerRenderer:
 
     def markdown_html(self, text: str) -> str:
         """What `to_html` gives for any text: Python-Markdown's HTML, sanitised."""
+        if self._markdown is None:
+            self._set_up()
         self._markdown.reset()
         self._inline.inlinePatterns = self._inline_patterns(text)
         self._parser.blockprocessors = self._block_processors(text)

@@ -141,6 +141,7 @@ class SearchStore:
         )
         self.db.execute("BEGIN")
         self.stored: dict[str, bytes] = {}  # the state's parts as read
+        self.loaded: IndexState | None = None  # ... and as decoded
         if self._get("code") != code.encode():
             for table in ("documents", "chunks", "state"):
                 self.db.execute(f"DELETE FROM {table}")
@@ -184,6 +185,7 @@ class SearchStore:
         except (KeyError, TypeError, ValueError, EOFError):
             return None
         self.stored = parts
+        self.loaded = state
         return state
 
     def set_state(self, state: IndexState) -> None:
@@ -192,18 +194,25 @@ class SearchStore:
             for name, value in state.__dict__.items()
             if name not in ("ids", "hashes", "terms", "sizes", "facets", "titles")
         }
-        parts = {
-            "ids": marshal.dumps(state.ids),
-            "hashes": state.hashes,
-            "terms": marshal.dumps(state.terms),
-            "sizes": array("i", state.sizes).tobytes(),
-            "facets": _encode_facets(state.facets),
-            "titles": array("I", state.titles).tobytes(),
-            "summary": marshal.dumps(summary),
+        encoders: dict[str, Callable[[Any], bytes]] = {
+            "ids": marshal.dumps,
+            "hashes": bytes,
+            "terms": marshal.dumps,
+            "sizes": lambda sizes: array("i", sizes).tobytes(),
+            "facets": _encode_facets,
+            "titles": lambda titles: array("I", titles).tobytes(),
         }
-        for name, data in parts.items():
+        loaded = self.loaded
+        for name, encode in encoders.items():
+            value = getattr(state, name)
+            if loaded is not None and name in self.stored and value == getattr(loaded, name):
+                continue  # as read (an edit's ids and filters: encoding them cost more)
+            data = encode(value)
             if self.stored.get(name) != data:
                 self._put(f"index:{name}", data)
+        data = marshal.dumps(summary)
+        if self.stored.get("summary") != data:
+            self._put("index:summary", data)
 
     def abandon(self) -> None:
         """Close without keeping anything this build stored (it failed)."""
@@ -558,11 +567,15 @@ class Index:
         self.store = store
         questions = archive.questions
         self.count = len(questions)
-        self.ids = [q.id for q in reversed(questions)]  # by key
+        # An edit's archive (generator/edits.py) gives its ids and filters by key from its
+        # state's columns, without a record a question.
+        columns = getattr(questions, "search_columns", None)
+        ids, facets = columns() if columns is not None else (None, None)
+        self.ids = ids if ids is not None else [q.id for q in reversed(questions)]  # by key
         self.hashes = b"".join([contents[qid] for qid in self.ids])
         if len(self.hashes) != HASH_SIZE * self.count:
             raise ValueError("content hashes of another size than HASH_SIZE")
-        self.facets = _facets(archive)
+        self.facets = facets if facets is not None else _facets(archive)
         self.questions = questions
         self.titles: list[int] = []  # by key, title_hash: found by whole() or update()
         self.tokeniser: Tokeniser | None = None
@@ -600,6 +613,9 @@ class Index:
         self, name: str, keys: list[int], departments: list[tuple[str, str]]
     ) -> tuple[str, bytes]:
         position, newest = department_positions(departments), self.count - 1
+        prefetch = getattr(self.questions, "prefetch", None)  # an edit's (generator/edits.py)
+        if prefetch is not None:
+            prefetch([newest - key for key in keys])  # read in a few queries
         rows = [self.records.row(newest - key, position) for key in keys]
         return name, to_json_bytes(rows)
 

@@ -8,13 +8,13 @@ shows, not the time of the build.
 from __future__ import annotations
 
 import gzip
+import html
 import os
 import re
 from collections.abc import Iterable, Iterator
 from datetime import date
 from pathlib import Path
 from urllib.parse import quote
-from xml.sax.saxutils import escape
 
 from generator.config import SiteConfig
 from generator.model import Archive, Question
@@ -28,6 +28,12 @@ PLAIN_SITEMAP_LIMIT = 5_000
 NOT_IN_SITEMAP = frozenset({"404.html"})
 _XMLNS = "http://www.sitemaps.org/schemas/sitemap/0.9"
 _URL_SAFE = re.compile(r"^[A-Za-z0-9._~/-]*$")
+
+
+def _escape(text: str) -> str:
+    """`xml.sax.saxutils.escape` (&, < and >), which is `html.escape` without quotes; that
+    module is not imported, as it brings urllib.request, http.client and email with it."""
+    return html.escape(text, quote=False)
 
 
 def last_changed(question: Question) -> date:
@@ -90,7 +96,7 @@ def _urlset(entries: list[tuple[str, date | None]]) -> str:
     lines = ['<?xml version="1.0" encoding="UTF-8"?>', f'<urlset xmlns="{_XMLNS}">']
     for loc, lastmod in entries:
         modified = f"<lastmod>{lastmod.isoformat()}</lastmod>" if lastmod else ""
-        lines.append(f"<url><loc>{escape(loc)}</loc>{modified}</url>")
+        lines.append(f"<url><loc>{_escape(loc)}</loc>{modified}</url>")
     lines.append("</urlset>")
     return "\n".join(lines) + "\n"
 
@@ -102,7 +108,9 @@ def _sitemap_index(
     for path, chunk in parts:
         dates = [d for _, d in chunk if d]
         modified = f"<lastmod>{max(dates).isoformat()}</lastmod>" if dates else ""
-        lines.append(f"<sitemap><loc>{escape(config.absolute_url(path))}</loc>{modified}</sitemap>")
+        lines.append(
+            f"<sitemap><loc>{_escape(config.absolute_url(path))}</loc>{modified}</sitemap>"
+        )
     lines.append("</sitemapindex>")
     return "\n".join(lines) + "\n"
 

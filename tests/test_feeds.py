@@ -12,6 +12,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+import generator.feeds
+import generator.sitefiles
 from generator.config import SiteConfig
 from generator.feeds import (
     _NAMESPACE,
@@ -236,6 +238,13 @@ _MARKUP_TEXT = st.text(alphabet=st.sampled_from("ab &<>\"'\n\r\t\x01\x0b\ufffe\u
 @given(_MARKUP_TEXT)
 def test_attribute_is_quoteattr(value: str) -> None:
     assert attribute(value) == quoteattr(value)
+
+
+@given(_MARKUP_TEXT)
+def test_the_feeds_own_escapes_are_saxutils(value: str) -> None:
+    assert generator.feeds.quoteattr(value) == quoteattr(value)
+    assert generator.feeds.escape(value) == escape(value)
+    assert generator.sitefiles._escape(value) == escape(value)
 
 
 @given(_MARKUP_TEXT)

@@ -142,6 +142,8 @@ def test_fixture_answers_render_the_same_with_fewer_patterns() -> None:
 
 def test_plain_answers_are_tried_with_few_patterns_and_block_processors() -> None:
     answers = AnswerRenderer()
+    assert answers._markdown is None  # set up when an answer first needs Markdown
+    answers.markdown_html("Set *up*.")
     every = len(answers._patterns)
     assert len(answers._inline_patterns("The Minister said so.\n\nTwice.")) == 0
     assert len(answers._inline_patterns("See <b>this</b> & *that*.")) == 5 < every
