@@ -522,8 +522,14 @@ class Renderer:
             definitions=DEFINITIONS,
             nav_pages=[(p.title, p.url_path) for p in archive.pages if "/" not in p.slug],
         )
-        direct = ("url", "href", "abs_url", "time_element", "status_badge_element")
-        direct += ("list_items",)
+        direct = (
+            "url",
+            "href",
+            "abs_url",
+            "time_element",
+            "status_badge_element",
+            "list_items",
+        )
         self._direct_calls = frozenset(id(self.env.globals[f]) for f in direct)
         self.env.direct_calls = self._direct_calls
 
