@@ -407,15 +407,7 @@ def compact_warning(theme: Theme) -> str | None:
 
 # What the compact `question_list` macro (`_macros.html`) shows after an entry's facts for a
 # status with a badge: a space and the readable template's `status_badge` macro.
-_LIST_BADGES = {
-    status: f' <span class="badge badge-{status}">{label}</span>'
-    for status, label in (
-        ("holding", "Holding answer"),
-        ("corrected", "Corrected"),
-        ("withdrawn", "Withdrawn"),
-        ("unanswered", "Awaiting answer"),
-    )
-}
+_LIST_BADGES = {status: f" {status_badge_element(status)}" for status in _STATUS_BADGES}
 
 
 # `json.dumps` with these options makes a new encoder on every call (once a question page).
