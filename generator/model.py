@@ -6,6 +6,7 @@ import bisect
 import operator
 import sys
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field, fields
 from datetime import date
 from typing import Any
@@ -156,10 +157,15 @@ class Archive:
     def neighbours(self, question: Question) -> tuple[Question | None, Question | None]:
         """The next older and next newer question in the same department."""
         siblings = self.department_of[question.id].questions
-        index = _position(siblings, question)
-        older = siblings[index + 1] if index + 1 < len(siblings) else None
-        newer = siblings[index - 1] if index > 0 else None
-        return older, newer
+        return neighbours_at(siblings, _position(siblings, question))
+
+
+def neighbours_at(
+    siblings: Sequence[Question], index: int
+) -> tuple[Question | None, Question | None]:
+    """The questions either side of `siblings[index]` (newest first): older, then newer."""
+    older = siblings[index + 1] if index + 1 < len(siblings) else None
+    return older, siblings[index - 1] if index > 0 else None
 
 
 def _position(siblings: tuple[Question, ...], question: Question) -> int:

@@ -38,7 +38,7 @@ from generator.figures import DEFINITIONS, Figures, department_figures
 from generator.fingerprint import Entries, Made, PageKeys
 from generator.links import link_references, may_link, resolver
 from generator.markup import AnswerRenderer, Fragment, answer_fragment, extract, rebase_links
-from generator.model import Archive, Department, Link, Question
+from generator.model import Archive, Department, Link, Question, neighbours_at
 from generator.search import search_facets
 from generator.write import UNCHANGED
 
@@ -474,10 +474,8 @@ class Renderer:
             feed_content_ids if feed_content_ids is not None else full_content_ids(archive)
         )
         self._links: dict[int, tuple[Any, Link]] = {}  # see _link
-        self._link_reprs: dict[int, str] = {}  # each of those links' repr, by its id
-        self._link_parts: dict[
-            int, str
-        ] = {}  # and that repr as a page key's part (see question_key)
+        # Each of those links' repr as a page key's part, by the link's id (see question_key)
+        self._link_parts: dict[int, str] = {}
         self._places: dict[int, tuple[Any, dict[str, int]]] = {}  # see `neighbours`
         self._feeds: dict[tuple[str, str, str], FeedLink] = {}
         self.page_keys: PageKeys | None = None
@@ -814,9 +812,7 @@ class Renderer:
         if known is None:
             places = {q.id: index for index, q in enumerate(siblings)}
             known = self._places[id(siblings)] = (siblings, places)  # keeps the ids unique
-        index = known[1][question.id]
-        older = siblings[index + 1] if index + 1 < len(siblings) else None
-        return older, siblings[index - 1] if index else None
+        return neighbours_at(siblings, known[1][question.id])
 
     def question_links(self, question: Question) -> QuestionLinks:
         """What a question page links to besides its neighbours; each `Link` made once per
@@ -839,8 +835,7 @@ class Renderer:
         if known is None:
             link = Link.to(target)
             known = self._links[id(target)] = (target, link)  # keeps the ids unique
-            self._link_reprs[id(link)] = text = repr(link)
-            self._link_parts[id(link)] = f"{text!r}\0"
+            self._link_parts[id(link)] = f"{repr(link)!r}\0"  # as from_parts has it
         return known[1]
 
     def question_key(
