@@ -61,7 +61,7 @@ from generator.browse import (
     split_heading,
 )
 from generator.browse_pages import MEMBER_PREVIEW, BrowsePages
-from generator.cache import BuildCache, digest
+from generator.cache import BuildCache, answer_key, digest
 from generator.config import SiteConfig
 from generator.downloads import (
     ARCHIVE_MEMBER,
@@ -930,7 +930,7 @@ def _answers(
     store = model.store
     new = {}
     for question in edited.values():
-        html_hash = digest(question.answer.encode("utf-8"))
+        html_hash = answer_key(question.answer)
         new[question.id] = answer_fragment(answers, question.answer)
         cache.store_fragments([(html_hash, new[question.id].html, new[question.id].text)])
 
@@ -938,7 +938,7 @@ def _answers(
         if qid in new:
             return new[qid]
         question = store.get(model.state.number(qid))
-        html_hash = digest(question.answer.encode("utf-8"))
+        html_hash = answer_key(question.answer)
         found = cache.some_fragments([html_hash]).get(html_hash)
         return Fragment(*found) if found else answer_fragment(answers, question.answer)
 
@@ -962,7 +962,7 @@ def _answers(
         by_hash: dict[bytes, list[str]] = {}
         for question in store.many(numbers):
             if question.id not in new and question.id not in fragments.made:
-                answer = digest(question.answer.encode("utf-8"))
+                answer = answer_key(question.answer)
                 by_hash.setdefault(answer, []).append(question.id)
         for html_hash, found in cache.some_fragments(by_hash).items():
             for qid in by_hash[html_hash]:
